@@ -1,0 +1,66 @@
+"""Demo organisation and one login per role, for the embedded run mode and the tests."""
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from .models import Department, User
+from .roles import Role, sync_role_groups
+
+# (code, name, kind, parent code, customers served)
+ORGANISATION = [
+    ("BJ", "滨江市供电公司", Department.Kind.COMPANY, None, 1_260_000),
+    ("BJ-KF", "客户服务中心", Department.Kind.DEPARTMENT, "BJ", 0),
+    ("BJ-YX", "市场营销部", Department.Kind.DEPARTMENT, "BJ", 0),
+    ("BJ-YX-DF", "电费核算班", Department.Kind.TEAM, "BJ-YX", 0),
+    ("BJ-YJ", "运维检修部", Department.Kind.DEPARTMENT, "BJ", 0),
+    ("BJ-YJ-QX", "配电抢修班", Department.Kind.TEAM, "BJ-YJ", 0),
+    ("BJ-JS", "建设部", Department.Kind.DEPARTMENT, "BJ", 0),
+    ("BJ-CD", "城东供电所", Department.Kind.SUPPLY_UNIT, "BJ", 410_000),
+    ("BJ-CD-YY", "城东供电所营业班", Department.Kind.TEAM, "BJ-CD", 0),
+    ("BJ-CX", "城西供电所", Department.Kind.SUPPLY_UNIT, "BJ", 380_000),
+    ("BJ-CX-YY", "城西供电所营业班", Department.Kind.TEAM, "BJ-CX", 0),
+    ("BJ-CN", "城南供电所", Department.Kind.SUPPLY_UNIT, "BJ", 470_000),
+    ("BJ-CN-YY", "城南供电所营业班", Department.Kind.TEAM, "BJ-CN", 0),
+]
+
+# (username, display name, role, department code, phone)
+DEMO_USERS = [
+    ("agent", "王晓燕（坐席）", Role.AGENT, "BJ-KF", "13800000001"),
+    ("dispatcher", "李建国（派单员）", Role.DISPATCHER, "BJ-KF", "13800000002"),
+    ("handler", "张伟（营销部）", Role.HANDLER, "BJ-YX", "13800000003"),
+    ("handler2", "刘强（运检部）", Role.HANDLER, "BJ-YJ", "13800000004"),
+    ("handler3", "陈静（城东所）", Role.HANDLER, "BJ-CD", "13800000005"),
+    ("supervisor", "赵敏（审核主管）", Role.SUPERVISOR, "BJ", "13800000006"),
+    ("manager", "孙立（分管经理）", Role.MANAGER, "BJ", "13800000007"),
+    ("admin", "系统管理员", Role.ADMIN, "BJ", "13800000008"),
+]
+
+
+@transaction.atomic
+def seed_organisation(*, password=None):
+    """Create or refresh the demo tree and users. Idempotent: a second run changes nothing new."""
+    sync_role_groups()
+    password = password or settings.DEMO_PASSWORD
+    depts = {}
+    for code, name, kind, parent, customers in ORGANISATION:
+        dept, _ = Department.objects.update_or_create(
+            code=code,
+            defaults={"name": name, "kind": kind, "parent": depts.get(parent), "customer_count": customers},
+        )
+        depts[code] = dept
+    users = []
+    for username, display, role, dept_code, phone in DEMO_USERS:
+        user, created = User.objects.get_or_create(username=username)
+        user.display_name = display
+        user.department = depts[dept_code]
+        user.phone = phone
+        user.email = f"{username}@example.com"
+        user.is_staff = role == Role.ADMIN
+        user.is_superuser = role == Role.ADMIN
+        if created:
+            user.set_password(password)
+        user.save()
+        user.groups.set([Group.objects.get(name=role.value)])
+        users.append((user, role))
+    depts["BJ"].leaders.set([u for u, r in users if r == Role.MANAGER])
+    return depts, users

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
+
+from accounts.demo import DEMO_USERS
+
+# Each later app appends its seeder here; each is idempotent and runs in order.
+SEEDERS = [
+    "accounts.demo.seed_organisation",
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo departments, one login per role and demo orders. Safe to run repeatedly."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production", action="store_true",
+            help="Run even when DEBUG is off (demo data in a production database is unusual).",
+        )
+        parser.add_argument("--logins-only", action="store_true", help="Only print the demo logins.")
+
+    def handle(self, *args, allow_production=False, logins_only=False, **options):
+        if not logins_only:
+            if not settings.DEBUG and not allow_production:
+                raise CommandError("DEBUG is off: refusing to load demo data without --allow-production.")
+            for path in SEEDERS:
+                import_string(path)()
+        self.stdout.write(self.style.SUCCESS("Demo logins (password: %s):" % settings.DEMO_PASSWORD))
+        for username, display, role, dept, _phone in DEMO_USERS:
+            self.stdout.write(f"  {username:<11} {role.value:<11} {display}")

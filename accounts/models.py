@@ -1,0 +1,122 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models, transaction
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+phone_validator = RegexValidator(
+    r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
+    _("Enter an 11-digit mobile number (e.g. 13812345678) or a landline with area code."),
+)
+
+
+class Department(models.Model):
+    """A node of the organisation tree: company → supply unit → department → team.
+
+    ``path`` is a materialised path of primary keys ("/1/4/9/"), kept by ``save()``, so that a
+    subtree is one indexed ``path__startswith`` filter instead of a recursive query.
+    """
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        SUPPLY_UNIT = "supply_unit", _("Supply unit")
+        DEPARTMENT = "department", _("Department")
+        TEAM = "team", _("Team")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=255, editable=False, db_index=True, default="")
+    depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    leaders = models.ManyToManyField(
+        "accounts.User", verbose_name=_("leaders"), blank=True, related_name="led_departments",
+        help_text=_("Receive the fast SMS alerts for serious complaints of this unit."),
+    )
+    customer_count = models.PositiveIntegerField(
+        _("customers served"), default=0,
+        help_text=_("Used for complaints-per-10,000-customers ratios."),
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    def _expected_path(self):
+        prefix = self.parent.path if self.parent_id else "/"
+        return f"{prefix}{self.pk}/"
+
+    def save(self, *args, **kwargs):
+        if self.parent_id and self.pk and f"/{self.pk}/" in self.parent.path:
+            raise ValueError("A department cannot be moved below itself.")
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            path = self._expected_path()
+            if path != self.path:
+                old = self.path
+                self.path, self.depth = path, path.count("/") - 2
+                Department.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+                if old:
+                    for child in Department.objects.filter(path__startswith=old).exclude(pk=self.pk):
+                        child.path = path + child.path[len(old):]
+                        child.depth = child.path.count("/") - 2
+                        child.save(update_fields=["path", "depth"])
+
+    def subtree(self):
+        """This department and everything below it."""
+        return Department.objects.filter(path__startswith=self.path)
+
+    def ancestors(self):
+        ids = [int(p) for p in self.path.strip("/").split("/") if p]
+        return Department.objects.filter(pk__in=ids).order_by("depth")
+
+    @property
+    def root_id(self):
+        return int(self.path.strip("/").split("/")[0])
+
+    @property
+    def supply_unit(self):
+        """The nearest ancestor (or self) that is a supply unit, else the company."""
+        chain = list(self.ancestors())
+        for node in reversed(chain):
+            if node.kind == self.Kind.SUPPLY_UNIT:
+                return node
+        return chain[0]
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="members",
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.display_name or self.get_full_name() or self.username
+
+    @cached_property
+    def roles(self) -> frozenset:
+        """The user's role codes (a set: one person may hold several roles)."""
+        names = set(self.groups.values_list("name", flat=True)) & set(Role.values)
+        if self.is_superuser:
+            names.add(Role.ADMIN)
+        return frozenset(names)
+
+    def has_role(self, *roles) -> bool:
+        return any(role in self.roles for role in roles)

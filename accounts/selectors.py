@@ -1,0 +1,49 @@
+"""Reads about people and the organisation; the one answer to "which departments does a user cover"."""
+from django.db.models import Q, QuerySet
+
+from .models import Department, User
+from .roles import Role
+
+
+def user_covered_departments(user: User) -> QuerySet[Department]:
+    """The departments whose work this user may see.
+
+    - administrators: every department;
+    - agents and dispatchers: the whole company their department belongs to;
+    - supervisors and managers: their own department's subtree;
+    - handlers: their own department and the teams below it.
+
+    A user with several roles covers the union. A user with no department covers nothing
+    (administrators excepted).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Department.objects.none()
+    if user.is_superuser or user.has_role(Role.ADMIN):
+        return Department.objects.all()
+    dept = user.department
+    if dept is None:
+        return Department.objects.none()
+    prefixes = set()
+    if user.has_role(Role.AGENT, Role.DISPATCHER):
+        prefixes.add(f"/{dept.root_id}/")
+    if user.has_role(Role.SUPERVISOR, Role.MANAGER, Role.HANDLER):
+        prefixes.add(dept.path)
+    if not prefixes:
+        return Department.objects.none()
+    q = Q()
+    for prefix in prefixes:
+        q |= Q(path__startswith=prefix)
+    return Department.objects.filter(q)
+
+
+def user_covers_department(user: User, department: Department | None) -> bool:
+    if department is None:
+        return False
+    return user_covered_departments(user).filter(pk=department.pk).exists()
+
+
+def department_tree(*, root: Department | None = None) -> QuerySet[Department]:
+    qs = Department.objects.filter(is_active=True)
+    if root is not None:
+        qs = qs.filter(path__startswith=root.path)
+    return qs.order_by("path")

@@ -1,0 +1,16 @@
+"""The Celery application: configured from Django settings (namespace CELERY_)."""
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("config")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.task(name="config.ping", acks_late=True)
+def ping(payload="pong"):
+    """Round-trip check used by the health check and the broker test."""
+    return payload
