@@ -26,7 +26,7 @@ migrate: install
 
 # Demo data is loaded once; delete var/.demo-seeded (or run `make seed`) to load it again.
 var/.demo-seeded: | migrate
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo > /dev/null
 	touch $@
 
 seed: migrate

@@ -1,15 +1,11 @@
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
+from .validators import phone_validator
 
-phone_validator = RegexValidator(
-    r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
-    _("Enter an 11-digit mobile number (e.g. 13812345678) or a landline with area code."),
-)
 
 
 class Department(models.Model):

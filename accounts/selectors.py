@@ -5,7 +5,7 @@ from .models import Department, User
 from .roles import Role
 
 
-def user_covered_departments(user: User) -> QuerySet[Department]:
+def user_covered_departments(user: User, *, roles=None) -> QuerySet[Department]:
     """The departments whose work this user may see.
 
     - administrators: every department;
@@ -13,20 +13,21 @@ def user_covered_departments(user: User) -> QuerySet[Department]:
     - supervisors and managers: their own department's subtree;
     - handlers: their own department and the teams below it.
 
-    A user with several roles covers the union. A user with no department covers nothing
-    (administrators excepted).
+    A user with several roles covers the union (or only that of ``roles`` when given). A user
+    with no department covers nothing (administrators excepted).
     """
     if not user.is_authenticated or not user.is_active:
         return Department.objects.none()
-    if user.is_superuser or user.has_role(Role.ADMIN):
+    held = user.roles if roles is None else user.roles & set(roles)
+    if Role.ADMIN in held:
         return Department.objects.all()
     dept = user.department
     if dept is None:
         return Department.objects.none()
     prefixes = set()
-    if user.has_role(Role.AGENT, Role.DISPATCHER):
+    if held & {Role.AGENT, Role.DISPATCHER}:
         prefixes.add(f"/{dept.root_id}/")
-    if user.has_role(Role.SUPERVISOR, Role.MANAGER, Role.HANDLER):
+    if held & {Role.SUPERVISOR, Role.MANAGER, Role.HANDLER}:
         prefixes.add(dept.path)
     if not prefixes:
         return Department.objects.none()

@@ -3,4 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("accounts.api_urls")),
+    path("", include("complaints.api_urls")),
+    path("", include("workorders.api_urls")),
 ]

@@ -221,6 +221,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ContactMethodEnum": "workorders.models.ContactMethod",
+        "SatisfactionEnum": "workorders.models.Satisfaction",
+        "CallbackSatisfactionEnum": "workorders.models.CALLBACK_SATISFACTION_CHOICES",
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------------------
@@ -235,3 +240,20 @@ LOGGING = {
 
 # --- Product settings -------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
+
+# Lifecycle rules (domain.md; every limit is configuration, not code).
+CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=3)  # then closed as unreachable
+CALLBACK_MIN_INTERVAL_MINUTES = env.int("CALLBACK_MIN_INTERVAL_MINUTES", default=120)  # between failed attempts
+REOPEN_WINDOW_DAYS = env.int("REOPEN_WINDOW_DAYS", default=30)  # a supervisor may reopen a closed order this long
+REOPEN_SUPERVISION_AFTER = env.int("REOPEN_SUPERVISION_AFTER", default=2)  # reopen cycles before 督办
+REPEAT_WINDOW_DAYS = env.int("REPEAT_WINDOW_DAYS", default=30)  # closed this recently → repeat complaint
+URGE_FLAG_AT = env.int("URGE_FLAG_AT", default=2)  # urges → upgrade-tendency flag, unit head told
+URGE_ESCALATE_AT = env.int("URGE_ESCALATE_AT", default=3)  # urges → level up and 督办
+RETURN_ESCALATE_AFTER = env.int("RETURN_ESCALATE_AFTER", default=2)  # returns before the dispatch supervisor decides
+# Called inside every transition's transaction with (order, event): deadlines, outbox rows.
+WORKORDER_TRANSITION_HOOKS: list[str] = []
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+ATTACHMENT_EXTENSIONS = env.list(
+    "ATTACHMENT_EXTENSIONS",
+    default=["jpg", "jpeg", "png", "gif", "pdf", "doc", "docx", "xls", "xlsx", "txt", "mp3", "wav", "amr", "m4a", "mp4"],
+)

@@ -1,0 +1,515 @@
+"""The work-order lifecycle: one table of actions and the one function that applies them.
+
+``ACTIONS`` says, for every action, the states it starts from, the state it leads to, who may take
+it and what it needs. ``perform()`` is the only code that changes an order's status: in one
+transaction it locks the row, checks scope, role, version and state, applies the action, bumps the
+version and writes the audit event. An illegal or stale move raises ``DomainError`` and changes
+nothing. The API, the admin and the pages all call ``perform()`` and ask ``available_actions()``
+what to offer.
+"""
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import lru_cache
+from typing import Callable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.module_loading import import_string
+from rest_framework import status as http
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.selectors import user_covers_department
+from config.api import DomainError
+
+from . import inputs
+from .models import (
+    OPEN_STATUSES, Assignment, Attachment, DissatisfactionReason, ExtensionRequest, Level, Outcome,
+    Satisfaction, Status, WorkOrder, WorkOrderEvent, at_least, level_up,
+)
+from .selectors import is_handling_department, workorders_visible_to
+
+ANY = tuple(Status.values)
+
+
+@dataclass
+class Context:
+    """What an action's ``apply`` function works with."""
+
+    order: WorkOrder
+    actor: User | None
+    data: dict
+    now: object
+    payload: dict = field(default_factory=dict)
+    target: str | None = None  # overrides the action's target (callback, for instance)
+    locked: dict = field(default_factory=dict)  # other orders locked for this action, by id
+
+
+@dataclass(frozen=True)
+class Action:
+    code: str
+    label: str
+    sources: tuple
+    target: str | None  # None: the order stays in its state
+    roles: frozenset
+    apply: Callable[[Context], None]
+    input: type = inputs.NoInput
+    handling_department_only: bool = False  # the actor must handle for the order's department
+    destructive: bool = False  # the UI asks for confirmation
+    also_lock: Callable[[dict], list] | None = None  # ids of other orders to lock (in id order)
+
+
+def _refuse(message, code="illegal_transition", status_code=http.HTTP_409_CONFLICT):
+    raise DomainError(message, code=code, status_code=status_code)
+
+
+# --- apply functions ------------------------------------------------------------------------------
+
+def _submit(ctx):
+    complaint = ctx.order.complaint
+    missing = {}
+    for name in ("content", "demand", "address"):
+        if not getattr(complaint, name).strip():
+            missing[name] = [_("This field is required.")]
+    if not complaint.is_anonymous and not complaint.phone:
+        missing["phone"] = [_("A contact phone is required unless the complaint is anonymous.")]
+    if missing:
+        raise DomainError(
+            _("The complaint is incomplete; fill in the marked fields."), code="invalid",
+            status_code=http.HTTP_400_BAD_REQUEST, fields=missing,
+        )
+
+
+def _classify(ctx):
+    from .services import workorder_detect_repeat, workorder_minimum_level
+
+    order, data = ctx.order, ctx.data
+    order.category = data["category"]
+    if "channel" in data and data["channel"] != order.channel:
+        ctx.payload["channel"] = {"from": order.channel, "to": data["channel"]}
+        order.channel = order.complaint.channel = data["channel"]
+    order.complaint.category = data["category"]
+    order.complaint.save(update_fields=["category", "channel"])
+    workorder_detect_repeat(order)
+    minimum = workorder_minimum_level(order)
+    order.level = at_least(data["level"], minimum)
+    order.classified_at = ctx.now
+    ctx.payload.update(category=order.category.code, level=order.level)
+    if order.level != data["level"]:
+        ctx.payload["level_raised_from"] = data["level"]
+
+
+def _dismiss(ctx):
+    ctx.order.outcome = Outcome.NOT_ESTABLISHED
+    ctx.order.closed_at = ctx.now
+    ctx.payload["reason"] = ctx.data["reason"]
+
+
+def _merge_lock(data):
+    return [data["into"]]
+
+
+def _merge(ctx):
+    order, target = ctx.order, ctx.locked.get(ctx.data["into"])
+    if target is None or target.pk == order.pk:
+        _refuse(_("Choose another open order that you can see to merge into."), code="invalid_merge_target")
+    if target.status == Status.CLOSED:
+        _refuse(_("Order %(no)s is already closed; it cannot take a duplicate.") % {"no": target.tracking_no},
+                code="invalid_merge_target")
+    order.outcome = Outcome.MERGED
+    order.merged_into = target
+    order.closed_at = ctx.now
+    ctx.payload.update(into=target.pk, into_tracking_no=target.tracking_no)
+    # The duplicate counts as the customer urging the order that stays.
+    target.urge_count += 1
+    target.version += 1
+    target.save(update_fields=["urge_count", "version", "updated_at"])
+    WorkOrderEvent.objects.create(
+        order=target, action="merged_from", from_status=target.status, to_status=target.status, actor=ctx.actor,
+        payload={"from": order.pk, "from_tracking_no": order.tracking_no}, version=target.version,
+        created_at=ctx.now,
+    )
+
+
+def _assign(ctx):
+    order, data, actor = ctx.order, ctx.data, ctx.actor
+    department, assignee = data["department"], data.get("assignee")
+    if actor is not None and not user_covers_department(actor, department):
+        _refuse(_("You cannot route orders to %(dept)s.") % {"dept": department}, code="department_out_of_scope",
+                status_code=http.HTTP_400_BAD_REQUEST)
+    if assignee is not None:
+        if not assignee.has_role(Role.HANDLER) or assignee.department_id is None or \
+                not assignee.department.path.startswith(department.path):
+            raise DomainError(
+                _("%(user)s is not a handler of %(dept)s.") % {"user": assignee, "dept": department},
+                code="invalid", status_code=http.HTTP_400_BAD_REQUEST,
+                fields={"assignee": [_("Choose a handler of the selected department.")]},
+            )
+    order.department, order.assignee = department, assignee
+    order.dispatched_at, order.accepted_at = ctx.now, None
+    Assignment.objects.create(order=order, department=department, assigned_by=actor, assigned_at=ctx.now)
+    ctx.payload.update(department=department.pk, department_name=department.name,
+                       assignee=assignee.pk if assignee else None)
+
+
+def _accept(ctx):
+    order = ctx.order
+    if order.accepted_at is not None:
+        _refuse(_("This order was already accepted by %(user)s.") % {"user": order.assignee}, code="already_accepted")
+    order.assignee, order.accepted_at = ctx.actor, ctx.now
+
+
+def _require_accepted(order):
+    if order.accepted_at is None:
+        _refuse(_("Accept (签收) the order first."), code="not_accepted")
+
+
+def _contact(ctx):
+    order = ctx.order
+    _require_accepted(order)
+    if order.first_contact_at is None:
+        order.first_contact_at = ctx.now
+        order.contact_method = ctx.data["method"]
+        ctx.payload["first"] = True
+    ctx.payload.update(method=ctx.data["method"], comment=ctx.data["comment"])
+
+
+def _return(ctx):
+    order = ctx.order
+    if order.first_contact_at is not None:
+        _refuse(_("An order cannot be returned after the customer has been contacted."), code="already_contacted")
+    Assignment.objects.filter(order=order, department=order.department, returned_at__isnull=True).update(
+        returned_at=ctx.now, return_reason=ctx.data["reason"],
+    )
+    ctx.payload.update(reason=ctx.data["reason"], department=order.department_id,
+                       department_name=order.department.name)
+    order.department = order.assignee = None
+    order.accepted_at = None
+    order.return_count += 1
+    if order.return_count > settings.RETURN_ESCALATE_AFTER:
+        order.is_escalated = True
+        ctx.payload["escalated"] = True
+
+
+def _reply(ctx):
+    order, data = ctx.order, ctx.data
+    _require_accepted(order)
+    if order.first_contact_at is None:
+        _refuse(_("Record the first contact with the customer before replying."), code="not_contacted")
+    for name in ("cause", "truthfulness", "measures", "reply", "responsible_person"):
+        setattr(order, name, data.get(name, ""))
+    order.responsible_department = data.get("responsible_department")
+    order.replied_at = ctx.now
+    ctx.payload.update(truthfulness=data["truthfulness"])
+
+
+def _approve(ctx):
+    ctx.order.approved_at = ctx.now
+    ctx.order.callback_attempts = 0
+    ctx.payload["comment"] = ctx.data["comment"]
+
+
+def _reject(ctx):
+    ctx.order.reject_count += 1
+    ctx.payload["reason"] = ctx.data["reason"]
+
+
+def _close(order, now, outcome, satisfaction=None):
+    order.outcome = outcome
+    order.closed_at = now
+    if satisfaction is not None:
+        order.satisfaction = satisfaction
+
+
+def _reopen_to_processing(ctx):
+    ctx.order.reopen_count += 1
+    ctx.order.outcome, ctx.order.closed_at, ctx.order.approved_at = "", None, None
+    ctx.target = Status.PROCESSING
+
+
+def _callback(ctx):
+    order, data = ctx.order, ctx.data
+    order.callback_comment = data["comment"]
+    ctx.payload.update(reached=data["reached"], comment=data["comment"])
+    if not data["reached"]:
+        last = order.events.filter(action="callback", payload__reached=False).order_by("-created_at").first()
+        wait = timedelta(minutes=settings.CALLBACK_MIN_INTERVAL_MINUTES)
+        if last is not None and order.callback_attempts and ctx.now - last.created_at < wait:
+            _refuse(
+                _("Try again at a different time: failed callback attempts must be at least %(min)d minutes apart.")
+                % {"min": settings.CALLBACK_MIN_INTERVAL_MINUTES},
+                code="callback_too_soon",
+            )
+        order.callback_attempts += 1
+        ctx.payload["attempt"] = order.callback_attempts
+        if order.callback_attempts >= settings.CALLBACK_MAX_ATTEMPTS:
+            _close(order, ctx.now, Outcome.UNREACHABLE, Satisfaction.NOT_RATED)
+            ctx.target = Status.CLOSED
+        return
+    satisfaction = data["satisfaction"]
+    order.satisfaction = satisfaction
+    order.dissatisfaction_reason = data.get("dissatisfaction_reason") or ""
+    ctx.payload.update(satisfaction=satisfaction, dissatisfaction_reason=order.dissatisfaction_reason)
+    if satisfaction != Satisfaction.UNSATISFIED:
+        _close(order, ctx.now, Outcome.RESOLVED)
+        ctx.target = Status.CLOSED
+    elif order.dissatisfaction_reason == DissatisfactionReason.RESULT_NOT_ACCEPTED_POLICY or \
+            order.reopen_count >= settings.REOPEN_SUPERVISION_AFTER:
+        # Policy disputes and orders already reopened too often go to a supervisor (督办).
+        order.needs_supervisor_decision = True
+        if order.reopen_count >= settings.REOPEN_SUPERVISION_AFTER:
+            order.is_supervised = True
+        ctx.payload["supervisor_decides"] = True
+    else:
+        _reopen_to_processing(ctx)
+
+
+def _decide_callback(ctx):
+    order = ctx.order
+    if not order.needs_supervisor_decision:
+        _refuse(_("This order is not waiting for a supervisor's decision."), code="no_decision_pending")
+    order.needs_supervisor_decision = False
+    ctx.payload.update(reopen=ctx.data["reopen"], comment=ctx.data["comment"])
+    if ctx.data["reopen"]:
+        _reopen_to_processing(ctx)
+    else:
+        _close(order, ctx.now, Outcome.RESOLVED)
+        ctx.target = Status.CLOSED
+
+
+def _reopen(ctx):
+    order = ctx.order
+    if order.department_id is None or order.outcome in (Outcome.MERGED, Outcome.NOT_ESTABLISHED):
+        _refuse(_("Only an order that was handled by a department can be reopened."), code="not_reopenable")
+    window = timedelta(days=settings.REOPEN_WINDOW_DAYS)
+    if order.closed_at and ctx.now - order.closed_at > window:
+        _refuse(_("This order was closed more than %(days)d days ago; log a new complaint instead.")
+                % {"days": settings.REOPEN_WINDOW_DAYS}, code="reopen_window_passed")
+    ctx.payload["reason"] = ctx.data["reason"]
+    order.satisfaction = order.dissatisfaction_reason = ""
+    _reopen_to_processing(ctx)
+
+
+def _request_extension(ctx):
+    order, data = ctx.order, ctx.data
+    if order.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
+        _refuse(_("An extension request for this order is already waiting for a decision."), code="extension_pending")
+    if order.extended_until and ctx.now > order.extended_until:
+        _refuse(_("The deadline has passed; an extension must be requested before it."), code="deadline_passed")
+    req = ExtensionRequest.objects.create(
+        order=order, requested_by=ctx.actor, requested_due_at=data["requested_due_at"], reason=data["reason"],
+        basis=data["basis"], created_at=ctx.now,
+    )
+    ctx.payload.update(request=req.pk, requested_due_at=data["requested_due_at"], reason=data["reason"])
+
+
+def _decide_extension(ctx):
+    order = ctx.order
+    req = order.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
+    if req is None:
+        _refuse(_("There is no pending extension request for this order."), code="no_extension_pending")
+    req.state = ExtensionRequest.State.APPROVED if ctx.data["approve"] else ExtensionRequest.State.REFUSED
+    req.decided_by, req.decided_at, req.decision_comment = ctx.actor, ctx.now, ctx.data["comment"]
+    req.save()
+    ctx.payload.update(request=req.pk, approved=ctx.data["approve"], comment=ctx.data["comment"])
+    if ctx.data["approve"]:
+        base = order.extended_until or ctx.now
+        extra = max(req.requested_due_at - base, timedelta(0))
+        order.extension_hours += int(extra.total_seconds() // 3600)
+        order.extended_until = req.requested_due_at
+        ctx.payload["extended_until"] = req.requested_due_at
+
+
+def _urge(ctx):
+    order = ctx.order
+    order.urge_count += 1
+    ctx.payload.update(count=order.urge_count, comment=ctx.data["comment"])
+    if order.urge_count >= settings.URGE_FLAG_AT and not order.upgrade_tendency:
+        order.upgrade_tendency = True
+        ctx.payload["upgrade_tendency"] = True
+    if order.urge_count == settings.URGE_ESCALATE_AT:
+        ctx.payload["level_from"] = order.level
+        order.level = level_up(order.level)
+        order.is_supervised = True
+        ctx.payload["level_to"] = order.level
+
+
+def _escalate(ctx):
+    order = ctx.order
+    if order.level == Level.SPECIAL:
+        _refuse(_("The order is already at the highest level."), code="already_highest_level")
+    ctx.payload.update(level_from=order.level, comment=ctx.data["comment"])
+    order.level = level_up(order.level)
+    order.is_escalated = True
+    ctx.payload["level_to"] = order.level
+
+
+def _note(ctx):
+    ctx.payload["comment"] = ctx.data["comment"]
+
+
+def _attach(ctx):
+    upload = ctx.data["file"]
+    att = Attachment.objects.create(
+        order=ctx.order, file=upload, original_name=upload.name[:255], size=upload.size,
+        content_type=getattr(upload, "content_type", "") or "", comment=ctx.data["comment"],
+        uploaded_by=ctx.actor, created_at=ctx.now,
+    )
+    ctx.payload.update(attachment=att.pk, name=att.original_name, size=att.size)
+
+
+# --- the table -----------------------------------------------------------------------------------
+
+EVERYONE = frozenset(Role.values)
+OPEN = tuple(OPEN_STATUSES)
+S = Status
+
+ACTIONS: dict[str, Action] = {a.code: a for a in [
+    Action("submit", gettext_lazy("Submit"), (S.INTAKE,), S.CLASSIFICATION, frozenset({Role.AGENT}), _submit),
+    Action("classify", gettext_lazy("Classify"), (S.CLASSIFICATION,), S.ASSIGNMENT,
+           frozenset({Role.DISPATCHER}), _classify, inputs.ClassifyInput),
+    Action("dismiss", gettext_lazy("Dismiss (not established)"), (S.CLASSIFICATION,), S.CLOSED,
+           frozenset({Role.SUPERVISOR}), _dismiss, inputs.ReasonInput, destructive=True),
+    Action("merge", gettext_lazy("Merge into another order"), (S.INTAKE, S.CLASSIFICATION), S.CLOSED,
+           frozenset({Role.DISPATCHER}), _merge, inputs.MergeInput, destructive=True, also_lock=_merge_lock),
+    Action("assign", gettext_lazy("Assign"), (S.ASSIGNMENT,), S.PROCESSING,
+           frozenset({Role.DISPATCHER}), _assign, inputs.AssignInput),
+    Action("accept", gettext_lazy("Accept"), (S.PROCESSING,), None, frozenset({Role.HANDLER}), _accept,
+           handling_department_only=True),
+    Action("contact", gettext_lazy("Record contact"), (S.PROCESSING,), None, frozenset({Role.HANDLER}),
+           _contact, inputs.ContactInput, handling_department_only=True),
+    Action("return", gettext_lazy("Return to dispatch"), (S.PROCESSING,), S.ASSIGNMENT,
+           frozenset({Role.HANDLER}), _return, inputs.ReasonInput, handling_department_only=True, destructive=True),
+    Action("reply", gettext_lazy("Submit reply"), (S.PROCESSING,), S.REVIEW, frozenset({Role.HANDLER}),
+           _reply, inputs.ReplyInput, handling_department_only=True),
+    Action("approve", gettext_lazy("Approve"), (S.REVIEW,), S.CALLBACK, frozenset({Role.SUPERVISOR}),
+           _approve, inputs.CommentInput),
+    Action("reject", gettext_lazy("Reject"), (S.REVIEW,), S.PROCESSING, frozenset({Role.SUPERVISOR}),
+           _reject, inputs.ReasonInput),
+    Action("callback", gettext_lazy("Record callback"), (S.CALLBACK,), None, frozenset({Role.AGENT}),
+           _callback, inputs.CallbackInput),
+    Action("decide_callback", gettext_lazy("Decide after callback"), (S.CALLBACK,), None,
+           frozenset({Role.SUPERVISOR}), _decide_callback, inputs.DecideCallbackInput),
+    Action("reopen", gettext_lazy("Reopen"), (S.CLOSED,), S.PROCESSING, frozenset({Role.SUPERVISOR}),
+           _reopen, inputs.ReasonInput, destructive=True),
+    Action("request_extension", gettext_lazy("Request extension"), (S.PROCESSING,), None,
+           frozenset({Role.HANDLER}), _request_extension, inputs.ExtensionInput, handling_department_only=True),
+    Action("decide_extension", gettext_lazy("Decide extension"), (S.PROCESSING,), None,
+           frozenset({Role.SUPERVISOR}), _decide_extension, inputs.DecideExtensionInput),
+    Action("urge", gettext_lazy("Urge"), OPEN, None, frozenset({Role.AGENT}), _urge, inputs.CommentInput),
+    Action("escalate", gettext_lazy("Escalate"), OPEN, None, frozenset({Role.SUPERVISOR}), _escalate,
+           inputs.CommentInput),
+    Action("note", gettext_lazy("Add note"), ANY, None, EVERYONE, _note, inputs.RequiredCommentInput),
+    Action("attach", gettext_lazy("Attach file"), ANY, None, EVERYONE, _attach, inputs.AttachInput),
+]}
+
+
+# --- checks and the one function ------------------------------------------------------------------
+
+def _check_actor(action: Action, order: WorkOrder, actor: User | None):
+    """Raise 403 unless the actor's role (and department, where the action asks) allows it."""
+    if actor is None:  # the system (deadline sweeps): every check but the state one is waived
+        return
+    if not actor.roles & action.roles:
+        _refuse(_("Your role may not do this: %(action)s.") % {"action": action.label}, code="permission_denied",
+                status_code=http.HTTP_403_FORBIDDEN)
+    if action.handling_department_only and not is_handling_department(actor, order):
+        _refuse(_("Only the department now handling this order may do this: %(action)s.") % {"action": action.label},
+                code="not_your_department", status_code=http.HTTP_403_FORBIDDEN)
+
+
+def _check_state(action: Action, order: WorkOrder):
+    if order.status not in action.sources:
+        _refuse(_("Cannot %(action)s an order in state “%(status)s”.")
+                % {"action": str(action.label).lower(), "status": order.get_status_display()})
+
+
+def available_actions(order: WorkOrder, actor: User) -> list[Action]:
+    """The actions this user may take on this order now (what the UI offers)."""
+    result = []
+    for action in ACTIONS.values():
+        try:
+            _check_actor(action, order, actor)
+            _check_state(action, order)
+        except DomainError:
+            continue
+        result.append(action)
+    return result
+
+
+def validate_input(action: Action, data, *, context=None) -> dict:
+    serializer = action.input(data=data, context=context or {})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def perform(order_id: int, action_code: str, *, actor: User | None, version: int | None = None,
+            data=None, now=None) -> WorkOrder:
+    """Apply one action to one order, atomically. ``actor=None`` means the system.
+
+    Raises ``DomainError`` (404 outside scope, 403 role or department, 409 stale or illegal, 400
+    bad input) or DRF's ``ValidationError`` for malformed input; nothing is changed then.
+    """
+    action = ACTIONS.get(action_code)
+    if action is None:
+        _refuse(_("Unknown action."), code="unknown_action", status_code=http.HTTP_404_NOT_FOUND)
+    now = now or timezone.now()
+    with transaction.atomic():
+        scope = WorkOrder.objects.all() if actor is None else workorders_visible_to(actor)
+        if not scope.filter(pk=order_id).exists():
+            _refuse(_("Work order not found."), code="not_found", status_code=http.HTTP_404_NOT_FOUND)
+        order = WorkOrder.objects.select_for_update().select_related("complaint", "department").get(pk=order_id)
+        _check_actor(action, order, actor)
+        if version is not None and int(version) != order.version:
+            _refuse(_("This order was changed by someone else meanwhile (version %(now)d, you had %(had)d). "
+                      "Reload it and try again.") % {"now": order.version, "had": int(version)}, code="stale_version")
+        _check_state(action, order)
+        validated = validate_input(action, data if data is not None else {}, context={"order": order})
+        locked = {}
+        if action.also_lock:
+            others = [pk for pk in action.also_lock(validated) if pk != order.pk]
+            visible = scope.filter(pk__in=others).values("pk")
+            locked = {o.pk: o for o in WorkOrder.objects.select_for_update().filter(pk__in=visible).order_by("pk")}
+        ctx = Context(order=order, actor=actor, data=validated, now=now, locked=locked)
+        from_status = order.status
+        action.apply(ctx)
+        order._in_transition = True
+        order.status = ctx.target or action.target or from_status
+        order.version += 1
+        order.save()
+        order._in_transition = False
+        event = WorkOrderEvent.objects.create(
+            order=order, action=action.code, from_status=from_status, to_status=order.status, actor=actor,
+            payload=ctx.payload, version=order.version, created_at=now,
+        )
+        run_transition_hooks(order, event)
+    return order
+
+
+def record_creation(order: WorkOrder, *, actor, now):
+    """The creation event of a new order (written by the intake service)."""
+    event = WorkOrderEvent.objects.create(
+        order=order, action="create", from_status="", to_status=order.status, actor=actor,
+        payload={"tracking_no": order.tracking_no, "channel": order.channel}, version=order.version, created_at=now,
+    )
+    run_transition_hooks(order, event)
+
+
+@lru_cache(maxsize=None)
+def _hooks(paths: tuple) -> list:
+    return [import_string(path) for path in paths]
+
+
+def run_transition_hooks(order: WorkOrder, event: WorkOrderEvent):
+    """Call each ``WORKORDER_TRANSITION_HOOKS`` function inside the transition's transaction.
+
+    This is where deadlines are opened and closed and notification rows are written (outbox), so
+    they commit or roll back with the change itself. A hook must not do network I/O: it registers
+    that with ``transaction.on_commit``.
+    """
+    for hook in _hooks(tuple(settings.WORKORDER_TRANSITION_HOOKS)):
+        hook(order=order, event=event)
+

@@ -1,0 +1,115 @@
+"""Output shapes of work orders and their events (field names fixed by design.md)."""
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from complaints.models import mask_address, mask_phone
+
+from .models import Attachment, ExtensionRequest, WorkOrder, WorkOrderEvent
+from .selectors import contact_visible
+
+
+class RefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class CategoryRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.FileField(source="file", read_only=True)
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "size", "content_type", "comment", "url", "created_at"]
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExtensionRequest
+        fields = ["id", "requested_due_at", "reason", "basis", "state", "decided_at", "decision_comment", "created_at"]
+
+
+class WorkOrderSerializer(serializers.ModelSerializer):
+    """A work order as the caller may see it; phone and address masked where the rules say so."""
+
+    category = CategoryRefSerializer(read_only=True, allow_null=True)
+    department = RefSerializer(read_only=True, allow_null=True)
+    unit = RefSerializer(read_only=True)
+    assignee = RefSerializer(read_only=True, allow_null=True)
+    customer_name = serializers.CharField(source="complaint.customer_name")
+    phone = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
+    account_no = serializers.CharField(source="complaint.account_no")
+    content = serializers.CharField(source="complaint.content")
+    demand = serializers.CharField(source="complaint.demand")
+    complaint = serializers.IntegerField(source="complaint_id")
+    deadlines = serializers.SerializerMethodField()
+    status_display = serializers.CharField(source="get_status_display")
+    level_display = serializers.CharField(source="get_level_display")
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id", "tracking_no", "complaint", "status", "status_display", "level", "level_display", "channel",
+            "category", "unit", "department", "assignee", "version", "received_at",
+            "customer_name", "phone", "address", "account_no", "content", "demand",
+            "is_overdue", "is_escalated", "is_supervised", "is_repeat", "repeat_of", "related_to", "merged_into",
+            "is_key_customer", "is_sensitive", "upgrade_tendency", "needs_supervisor_decision",
+            "urge_count", "return_count", "reject_count", "reopen_count", "callback_attempts",
+            "cause", "truthfulness", "measures", "reply", "responsible_department", "responsible_person",
+            "contact_method", "outcome", "satisfaction", "dissatisfaction_reason", "callback_comment",
+            "classified_at", "dispatched_at", "accepted_at", "first_contact_at", "replied_at", "approved_at",
+            "closed_at", "extended_until", "extension_hours", "deadlines", "created_at", "updated_at",
+        ]
+
+    def _contact_ok(self, order):
+        request = self.context.get("request")
+        if request is None:
+            return True
+        cache = self.context.setdefault("_handler_depts", {})
+        from .selectors import handler_department_ids
+
+        if "ids" not in cache:
+            cache["ids"] = handler_department_ids(request.user)
+        return contact_visible(request.user, order, handler_depts=cache["ids"])
+
+    def get_phone(self, order) -> str:
+        phone = order.complaint.phone
+        return phone if self._contact_ok(order) else mask_phone(phone)
+
+    def get_address(self, order) -> str:
+        address = order.complaint.address
+        return address if self._contact_ok(order) else mask_address(address)
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_deadlines(self, order) -> list:
+        """Filled by the deadline engine: one entry per stage with due_at and state."""
+        rows = getattr(order, "deadline_rows", None)
+        return list(rows) if rows is not None else []
+
+
+class WorkOrderDetailSerializer(WorkOrderSerializer):
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    extension_requests = ExtensionRequestSerializer(many=True, read_only=True)
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta(WorkOrderSerializer.Meta):
+        fields = WorkOrderSerializer.Meta.fields + ["attachments", "extension_requests", "available_actions"]
+
+    def get_available_actions(self, order) -> list[str]:
+        from .lifecycle import available_actions
+
+        request = self.context.get("request")
+        return [a.code for a in available_actions(order, request.user)] if request else []
+
+
+class WorkOrderEventSerializer(serializers.ModelSerializer):
+    actor = RefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = WorkOrderEvent
+        fields = ["id", "action", "from_status", "to_status", "actor", "payload", "version", "created_at"]
