@@ -498,6 +498,20 @@ def record_creation(order: WorkOrder, *, actor, now):
     run_transition_hooks(order, event)
 
 
+def record_system_event(order: WorkOrder, action: str, *, payload=None, now=None) -> WorkOrderEvent:
+    """An event the system records without changing the state (deadline warnings, breaches, …).
+
+    Runs the transition hooks like any action (so notifications follow); call it inside the
+    transaction that made the change it reports.
+    """
+    event = WorkOrderEvent.objects.create(
+        order=order, action=action, from_status=order.status, to_status=order.status, actor=None,
+        payload=payload or {}, version=order.version, created_at=now or timezone.now(),
+    )
+    run_transition_hooks(order, event)
+    return event
+
+
 @lru_cache(maxsize=None)
 def _hooks(paths: tuple) -> list:
     return [import_string(path) for path in paths]
