@@ -65,12 +65,18 @@ def event_types_for(order, event) -> list[str]:
         types.append("serious_complaint")
     return types
 
+# Deadline stages (payload "stage" of the deadline events) → (Chinese, English) names for templates.
 STAGE_LABELS = {
-    "dispatch": _("dispatch"),
-    "contact": _("first contact"),
-    "reply": _("reply"),
-    "review": _("review"),
-    "callback": _("callback"),
-    "overall": _("overall"),
-    "regulatory": _("regulatory"),
+    "dispatch": ("派单", "dispatch"),
+    "contact": ("首次联系", "first contact"),
+    "reply": ("处理答复", "reply"),
+    "review": ("审核", "review"),
+    "callback": ("回访", "callback"),
+    "overall": ("整体办结", "overall"),
+    "regulatory": ("监管时限", "regulatory"),
 }
+
+
+def stage_label(stage: str, language: str) -> str:
+    zh, en = STAGE_LABELS.get(stage, (stage, stage))
+    return zh if language.startswith("zh") else en

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .channels import SENDERS
-from .events import EVENT_TYPES, STAGE_LABELS, event_types_for
+from .events import EVENT_TYPES, event_types_for, stage_label
 from .models import (
     Channel, Delivery, DeliveryAttempt, Message, Notification, NotificationPreference, NotificationRule,
     NotificationSettings, WebhookSubscription,
@@ -109,8 +109,6 @@ def _message_rows(event_type, order, event, rules, subscriptions, now):
                "event_type": event_type, "event_label": EVENT_TYPES.get(event_type, event_type),
                "site_url": settings.NOTIFY_SITE_URL}
     payload = event.payload or {}
-    if payload.get("stage"):
-        context["stage_label"] = STAGE_LABELS.get(payload["stage"], payload["stage"])
     if payload.get("due_at"):
         due = payload["due_at"]
         context["due_at"] = parse_datetime(due) if isinstance(due, str) else due
@@ -119,7 +117,7 @@ def _message_rows(event_type, order, event, rules, subscriptions, now):
         user, channels, urgent = entry["user"], entry["channels"], entry["urgent"]
         prefs = user_settings.get(user.pk)
         language = prefs.language if prefs else settings.NOTIFY_DEFAULT_LANGUAGE
-        ctx = {**context, "recipient": user}
+        ctx = {**context, "recipient": user, "stage_label": stage_label(payload.get("stage") or "", language)}
         if Channel.INAPP in channels:
             title, body = render(event_type, Channel.INAPP, language, ctx)
             notifications.append(Notification(user=user, message=message, event_type=event_type, order=order,
@@ -136,7 +134,9 @@ def _message_rows(event_type, order, event, rules, subscriptions, now):
             continue
         subject = body = ""
         if sub.kind != WebhookSubscription.Kind.GENERIC:
-            subject, body = render(event_type, Channel.WEBHOOK, settings.NOTIFY_DEFAULT_LANGUAGE, context)
+            language = settings.NOTIFY_DEFAULT_LANGUAGE
+            subject, body = render(event_type, Channel.WEBHOOK, language,
+                                   {**context, "stage_label": stage_label(payload.get("stage") or "", language)})
         deliveries.append(Delivery(message=message, channel=Channel.WEBHOOK, subscription=sub, address=sub.url,
                                    subject=subject, body=body, next_attempt_at=now, created_at=now))
     Notification.objects.bulk_create(notifications)
