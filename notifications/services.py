@@ -278,11 +278,14 @@ def deliveries_requeue(*, now=None) -> dict:
     """
     broker_reset()
     now = now or timezone.now()
-    released = Delivery.objects.filter(
+    stale = Delivery.objects.filter(
         state=Delivery.State.SENDING, claimed_at__lt=now - timedelta(seconds=settings.NOTIFY_CLAIM_LEASE_SECONDS),
-    ).update(state=Delivery.State.PENDING, claim_token="", next_attempt_at=now)
+    )
+    stale_ids = list(stale.values_list("pk", flat=True)[:settings.NOTIFY_REQUEUE_LIMIT])
+    released = stale.filter(pk__in=stale_ids).update(state=Delivery.State.PENDING, claim_token="", next_attempt_at=now)
     ids = deliveries_due(now=now - timedelta(seconds=settings.NOTIFY_REQUEUE_GRACE_SECONDS),
                          limit=settings.NOTIFY_REQUEUE_LIMIT)
+    ids = list(dict.fromkeys(ids + stale_ids))
     queued = enqueue_deliveries(ids) if ids else True
     return {"released": released, "due": len(ids), "queued": bool(queued)}
 
