@@ -2,6 +2,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -24,7 +25,10 @@ def inbox(request):
 @require_POST
 def mark_read(request, pk):
     services.notification_mark_read(user=request.user, ids=[pk])
-    return redirect(request.POST.get("next") or "notifications:inbox")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "notifications:inbox"
+    return redirect(target)
 
 
 @login_required
