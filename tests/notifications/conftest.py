@@ -9,6 +9,10 @@ from workorders.lifecycle import perform
 from workorders.models import WorkOrder
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "real_broker: publishes to a real broker (no recorded apply_async)")
+
+
 @pytest.fixture(autouse=True)
 def _notify_isolation(settings, tmp_path, monkeypatch, request):
     from notifications import rendering, services
