@@ -80,7 +80,7 @@ def _database_url():
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server on PATH")
 @pytest.mark.real_broker
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_redis_outage_during_transitions_loses_and_duplicates_nothing(tmp_path, settings):
     from accounts.demo import seed_organisation
 

@@ -12,6 +12,7 @@ import urllib.parse
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from notifications import services, tasks
@@ -280,3 +281,40 @@ def test_a_late_result_from_a_released_claim_does_not_overwrite(users, depts):
         Delivery.objects.filter(pk=pk).update(state="sending", claim_token="someone-else", claimed_at=timezone.now())
         assert tasks.deliver([pk])["claimed"] == 0
     assert Delivery.objects.get(pk=pk).state == "sending" and sink.requests == []
+
+
+@pytest.mark.skipif(not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+                    reason="needs PostgreSQL: concurrent connections to one test database")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_running_the_same_task_at_once_send_once():
+    import threading
+
+    from django.db import connection
+
+    from accounts.demo import seed_organisation
+    from .conftest import new_order
+
+    _depts, seeded = seed_organisation(password="x")
+    users = {u.username: u for u, _ in seeded}
+    with webhook_sink() as sink:
+        WebhookSubscription.objects.create(url=sink.url, secret="x")
+        for i in range(5):
+            new_order(users, content=f"并发 {i}")
+        ids = pending_ids("webhook")
+        barrier, results = threading.Barrier(4), []
+
+        def worker():
+            try:
+                barrier.wait()
+                results.append(tasks.deliver(ids))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sum(r["sent"] for r in results) == len(ids) == 10
+    ids_received = [json.loads(r["body"])["id"] for r in sink.requests]
+    assert len(ids_received) == len(set(ids_received)) == 10
