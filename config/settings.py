@@ -290,3 +290,5 @@ if REDIS_URL:
         "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
         "socket_connect_timeout": 2, "socket_timeout": 5,
     }
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["NotificationPreferenceChannelEnum"] = "notifications.models.PreferenceChannel"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].setdefault("ChannelEnum", "complaints.models.Channel")  # keeps its name

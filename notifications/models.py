@@ -23,6 +23,13 @@ class Channel(models.TextChoices):
     WEBHOOK = "webhook", _("Webhook")
 
 
+class PreferenceChannel(models.TextChoices):
+    """The channels a user may switch on or off per event (the inbox is always on)."""
+
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
 class Recipients(models.TextChoices):
     HOLDER = "holder", _("Current holder (assignee, else the handling department's handlers)")
     ASSIGNEE = "assignee", _("Assignee")
@@ -260,9 +267,7 @@ class NotificationPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences",
     )
     event_type = models.CharField(_("event type"), max_length=32, choices=EVENT_CHOICES)
-    channel = models.CharField(
-        _("channel"), max_length=10, choices=[(c.value, c.label) for c in (Channel.EMAIL, Channel.SMS)],
-    )
+    channel = models.CharField(_("channel"), max_length=10, choices=PreferenceChannel.choices)
     enabled = models.BooleanField(_("enabled"), default=True)
 
     class Meta:
