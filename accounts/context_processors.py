@@ -1,5 +1,6 @@
 """Navigation for the base layout: each role sees only the entries it may use."""
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
@@ -9,7 +10,10 @@ NAVIGATION = [
     ("home", _("Home"), None),
     ("admin:index", _("Administration"), {Role.ADMIN}),
     ("swagger-ui", _("API"), {Role.ADMIN, Role.MANAGER}),
+    ("notifications:inbox", _("Notifications"), None),
 ]
+# url name → dotted path of a function(user) → count shown as a badge on that entry.
+BADGES = {"notifications:inbox": "notifications.selectors.unread_count"}
 
 
 def navigation(request):
@@ -24,5 +28,6 @@ def navigation(request):
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "active": request.path == url})
+        badge = import_string(BADGES[url_name])(user) if url_name in BADGES else None
+        items.append({"url": url, "label": label, "active": request.path == url, "badge": badge})
     return {"nav_items": items}

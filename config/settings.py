@@ -258,3 +258,38 @@ ATTACHMENT_EXTENSIONS = env.list(
     "ATTACHMENT_EXTENSIONS",
     default=["jpg", "jpeg", "png", "gif", "pdf", "doc", "docx", "xls", "xlsx", "txt", "mp3", "wav", "amr", "m4a", "mp4"],
 )
+
+# --- Notifications (notifications/) ------------------------------------------------------------
+WORKORDER_TRANSITION_HOOKS.append("notifications.services.on_workorder_event")
+NOTIFY_SITE_URL = env.str("NOTIFY_SITE_URL", default="")  # prefix for links in emails and robot messages
+NOTIFY_DEFAULT_LANGUAGE = env.str("NOTIFY_DEFAULT_LANGUAGE", default="zh-hans")
+NOTIFY_QUEUE = env.str("NOTIFY_QUEUE", default="")  # empty: Celery's default queue
+NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=100)  # deliveries per task
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=6)  # then the delivery is dead
+NOTIFY_RETRY_BASE_SECONDS = env.int("NOTIFY_RETRY_BASE_SECONDS", default=30)  # 30 s, 1, 2, 4, 8 min …
+NOTIFY_RETRY_MAX_SECONDS = env.int("NOTIFY_RETRY_MAX_SECONDS", default=3600)
+NOTIFY_CLAIM_LEASE_SECONDS = env.int("NOTIFY_CLAIM_LEASE_SECONDS", default=300)  # a dead worker's claim
+NOTIFY_REQUEUE_GRACE_SECONDS = env.int("NOTIFY_REQUEUE_GRACE_SECONDS", default=20)
+NOTIFY_REQUEUE_LIMIT = env.int("NOTIFY_REQUEUE_LIMIT", default=5000)  # rows per beat run
+NOTIFY_BROKER_RETRY_AFTER = env.float("NOTIFY_BROKER_RETRY_AFTER", default=10.0)
+NOTIFY_SEND_TIMEOUT = env.float("NOTIFY_SEND_TIMEOUT", default=10.0)  # SMTP / HTTP, seconds
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_SIGN_NAME = env.str("SMS_GATEWAY_SIGN_NAME", default="")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default="")
+SMS_BACKEND = env.str(
+    "SMS_BACKEND",
+    default="notifications.channels.HttpSmsBackend" if SMS_GATEWAY_URL
+    else "notifications.channels.FileSmsBackend" if SMS_FILE_PATH
+    else "notifications.channels.ConsoleSmsBackend",
+)
+CELERY_BEAT_SCHEDULE["notifications-requeue"] = {"task": "notifications.requeue", "schedule": 30.0}
+if REDIS_URL:
+    # Publishing from a web request must fail fast when Redis is down (the outbox keeps the rows).
+    CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
+        "socket_connect_timeout": 2, "socket_timeout": 5,
+    }
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["NotificationPreferenceChannelEnum"] = "notifications.models.PreferenceChannel"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].setdefault("ChannelEnum", "complaints.models.Channel")  # keeps its name

@@ -1,0 +1,91 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import (
+    Delivery, DeliveryAttempt, Message, Notification, NotificationPreference, NotificationRule,
+    NotificationSettings, NotificationTemplate, WebhookSubscription,
+)
+
+
+@admin.register(NotificationRule)
+class NotificationRuleAdmin(admin.ModelAdmin):
+    list_display = ["event_type", "recipients", "inapp", "email", "sms", "urgent", "mandatory", "is_active"]
+    list_editable = ["inapp", "email", "sms", "urgent", "mandatory", "is_active"]
+    list_filter = ["event_type", "recipients", "is_active"]
+
+
+@admin.register(NotificationTemplate)
+class NotificationTemplateAdmin(admin.ModelAdmin):
+    list_display = ["event_type", "channel", "language", "subject", "updated_at"]
+    list_filter = ["channel", "language", "event_type"]
+    search_fields = ["subject", "body"]
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "url", "is_active", "created_at"]
+    list_filter = ["kind", "is_active"]
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ["attempt", "ok", "detail", "duration_ms", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["id", "channel", "address", "state", "attempts", "next_attempt_at", "sent_at", "short_error"]
+    list_filter = ["state", "channel", "urgent"]
+    search_fields = ["address", "subject"]
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+    inlines = [DeliveryAttemptInline]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj):
+        return obj.last_error[:80]
+
+    @admin.action(description=_("Retry the selected deliveries now"))
+    def retry(self, request, queryset):
+        count = services.deliveries_retry(ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, ngettext("%d delivery queued again.", "%d deliveries queued again.", count)
+                          % count, messages.SUCCESS)
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "event_type", "order", "created_at"]
+    list_filter = ["event_type"]
+    readonly_fields = ["uuid", "event_type", "order", "source_event", "dedupe_key", "data", "created_at"]
+    raw_id_fields = ["order", "source_event"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "user", "event_type", "created_at", "read_at"]
+    list_filter = ["event_type"]
+    search_fields = ["title", "user__username"]
+    raw_id_fields = ["user", "message", "order"]
+
+
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(admin.ModelAdmin):
+    list_display = ["user", "quiet_start", "quiet_end", "language"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "event_type", "channel", "enabled"]
+    list_filter = ["channel", "event_type"]
+    raw_id_fields = ["user"]

@@ -1,0 +1,82 @@
+"""Notification event types: the lifecycle actions plus a few derived and system events.
+
+An event type is a string code. Most are the action codes of ``workorders.lifecycle.ACTIONS``
+(plus ``create``); a few are derived from an action and its payload, so that the matrix can send
+them to other people (``urge_threshold``, ``callback_unsatisfied``, ``serious_complaint``); and the
+deadline engine emits the ``deadline_*`` system events.
+"""
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+EVENT_TYPES = {
+    "create": _("Complaint received"),
+    "submit": _("Submitted for classification"),
+    "classify": _("Classified"),
+    "dismiss": _("Dismissed (not established)"),
+    "merge": _("Merged into another order"),
+    "merged_from": _("A duplicate was merged into this order"),
+    "assign": _("Order assigned"),
+    "accept": _("Order accepted"),
+    "contact": _("Customer contacted"),
+    "return": _("Order returned to dispatch"),
+    "reply": _("Reply submitted for review"),
+    "approve": _("Reply approved, callback due"),
+    "reject": _("Reply rejected"),
+    "callback": _("Callback recorded"),
+    "callback_unsatisfied": _("Customer unsatisfied at callback"),
+    "decide_callback": _("Decision after callback"),
+    "reopen": _("Order reopened"),
+    "request_extension": _("Extension requested"),
+    "decide_extension": _("Extension decided"),
+    "urge": _("Customer urged the order"),
+    "urge_threshold": _("Urging reached the threshold"),
+    "escalate": _("Order escalated"),
+    "note": _("Note added"),
+    "attach": _("File attached"),
+    "serious_complaint": _("Serious complaint received (fast alert)"),
+    "deadline_warning": _("Deadline approaching"),
+    "deadline_breached": _("Deadline breached"),
+    "deadline_escalated": _("Overdue order escalated"),
+}
+
+EVENT_CHOICES = sorted(EVENT_TYPES.items())
+
+# Serious complaints are announced to the unit's leaders once per order, when any of these events
+# shows the order qualifies (the level is known at classification; flags may already be set at intake).
+SERIOUS_CHECK_ACTIONS = {"create", "submit", "classify"}
+SERIOUS_LEVELS = {"special", "major"}
+
+
+def is_serious(order) -> bool:
+    return (
+        order.level in SERIOUS_LEVELS or order.is_key_customer or order.is_sensitive or order.upgrade_tendency
+    )
+
+
+def event_types_for(order, event) -> list[str]:
+    """The notification event types one work-order event stands for (the action first)."""
+    action, payload = event.action, event.payload or {}
+    types = [action]
+    if action == "urge" and int(payload.get("count") or order.urge_count) >= settings.URGE_FLAG_AT:
+        types.append("urge_threshold")
+    if action == "callback" and payload.get("satisfaction") == "unsatisfied":
+        types.append("callback_unsatisfied")
+    if action in SERIOUS_CHECK_ACTIONS and is_serious(order):
+        types.append("serious_complaint")
+    return types
+
+# Deadline stages (payload "stage" of the deadline events) → (Chinese, English) names for templates.
+STAGE_LABELS = {
+    "dispatch": ("派单", "dispatch"),
+    "contact": ("首次联系", "first contact"),
+    "reply": ("处理答复", "reply"),
+    "review": ("审核", "review"),
+    "callback": ("回访", "callback"),
+    "overall": ("整体办结", "overall"),
+    "regulatory": ("监管时限", "regulatory"),
+}
+
+
+def stage_label(stage: str, language: str) -> str:
+    zh, en = STAGE_LABELS.get(stage, (stage, stage))
+    return zh if language.startswith("zh") else en

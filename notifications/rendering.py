@@ -1,0 +1,79 @@
+"""Rendering notification texts from the database templates, never losing a notification.
+
+Lookup for (event type, channel, language): the channel's template in the language, then in
+English, then the in-app template in the language, then in English. A missing or broken template
+gives a safe built-in text (and the error is logged), so the notification still goes out.
+"""
+import logging
+import threading
+from functools import lru_cache
+import time
+
+from django.template import Context, Engine
+from django.utils import translation
+
+from .events import EVENT_TYPES
+
+logger = logging.getLogger(__name__)
+
+_engine = Engine(autoescape=False, libraries={}, builtins=["django.templatetags.i18n"])
+_cache: dict = {"at": 0.0, "templates": None}
+_lock = threading.Lock()
+CACHE_SECONDS = 30
+
+
+def clear_cache(**kwargs):
+    _cache["templates"] = None
+
+
+def _templates() -> dict:
+    from .models import NotificationTemplate
+
+    now = time.monotonic()
+    with _lock:
+        if _cache["templates"] is None or now - _cache["at"] > CACHE_SECONDS:
+            compiled = {}
+            for t in NotificationTemplate.objects.all():
+                compiled[(t.event_type, t.channel, t.language)] = (t.pk, t.subject, t.body)
+            _cache["templates"], _cache["at"] = compiled, now
+        return _cache["templates"]
+
+
+def _fallback(event_type: str, order, language: str) -> tuple[str, str]:
+    with translation.override(language):
+        label = str(EVENT_TYPES.get(event_type, event_type))
+    number = getattr(order, "tracking_no", None) or f"#{getattr(order, 'pk', '')}"
+    return f"[{number}] {label}", f"{label}: {number}"
+
+
+@lru_cache(maxsize=1024)
+def _compile(source: str):
+    return _engine.from_string(source)
+
+
+def render(event_type: str, channel: str, language: str, context: dict) -> tuple[str, str]:
+    """(subject, body) for the event, channel and language; never raises."""
+    order = context.get("order")
+    templates = _templates()
+    found = None
+    for key in ((event_type, channel, language), (event_type, channel, "en"),
+                (event_type, "inapp", language), (event_type, "inapp", "en")):
+        if key in templates:
+            found = templates[key]
+            break
+    if found is None:
+        logger.warning("No notification template for %s/%s/%s; using the fallback text", event_type, channel, language)
+        return _fallback(event_type, order, language)
+    pk, subject, body = found
+    try:
+        with translation.override(language):
+            ctx = Context(context)
+            subject_text = " ".join(_compile(subject).render(ctx).split()) if subject else ""
+            body_text = _compile(body).render(ctx).strip()
+    except Exception:
+        logger.exception("Notification template %s (%s/%s/%s) failed; using the fallback text",
+                         pk, event_type, channel, language)
+        return _fallback(event_type, order, language)
+    if not subject_text:
+        subject_text = _fallback(event_type, order, language)[0]
+    return subject_text[:255], body_text or _fallback(event_type, order, language)[1]

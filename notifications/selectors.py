@@ -1,0 +1,108 @@
+"""Reads: who receives a notification, and the inbox."""
+from django.db.models import QuerySet
+
+from accounts.models import Department, User
+from accounts.roles import Role
+
+from .models import Delivery, Notification, Recipients
+
+
+def _active(qs):
+    return qs.filter(is_active=True)
+
+
+def _with_role(role) -> QuerySet[User]:
+    return _active(User.objects.filter(groups__name=role)).distinct()
+
+
+def _chain(department: Department | None) -> list[int]:
+    """Ids of the department and its ancestors, root first."""
+    if department is None:
+        return []
+    return [int(p) for p in department.path.strip("/").split("/") if p]
+
+
+def _nearest_leaders(department: Department | None, *, skip: int = 0) -> list[User]:
+    """Leaders of the department ``skip`` levels up (stopping at the root); when that node has
+    none, of the nearest ancestor that has some."""
+    chain = _chain(department)
+    if not chain:
+        return []
+    start = max(len(chain) - 1 - skip, 0)
+    candidates = chain[: start + 1]
+    leaders = list(_active(User.objects.filter(led_departments__in=candidates)).distinct()
+                   .values_list("pk", "led_departments"))
+    by_dept: dict[int, list[int]] = {}
+    for user_pk, dept_pk in leaders:
+        by_dept.setdefault(dept_pk, []).append(user_pk)
+    for dept_pk in reversed(candidates):
+        if by_dept.get(dept_pk):
+            return list(User.objects.filter(pk__in=by_dept[dept_pk]))
+    return []
+
+
+def _covering(order, role) -> QuerySet[User]:
+    """Users of ``role`` whose scope (accounts.selectors.user_covered_departments) includes the order."""
+    users = _with_role(role)
+    if role in (Role.AGENT, Role.DISPATCHER):
+        return users.filter(department__path__startswith=f"/{order.unit.root_id}/")
+    ids = set(_chain(order.unit)) | set(_chain(order.department))
+    return users.filter(department__in=ids)
+
+
+def _holder(order) -> list[User]:
+    if order.assignee_id and order.assignee.is_active:
+        return [order.assignee]
+    if order.department_id is None:
+        return []
+    handlers = _with_role(Role.HANDLER)
+    for dept_pk in reversed(_chain(order.department)):
+        found = list(handlers.filter(department_id=dept_pk))
+        if found:
+            return found
+    return []
+
+
+def recipients_for(kind: str, order, event) -> list[User]:
+    payload = event.payload or {}
+    if kind == Recipients.HOLDER:
+        return _holder(order)
+    if kind == Recipients.ASSIGNEE:
+        return [order.assignee] if order.assignee_id and order.assignee.is_active else []
+    if kind == Recipients.DISPATCHERS:
+        return list(_covering(order, Role.DISPATCHER))
+    if kind == Recipients.SUPERVISORS:
+        return list(_covering(order, Role.SUPERVISOR))
+    if kind == Recipients.AGENTS:
+        received_by = order.received_by
+        if received_by is not None and received_by.is_active and received_by.has_role(Role.AGENT):
+            return [received_by]
+        return list(_covering(order, Role.AGENT))
+    if kind == Recipients.DEPARTMENT_LEADERS:
+        return _nearest_leaders(order.department or order.unit)
+    if kind == Recipients.UNIT_LEADERS:
+        return _nearest_leaders(order.unit)
+    if kind == Recipients.ESCALATION_LEADERS:
+        try:
+            level = max(int(payload.get("escalation_level") or 1), 1)
+        except (TypeError, ValueError):
+            level = 1
+        return _nearest_leaders(order.department or order.unit, skip=level)
+    return []
+
+
+def inbox_for(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("order").order_by("-created_at", "-id")
+
+
+def unread_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def deliveries_due(*, now, limit: int) -> list[int]:
+    return list(
+        Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+    )

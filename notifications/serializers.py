@@ -1,0 +1,42 @@
+from rest_framework import serializers
+
+from .events import EVENT_TYPES
+from .models import Notification, NotificationPreference, NotificationSettings, WebhookSubscription
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    tracking_no = serializers.CharField(source="order.tracking_no", default=None, read_only=True)
+    is_read = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "event_type", "title", "body", "order", "tracking_no", "urgent", "is_read", "read_at",
+                  "created_at"]
+        read_only_fields = fields
+
+
+class MarkReadInput(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=True)
+
+
+class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(child=serializers.ChoiceField(choices=sorted(EVENT_TYPES)), required=False)
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "name", "url", "secret", "kind", "events", "is_active", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class PreferenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = NotificationPreference
+        fields = ["event_type", "channel", "enabled"]
+
+
+class SettingsSerializer(serializers.ModelSerializer):
+    preferences = PreferenceSerializer(many=True, required=False)
+
+    class Meta:
+        model = NotificationSettings
+        fields = ["quiet_start", "quiet_end", "language", "preferences"]
