@@ -127,11 +127,12 @@ def _merge(ctx):
     target.urge_count += 1
     target.version += 1
     target.save(update_fields=["urge_count", "version", "updated_at"])
-    WorkOrderEvent.objects.create(
+    event = WorkOrderEvent.objects.create(
         order=target, action="merged_from", from_status=target.status, to_status=target.status, actor=ctx.actor,
         payload={"from": order.pk, "from_tracking_no": order.tracking_no}, version=target.version,
         created_at=ctx.now,
     )
+    run_transition_hooks(target, event)
 
 
 def _assign(ctx):
