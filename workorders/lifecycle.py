@@ -411,11 +411,23 @@ ACTIONS: dict[str, Action] = {a.code: a for a in [
 
 def _check_actor(action: Action, order: WorkOrder, actor: User | None):
     """Raise 403 unless the actor's role (and department, where the action asks) allows it."""
+    _check_role(action, actor)
+    _check_department(action, order, actor)
+
+
+def _check_role(action: Action, actor: User | None):
     if actor is None:  # the system (deadline sweeps): every check but the state one is waived
         return
     if not actor.roles & action.roles:
         _refuse(_("Your role may not do this: %(action)s.") % {"action": action.label}, code="permission_denied",
                 status_code=http.HTTP_403_FORBIDDEN)
+
+
+def _check_department(action: Action, order: WorkOrder, actor: User | None):
+    # Checked after the state: an order in the wrong state is refused with 409 for that reason,
+    # even when it no longer sits with the actor's department (a returned order, for instance).
+    if actor is None:
+        return
     if action.handling_department_only and not is_handling_department(actor, order):
         _refuse(_("Only the department now handling this order may do this: %(action)s.") % {"action": action.label},
                 code="not_your_department", status_code=http.HTTP_403_FORBIDDEN)
@@ -463,11 +475,12 @@ def perform(order_id: int, action_code: str, *, actor: User | None, version: int
             _refuse(_("Work order not found."), code="not_found", status_code=http.HTTP_404_NOT_FOUND)
         order = WorkOrder.objects.select_for_update(of=("self",)).select_related("complaint", "department").get(
             pk=order_id)
-        _check_actor(action, order, actor)
+        _check_role(action, actor)
         if version is not None and int(version) != order.version:
             _refuse(_("This order was changed by someone else meanwhile (version %(now)d, you had %(had)d). "
                       "Reload it and try again.") % {"now": order.version, "had": int(version)}, code="stale_version")
         _check_state(action, order)
+        _check_department(action, order, actor)
         validated = validate_input(action, data if data is not None else {}, context={"order": order})
         locked = {}
         if action.also_lock:
