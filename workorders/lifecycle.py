@@ -232,6 +232,9 @@ def _reopen_to_processing(ctx):
 
 def _callback(ctx):
     order, data = ctx.order, ctx.data
+    if order.needs_supervisor_decision:
+        _refuse(_("This order is waiting for a supervisor's decision after the last callback."),
+                code="decision_pending")
     order.callback_comment = data["comment"]
     ctx.payload.update(reached=data["reached"], comment=data["comment"])
     if not data["reached"]:
