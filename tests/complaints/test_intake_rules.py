@@ -211,3 +211,32 @@ def test_text_longer_than_the_field_allows_is_400(api_for, org):
     assert response.status_code == 400 and "content" in response.json()
     response = post(api_for("agent"), address="路" * 256)
     assert response.status_code == 400 and "address" in response.json()
+
+
+def test_an_explicit_link_by_the_agent_counts_as_the_same_issue(build, api_for):
+    earlier = build.order("closed", **same_customer())  # 040101 低电压
+    created = intake(api_for("agent"), category=category("020501").pk, related_to=earlier.pk, **same_customer())
+    assert created["workorder"]["is_repeat"] is True and created["workorder"]["repeat_of"] == earlier.pk
+    assert created["workorder"]["level"] == "important"
+
+
+def test_an_explicit_link_to_an_order_outside_the_agents_scope_is_ignored(build, other_company, client_for):
+    _, jc_users = other_company
+    earlier = build.order("closed", **same_customer())
+    response = client_for(jc_users["agent"]).post(
+        "/api/v1/complaints/", intake_body(related_to=earlier.pk, phone="13955550002"), format="json")
+    assert response.status_code == 201, response.json()
+    order = WorkOrder.objects.get(pk=response.json()["workorder"]["id"])
+    assert order.related_to_id is None and order.repeat_of_id is None
+
+
+def test_a_customer_known_to_another_company_can_complain_to_this_one(build, other_company, client_for):
+    """The same account number taken by an agent of a second company: intake succeeds in their scope."""
+    jc_depts, jc_users = other_company
+    build.order("closed", **same_customer())  # the customer belongs to 滨江 (BJ)
+    api = client_for(jc_users["agent"])
+    response = api.post("/api/v1/complaints/", intake_body(**same_customer(phone="13955550003")), format="json")
+    assert response.status_code == 201, response.json()
+    order = WorkOrder.objects.get(pk=response.json()["workorder"]["id"])
+    assert order.unit_id == jc_depts["JC"].pk and order.status == "classification"
+    assert api.get(f"/api/v1/workorders/{order.pk}/").status_code == 200

@@ -6,7 +6,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from workorders.models import Assignment, Attachment, ExtensionRequest, WorkOrder, WorkOrderEvent
+from workorders.models import Assignment, Attachment, ExtensionRequest, WorkOrder
 
 from .factories import REPLY, act, category, future, intake_body, pdf_upload, snapshot
 
