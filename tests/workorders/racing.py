@@ -44,6 +44,9 @@ def race(n, fn, *, timeout=30):
 def lock_waiters() -> int:
     """Sessions of this database now waiting for a lock (PostgreSQL)."""
     with connection.cursor() as cur:
+        # Inside a transaction PostgreSQL keeps the first snapshot of the statistics views: drop it,
+        # or a poll would never see a session that started waiting after the first look.
+        cur.execute("SELECT pg_stat_clear_snapshot()")
         cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                     "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
         return cur.fetchone()[0]
