@@ -1,9 +1,20 @@
+import re
+import unicodedata
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.validators import phone_validator
 
 from .models import Category, Channel, Complaint, Customer, account_validator, normalize_phone
+
+
+ACCOUNT_ASCII_RE = re.compile(r"[0-9]{10}")
+
+
+def _ascii_digits(value: str) -> str:
+    """Full-width digits (３３０１…, typed with a Chinese input method) become ASCII digits."""
+    return unicodedata.normalize("NFKC", value or "")
 
 
 class ComplaintInput(serializers.Serializer):
@@ -13,8 +24,9 @@ class ComplaintInput(serializers.Serializer):
     account_no = serializers.CharField(max_length=10, required=False, allow_blank=True, default="",
                                        validators=[account_validator])
     address = serializers.CharField(max_length=255)
-    content = serializers.CharField(max_length=10000)
-    demand = serializers.CharField(max_length=4000)
+    # Kept exactly as typed: Chinese paragraphs start with an ideographic-space indent (　　).
+    content = serializers.CharField(max_length=10000, trim_whitespace=False)
+    demand = serializers.CharField(max_length=4000, trim_whitespace=False)
     category = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.filter(is_active=True), required=False, allow_null=True,
     )
@@ -30,9 +42,17 @@ class ComplaintInput(serializers.Serializer):
                                      help_text="keep the order in intake instead of submitting it")
 
     def validate_phone(self, value):
-        value = normalize_phone(value)
+        value = normalize_phone(_ascii_digits(value))
         if value:
             phone_validator(value)
+            if not value.isascii():  # \d also matches other scripts' digits
+                raise serializers.ValidationError(phone_validator.message, code=phone_validator.code)
+        return value
+
+    def validate_account_no(self, value):
+        value = _ascii_digits(value)
+        if value and not ACCOUNT_ASCII_RE.fullmatch(value):
+            raise serializers.ValidationError(account_validator.message, code=account_validator.code)
         return value
 
     def validate_category(self, category):

@@ -38,7 +38,11 @@ def customer_find_or_create(*, account_no: str, phone: str, name: str, address: 
 
 
 def _intake_unit(actor: User, customer: Customer) -> Department:
-    if customer.supply_unit_id:
+    from accounts.selectors import user_covers_department
+
+    # The customer's supply unit, unless it lies outside the agent's company (a customer known to
+    # another company): the order must stay in the scope of the agent who takes it.
+    if customer.supply_unit_id and (actor.department_id is None or user_covers_department(actor, customer.supply_unit)):
         return customer.supply_unit
     if actor.department_id:
         return Department.objects.get(pk=actor.department.root_id)

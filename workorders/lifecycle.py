@@ -233,6 +233,9 @@ def _reopen_to_processing(ctx):
 
 def _callback(ctx):
     order, data = ctx.order, ctx.data
+    if order.needs_supervisor_decision:
+        _refuse(_("This order is waiting for a supervisor's decision after the last callback."),
+                code="decision_pending")
     order.callback_comment = data["comment"]
     ctx.payload.update(reached=data["reached"], comment=data["comment"])
     if not data["reached"]:
@@ -412,11 +415,23 @@ ACTIONS: dict[str, Action] = {a.code: a for a in [
 
 def _check_actor(action: Action, order: WorkOrder, actor: User | None):
     """Raise 403 unless the actor's role (and department, where the action asks) allows it."""
+    _check_role(action, actor)
+    _check_department(action, order, actor)
+
+
+def _check_role(action: Action, actor: User | None):
     if actor is None:  # the system (deadline sweeps): every check but the state one is waived
         return
     if not actor.roles & action.roles:
         _refuse(_("Your role may not do this: %(action)s.") % {"action": action.label}, code="permission_denied",
                 status_code=http.HTTP_403_FORBIDDEN)
+
+
+def _check_department(action: Action, order: WorkOrder, actor: User | None):
+    # Checked after the state: an order in the wrong state is refused with 409 for that reason,
+    # even when it no longer sits with the actor's department (a returned order, for instance).
+    if actor is None:
+        return
     if action.handling_department_only and not is_handling_department(actor, order):
         _refuse(_("Only the department now handling this order may do this: %(action)s.") % {"action": action.label},
                 code="not_your_department", status_code=http.HTTP_403_FORBIDDEN)
@@ -465,11 +480,12 @@ def perform(order_id: int, action_code: str, *, actor: User | None, version: int
         # of=("self",): lock the order row only (the department join is nullable, an outer join).
         order = (WorkOrder.objects.select_for_update(of=("self",))
                  .select_related("complaint", "department").get(pk=order_id))
-        _check_actor(action, order, actor)
+        _check_role(action, actor)
         if version is not None and int(version) != order.version:
             _refuse(_("This order was changed by someone else meanwhile (version %(now)d, you had %(had)d). "
                       "Reload it and try again.") % {"now": order.version, "had": int(version)}, code="stale_version")
         _check_state(action, order)
+        _check_department(action, order, actor)
         validated = validate_input(action, data if data is not None else {}, context={"order": order})
         locked = {}
         if action.also_lock:
