@@ -583,10 +583,14 @@ def deadline_state(row: Deadline, now) -> str:
 def deadline_entry(row: Deadline, now) -> dict:
     open_ = row.is_open
     paused = row.paused_seconds + (int((now - row.held_since).total_seconds()) if row.held_since else 0)
+    def iso(moment):
+        return timezone.localtime(moment).isoformat() if moment else None
+
     return {
         "id": row.pk, "stage": row.stage, "stage_display": str(row.get_stage_display()), "cycle": row.cycle,
-        "started_at": row.started_at, "due_at": row.due_at, "original_due_at": row.original_due_at,
-        "warn_at": row.warn_at, "warned_at": row.warned_at, "breached_at": row.breached_at, "met_at": row.met_at,
+        "started_at": iso(row.started_at), "due_at": iso(row.due_at), "original_due_at": iso(row.original_due_at),
+        "warn_at": iso(row.warn_at), "warned_at": iso(row.warned_at), "breached_at": iso(row.breached_at),
+        "met_at": iso(row.met_at),
         "paused_seconds": paused, "seconds_left": int((row.due_at - now).total_seconds()) if open_ else None,
         "seconds_taken": int((row.met_at - row.started_at).total_seconds()) if row.met_at else None,
         "state": deadline_state(row, now), "escalation_level": row.escalation_level, "basis": row.basis,
