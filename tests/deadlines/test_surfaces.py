@@ -103,3 +103,18 @@ def test_provisional_deadlines_are_counted_for_administrators(flow, client):
     assert order.deadlines.get(stage="reply").provisional
     with time_machine.travel(sh(2026, 12, 30, 11, 0), tick=False):
         assert client.get("/healthz").json()["calendar"]["provisional_open_deadlines"] == 3  # reply, overall, regulatory
+
+
+@pytest.mark.parametrize("model", ["slapolicy", "channellimit", "workcalendaryear", "workcalendarday",
+                                   "workingperiod", "deadline", "ordersla"])
+def test_admin_lists_the_deadline_models(client, users, model):
+    client.force_login(users["admin"])
+    assert client.get(f"/admin/workorders/{model}/").status_code == 200
+
+
+def test_admin_edits_an_sla_policy(client, users):
+    from workorders.models import SlaPolicy
+
+    client.force_login(users["admin"])
+    policy = SlaPolicy.objects.get(level="general", category=None)
+    assert client.get(f"/admin/workorders/slapolicy/{policy.pk}/change/").status_code == 200
