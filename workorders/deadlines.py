@@ -295,6 +295,8 @@ def on_workorder_event(*, order: WorkOrder, event):
         if sla is not None:
             sla = freeze_sla(order, now=now)
             recompute_open(order, sla=sla, now=now)
+    if action == "urge":
+        _urge_escalates(order, now=now)
 
     if event.to_status == Status.CLOSED and event.from_status != Status.CLOSED:
         if order.outcome in ("merged", "not_established"):
@@ -305,6 +307,25 @@ def on_workorder_event(*, order: WorkOrder, event):
             cancel_open(order, now=now)
     elif event.to_status == Status.PROCESSING and event.from_status in (Status.CLOSED, Status.CALLBACK):
         _reopen(order, now=now)
+
+
+def _urge_escalates(order, *, now):
+    """A customer urging an order whose deadline has already been breached and alerted moves that
+    deadline's escalation one level up the tree at once (urging counts toward escalation, §5.2)."""
+    from .lifecycle import record_system_event
+
+    row = _open_rows(order).filter(breach_notified_at__isnull=False).order_by("due_at", "pk").first()
+    if row is None or row.escalation_level >= max_escalation_level():
+        return
+    row.escalation_level += 1
+    row.escalated_at = now
+    row.next_at = next_check(row, urgent=_is_urgent(order), cal=get_calendar())
+    row.save(update_fields=["escalation_level", "escalated_at", "next_at"])
+    record_system_event(order, "deadline_escalated", now=now, payload={
+        "stage": row.stage, "due_at": row.due_at.isoformat(), "deadline": row.pk, "cycle": row.cycle,
+        "escalation_level": row.escalation_level, "department": _department_at(order, row.escalation_level),
+        "reason": "urge",
+    })
 
 
 def _open_provisional_dispatch(order, *, now):

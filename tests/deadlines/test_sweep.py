@@ -157,3 +157,27 @@ def test_sweep_leaves_rows_that_are_not_due_alone(flow):
     assert result.claimed == 0
     assert {r.pk: r.next_at for r in order.deadlines.all()} == before
     assert not WorkOrderEvent.objects.filter(order=order, action__startswith="deadline_").exists()
+
+
+def test_urging_an_overdue_order_moves_its_escalation_up_at_once(flow, depts):
+    order = flow.receive(sh(2025, 3, 3, 10, 0))
+    flow.to_processing(order, sh(2025, 3, 3, 10, 5), level="special")
+    flow.accept_and_contact(order, sh(2025, 3, 3, 10, 30))
+    sweep(now=sh(2025, 3, 5, 0, 0, 30))  # reply breached (level 1) and alerted
+    # when the customer urges the next morning, before the level-2 point (end of 3/5)
+    flow.act(order, "urge", "agent", sh(2025, 3, 5, 9, 0), comment="客户再次催办")
+    [escalated] = stage_events(order, "deadline_escalated", "reply")
+    assert escalated.payload["escalation_level"] == 2 and escalated.payload["reason"] == "urge"
+    assert escalated.payload["department"] == depts["BJ-YJ"].pk
+    # the sweep does not repeat level 2; level 3 still comes at its own time
+    sweep(now=sh(2025, 3, 6, 0, 0, 30))
+    assert len(stage_events(order, "deadline_escalated", "reply")) == 1
+    sweep(now=sh(2025, 3, 13, 0, 0, 30))
+    assert [e.payload["escalation_level"] for e in stage_events(order, "deadline_escalated", "reply")] == [2, 3]
+
+
+def test_urging_an_order_on_time_escalates_nothing(flow):
+    order = flow.receive(sh(2025, 3, 3, 10, 0))
+    flow.to_processing(order, sh(2025, 3, 3, 10, 5))
+    flow.act(order, "urge", "agent", sh(2025, 3, 3, 11, 0), comment="催办")
+    assert events(order, "deadline_escalated") == []
