@@ -203,7 +203,6 @@ class WorkCalendar:
         return start + (due - start) * share
 
 
-_local = threading.local()
 _shared = {"stamp": None, "calendar": None, "loaded": 0.0}
 _lock = threading.Lock()
 
