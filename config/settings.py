@@ -293,3 +293,19 @@ if REDIS_URL:
     }
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["NotificationPreferenceChannelEnum"] = "notifications.models.PreferenceChannel"
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].setdefault("ChannelEnum", "complaints.models.Channel")  # keeps its name
+# --- Deadlines, work calendar, reminders and escalation (issue 5) -------------------------------
+WORKORDER_TRANSITION_HOOKS.append("workorders.deadlines.on_workorder_event")
+# Levels whose reminders and breach alerts do not wait for office hours.
+DEADLINE_URGENT_LEVELS = env.list("DEADLINE_URGENT_LEVELS", default=["special", "major"])
+# Escalation levels 2, 3, … after the due time (level 1 is the breach itself): m, h, cd, wh, wd.
+# Default after domain.md §5.2: the day after expiry, then 5 working days after that notice.
+DEADLINE_ESCALATION_AFTER = env.list("DEADLINE_ESCALATION_AFTER", default=["1wd", "6wd"])
+DEADLINE_LEVEL_UP_AFTER_BREACHES = env.int("DEADLINE_LEVEL_UP_AFTER_BREACHES", default=2)  # 0: never
+DEADLINE_REOPEN_REPLY_LIMIT = env.str("DEADLINE_REOPEN_REPLY_LIMIT", default="2wd")  # domain.md §8.3
+DEADLINE_WORKDAY_END = env.str("DEADLINE_WORKDAY_END", default="23:59:59")  # or 17:30 (close of business)
+DEADLINE_SWEEP_BATCH = env.int("DEADLINE_SWEEP_BATCH", default=500)
+DEADLINE_SWEEP_MAX_BATCHES = env.int("DEADLINE_SWEEP_MAX_BATCHES", default=20)
+# A year the calendar lacks: "fallback" (weekdays, deadline flagged provisional) or "refuse".
+WORK_CALENDAR_MISSING_YEAR = env.str("WORK_CALENDAR_MISSING_YEAR", default="fallback")
+CELERY_BEAT_SCHEDULE["sweep-deadlines"] = {"task": "workorders.sweep_deadlines", "schedule": 60.0}
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("workorders.deadline_context.calendar_warnings")

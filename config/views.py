@@ -32,6 +32,17 @@ def _check_broker():
         return {"ok": False, "error": exc.__class__.__name__}
 
 
+def _check_calendar():
+    """Work-calendar coverage (informational: it never changes the status code)."""
+    try:
+        from workorders.workcalendar import calendar_status
+
+        return calendar_status()
+    except Exception as exc:
+        logger.warning("health check: calendar status failed: %s", exc)
+        return {"ok": False, "error": exc.__class__.__name__}
+
+
 @never_cache
 def healthz(request):
     """200 while the database answers; 503 when it does not.
@@ -47,4 +58,7 @@ def healthz(request):
         state, code = "degraded", 200
     else:
         state, code = "ok", 200
-    return JsonResponse({"status": state, "database": database, "broker": broker}, status=code)
+    body = {"status": state, "database": database, "broker": broker}
+    if database["ok"]:
+        body["calendar"] = _check_calendar()
+    return JsonResponse(body, status=code)

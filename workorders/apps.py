@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class WorkordersConfig(AppConfig):
     name = "workorders"
+
+    def ready(self):
+        from . import deadline_admin  # noqa: F401  (admin for the deadline engine's models)

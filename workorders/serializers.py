@@ -87,9 +87,25 @@ class WorkOrderSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_deadlines(self, order) -> list:
-        """Filled by the deadline engine: one entry per stage with due_at and state."""
-        rows = getattr(order, "deadline_rows", None)
-        return list(rows) if rows is not None else []
+        """Each deadline: stage, due_at, warn_at, warned_at, breached_at, met_at, paused_seconds,
+        seconds_left, state, … (workorders.deadlines.deadline_entry). A list page loads the
+        deadlines of all its orders in one query, on the first call."""
+        from django.db.models import prefetch_related_objects
+        from django.utils import timezone
+
+        from .deadlines import deadlines_prefetch, order_deadlines
+
+        if "_deadlines_now" not in self.context:
+            self.context["_deadlines_now"] = timezone.now()
+            page = getattr(self.parent, "instance", None) if isinstance(self.parent, serializers.ListSerializer) \
+                else None
+            targets = [o for o in (page if page is not None else [order])
+                       if "deadlines" not in getattr(o, "_prefetched_objects_cache", {})]
+            if targets:
+                prefetch_related_objects(targets, deadlines_prefetch())
+        elif "deadlines" not in getattr(order, "_prefetched_objects_cache", {}):
+            prefetch_related_objects([order], deadlines_prefetch())
+        return order_deadlines(order, now=self.context["_deadlines_now"])
 
 
 class WorkOrderDetailSerializer(WorkOrderSerializer):

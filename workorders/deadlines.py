@@ -1,0 +1,644 @@
+"""Deadlines that enforce themselves: SLA resolution, deadline rows, the lifecycle hook and the sweep.
+
+- ``on_workorder_event`` is a ``WORKORDER_TRANSITION_HOOKS`` entry: it runs inside every
+  transition's transaction and opens, meets, moves or cancels the order's ``Deadline`` rows.
+- ``sweep(now)`` is what the beat task runs every minute: it claims rows whose ``next_at`` has come
+  with ``FOR UPDATE SKIP LOCKED`` (deadline row and order row together, so it never waits for a
+  transition and a transition never deadlocks with it) in bounded batches, and records reminders,
+  breaches and escalations as system events (``deadline_warning``, ``deadline_breached``,
+  ``deadline_escalated``) that the notification hook turns into messages.
+
+Clock rules (domain.md §3, §8): customer-facing clocks (dispatch, contact, reply, overall,
+regulatory) run from ``received_at`` and are not paused by returns; a rejected reply keeps its
+deadline; a reopened order gets a new reply limit (``DEADLINE_REOPEN_REPLY_LIMIT``) and a new
+callback; an approved extension moves the reply deadline to ``extended_until``; while an
+extension request waits for a decision the reply row is held (no reminder, no breach).
+"""
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import status as http
+
+from config.api import DomainError
+
+from .models import (
+    ChannelLimit, Deadline, LimitUnit, OrderSla, SlaPolicy, Stage, Status, WorkOrder, WorkOrderEvent,
+)
+from .workcalendar import Flags, WorkCalendar, get_calendar
+
+logger = logging.getLogger(__name__)
+
+SPEC_UNITS = {"m": LimitUnit.MINUTES, "h": LimitUnit.HOURS, "cd": LimitUnit.CALENDAR_DAYS,
+              "wh": LimitUnit.WORKING_HOURS, "wd": LimitUnit.WORKING_DAYS}
+CLOCK_FROM_RECEIPT = {Stage.DISPATCH, Stage.CONTACT, Stage.REPLY, Stage.OVERALL, Stage.REGULATORY}
+
+
+def parse_spec(spec: str) -> dict:
+    """"2wd" → {"value": 2, "unit": "working_days"} (m, h, cd, wh, wd)."""
+    match = re.fullmatch(r"\s*(\d+)\s*(m|h|cd|wh|wd)\s*", spec or "")
+    if not match:
+        raise ValueError(f"bad limit {spec!r}: use a number and one of m, h, cd, wh, wd")
+    return {"value": int(match.group(1)), "unit": str(SPEC_UNITS[match.group(2)])}
+
+
+def urgent_levels() -> set:
+    return set(getattr(settings, "DEADLINE_URGENT_LEVELS", ["special", "major"]))
+
+
+def escalation_steps() -> list[dict]:
+    return [parse_spec(s) for s in getattr(settings, "DEADLINE_ESCALATION_AFTER", ["1wd", "6wd"])]
+
+
+# --- policies --------------------------------------------------------------------------------------
+
+def resolve_policy(*, level: str, category=None, channel: str = "") -> SlaPolicy | None:
+    """The most specific active policy: deeper category match first, then a channel match."""
+    best, best_key = None, None
+    for policy in SlaPolicy.objects.filter(is_active=True, level=level).select_related("category"):
+        if policy.category_id:
+            if category is None or not category.code.startswith(policy.category.code):
+                continue
+        if policy.channel and policy.channel != channel:
+            continue
+        key = (len(policy.category.code) if policy.category_id else 0, 1 if policy.channel else 0, -policy.pk)
+        if best_key is None or key > best_key:
+            best, best_key = policy, key
+    return best
+
+
+def channel_limit_for(channel: str) -> dict | None:
+    row = ChannelLimit.objects.filter(channel=channel).first()
+    return {"value": row.limit, "unit": row.unit} if row else None
+
+
+def freeze_sla(order: WorkOrder, *, now) -> OrderSla:
+    """Copy the applicable policy's limits onto the order (a later policy edit moves nothing)."""
+    policy = resolve_policy(level=order.level, category=order.category, channel=order.channel)
+    values = {
+        "policy": policy, "level": order.level, "limits": policy.limits() if policy else {},
+        "channel_limit": channel_limit_for(order.channel),
+        "warn_share": float(policy.warn_share) if policy else 0.75, "frozen_at": now,
+    }
+    sla, _created = OrderSla.objects.update_or_create(order=order, defaults=values)
+    return sla
+
+
+# --- computing one row -----------------------------------------------------------------------------
+
+@dataclass
+class Computed:
+    due_at: datetime
+    warn_at: datetime | None
+    basis: str
+    provisional: bool
+    limit: dict
+
+
+def compute(*, cal: WorkCalendar, start, limit: dict, share: float, urgent: bool, basis="policy",
+            external: tuple | None = None) -> Computed:
+    """Due and reminder times for a limit counted from ``start``.
+
+    ``external`` = (start, limit) of a channel's own limit: the earlier deadline wins.
+    A non-urgent reminder is moved into office hours (to the last office minute before the raw
+    reminder time when the next office hours would be too late).
+    """
+    flags = Flags()
+    due = cal.add_limit(start, limit["value"], limit["unit"], flags)
+    if external is not None:
+        ext_due = cal.add_limit(external[0], external[1]["value"], external[1]["unit"], flags)
+        if ext_due < due:
+            due, limit, basis, start = ext_due, external[1], "channel", external[0]
+    warn = cal.warn_moment(start, due, limit["unit"], share, flags) if share and share < 1 else None
+    if warn is not None and not urgent:
+        gated = cal.next_working_moment(warn, flags)
+        if gated >= due:
+            gated = cal.last_working_moment_before(warn, flags)
+            if gated is not None and gated <= start:
+                gated = None
+        warn = gated
+    return Computed(due_at=due, warn_at=warn, basis=basis, provisional=flags.provisional, limit=limit)
+
+
+def escalation_time(cal: WorkCalendar, row: Deadline, level: int) -> datetime | None:
+    """When escalation ``level`` (2, 3, …) falls due: the configured offset after the due time."""
+    steps = escalation_steps()
+    index = level - 2
+    if index < 0 or index >= len(steps):
+        return None
+    return cal.add_limit(row.due_at, steps[index]["value"], steps[index]["unit"])
+
+
+def max_escalation_level() -> int:
+    return 1 + len(escalation_steps())
+
+
+def next_check(row: Deadline, *, urgent: bool, cal: WorkCalendar) -> datetime | None:
+    """When the sweep must look at this row again; None when nothing is pending."""
+    if not row.is_open or row.held_since is not None:
+        return None
+    if row.breached_at is None:
+        if row.warned_at is None and row.warn_at is not None and row.warn_at < row.due_at:
+            return row.warn_at
+        return row.due_at
+    if row.breach_notified_at is None:
+        return row.breached_at if urgent else cal.next_working_moment(row.breached_at)
+    if row.escalation_level < max_escalation_level():
+        moment = escalation_time(cal, row, row.escalation_level + 1)
+        if moment is None:
+            return None
+        return moment if urgent else cal.next_working_moment(moment)
+    return None
+
+
+def _is_urgent(order) -> bool:
+    return order.level in urgent_levels()
+
+
+def _sla_for(order: WorkOrder) -> OrderSla | None:
+    try:
+        return order.sla
+    except OrderSla.DoesNotExist:
+        return None
+
+
+def open_row(order: WorkOrder, stage: str, *, start, now, limit: dict | None = None, basis="policy",
+             cycle=None, sla: OrderSla | None = None, cal=None) -> Deadline | None:
+    """Open the stage's deadline unless one is open already or no limit applies."""
+    existing = order.deadlines.filter(stage=stage, met_at__isnull=True, cancelled_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    sla = sla or _sla_for(order)
+    limit = limit or (sla.limits.get(str(stage)) if sla else None)
+    if not limit:
+        return None
+    cal = cal or get_calendar()
+    external = None
+    if stage == Stage.REPLY and basis == "policy" and sla and sla.channel_limit:
+        external = (order.received_at, sla.channel_limit)
+    computed = compute(cal=cal, start=start, limit=limit, share=sla.warn_share if sla else 0.75,
+                       urgent=_is_urgent(order), basis=basis, external=external)
+    row = Deadline(
+        order=order, stage=stage, cycle=order.reopen_count if cycle is None else cycle, started_at=start,
+        limit_value=computed.limit["value"], limit_unit=computed.limit["unit"], basis=computed.basis,
+        original_due_at=computed.due_at, due_at=computed.due_at, warn_at=computed.warn_at,
+        provisional=computed.provisional, created_at=now,
+    )
+    row.next_at = next_check(row, urgent=_is_urgent(order), cal=cal)
+    row.save()
+    return row
+
+
+def _open_rows(order, stage=None):
+    qs = Deadline.objects.select_for_update().filter(order=order, met_at__isnull=True, cancelled_at__isnull=True)
+    return qs.filter(stage=stage) if stage else qs
+
+
+def meet(order, stage, *, now):
+    """The stage is done: record the time, stop the clock."""
+    for row in _open_rows(order, stage):
+        row.met_at, row.next_at = now, None
+        if row.held_since is not None:
+            row.paused_seconds += int((now - row.held_since).total_seconds())
+            row.held_since = None
+        row.save(update_fields=["met_at", "next_at", "held_since", "paused_seconds"])
+
+
+def cancel_open(order, *, now, except_stages=()):
+    for row in _open_rows(order).exclude(stage__in=except_stages):
+        row.cancelled_at, row.next_at = now, None
+        row.save(update_fields=["cancelled_at", "next_at"])
+
+
+def recompute_open(order: WorkOrder, *, sla: OrderSla, now):
+    """After a level change: recompute every open row from its own start (domain.md §5.1)."""
+    cal = get_calendar()
+    urgent = _is_urgent(order)
+    for row in _open_rows(order):
+        if row.basis == "extension":
+            continue
+        if row.basis in ("reopen", "redispatch"):
+            limit = {"value": row.limit_value, "unit": row.limit_unit}
+            if row.basis == "redispatch" and sla.limits.get(row.stage):
+                limit = sla.limits[row.stage]
+        else:
+            limit = sla.limits.get(row.stage)
+        if not limit:
+            row.cancelled_at, row.next_at = now, None
+            row.save(update_fields=["cancelled_at", "next_at"])
+            continue
+        external = (order.received_at, sla.channel_limit) if (
+            row.stage == Stage.REPLY and row.basis in ("policy", "channel") and sla.channel_limit) else None
+        computed = compute(cal=cal, start=row.started_at, limit=limit, share=sla.warn_share, urgent=urgent,
+                           basis="policy" if row.basis == "channel" else row.basis, external=external)
+        row.due_at, row.warn_at, row.basis = computed.due_at, computed.warn_at, computed.basis
+        row.limit_value, row.limit_unit = computed.limit["value"], computed.limit["unit"]
+        row.provisional = row.provisional or computed.provisional
+        row.next_at = next_check(row, urgent=urgent, cal=cal)
+        row.save()
+
+
+def open_classified(order: WorkOrder, *, now):
+    sla = freeze_sla(order, now=now)
+    received = order.received_at
+    dispatch = order.deadlines.filter(stage=Stage.DISPATCH, met_at__isnull=True, cancelled_at__isnull=True)
+    if dispatch.exists():
+        recompute_open(order, sla=sla, now=now)
+    cal = get_calendar()
+    for stage in (Stage.DISPATCH, Stage.CONTACT, Stage.REPLY, Stage.OVERALL, Stage.REGULATORY):
+        open_row(order, stage, start=received, now=now, sla=sla, cal=cal, cycle=0)
+
+
+# --- the lifecycle hook ----------------------------------------------------------------------------
+
+def on_workorder_event(*, order: WorkOrder, event):
+    """Keep the order's deadline rows in step with its lifecycle (runs inside the transition)."""
+    action, now, payload = event.action, event.created_at, event.payload or {}
+    if action.startswith("deadline_"):
+        return
+    if action == "create":
+        _open_provisional_dispatch(order, now=now)
+        return
+    if action == "classify":
+        open_classified(order, now=now)
+    elif action == "assign":
+        meet(order, Stage.DISPATCH, now=now)
+    elif action == "return":
+        # The customer's clocks keep running (§8.1); dispatch must route the order again.
+        open_row(order, Stage.DISPATCH, start=now, now=now, basis="redispatch", cycle=order.return_count)
+    elif action == "contact" and payload.get("first"):
+        meet(order, Stage.CONTACT, now=now)
+    elif action == "reply":
+        meet(order, Stage.REPLY, now=now)
+        meet(order, Stage.REGULATORY, now=now)
+        open_row(order, Stage.REVIEW, start=now, now=now)
+    elif action == "approve":
+        meet(order, Stage.REVIEW, now=now)
+        open_row(order, Stage.CALLBACK, start=now, now=now)
+    elif action == "reject":
+        meet(order, Stage.REVIEW, now=now)
+        _resume_after_reject(order, now=now)
+    elif action in ("callback", "decide_callback") and (payload.get("reached") or action == "decide_callback"):
+        meet(order, Stage.CALLBACK, now=now)
+    elif action == "request_extension":
+        _hold_reply(order, now=now)
+    elif action == "decide_extension":
+        _decide_extension(order, approved=bool(payload.get("approved")), now=now)
+    elif action in ("urge", "escalate") and payload.get("level_to"):
+        sla = _sla_for(order)
+        if sla is not None:
+            sla = freeze_sla(order, now=now)
+            recompute_open(order, sla=sla, now=now)
+    if action == "urge":
+        _urge_escalates(order, now=now)
+
+    if event.to_status == Status.CLOSED and event.from_status != Status.CLOSED:
+        if order.outcome in ("merged", "not_established"):
+            cancel_open(order, now=now)
+        else:
+            meet(order, Stage.CALLBACK, now=now)
+            meet(order, Stage.OVERALL, now=now)
+            cancel_open(order, now=now)
+    elif event.to_status == Status.PROCESSING and event.from_status in (Status.CLOSED, Status.CALLBACK):
+        _reopen(order, now=now)
+
+
+def _urge_escalates(order, *, now):
+    """A customer urging an order whose deadline has already been breached and alerted moves that
+    deadline's escalation one level up the tree at once (urging counts toward escalation, §5.2)."""
+    from .lifecycle import record_system_event
+
+    row = _open_rows(order).filter(breach_notified_at__isnull=False).order_by("due_at", "pk").first()
+    if row is None or row.escalation_level >= max_escalation_level():
+        return
+    row.escalation_level += 1
+    row.escalated_at = now
+    row.next_at = next_check(row, urgent=_is_urgent(order), cal=get_calendar())
+    row.save(update_fields=["escalation_level", "escalated_at", "next_at"])
+    record_system_event(order, "deadline_escalated", now=now, payload={
+        "stage": row.stage, "due_at": row.due_at.isoformat(), "deadline": row.pk, "cycle": row.cycle,
+        "escalation_level": row.escalation_level, "department": _department_at(order, row.escalation_level),
+        "reason": "urge",
+    })
+
+
+def _open_provisional_dispatch(order, *, now):
+    """The dispatch clock starts at receipt, before anyone has classified the order."""
+    policy = resolve_policy(level=order.level, category=order.category, channel=order.channel)
+    limit = policy.limits().get(str(Stage.DISPATCH)) if policy else None
+    if limit:
+        open_row(order, Stage.DISPATCH, start=order.received_at, now=now, limit=limit, cycle=0)
+
+
+def _resume_after_reject(order, *, now):
+    """A rejected reply goes back to the handler; its deadline does not move (§8.2)."""
+    cal = get_calendar()
+    for stage in (Stage.REPLY, Stage.REGULATORY):
+        if _open_rows(order, stage).exists():
+            continue
+        row = (Deadline.objects.select_for_update().filter(order=order, stage=stage, met_at__isnull=False)
+               .order_by("-met_at", "-pk").first())
+        if row is None:
+            continue
+        row.met_at = None
+        row.next_at = next_check(row, urgent=_is_urgent(order), cal=cal)
+        row.save(update_fields=["met_at", "next_at"])
+
+
+def _reopen(order, *, now):
+    """A reopened order gets a new reply limit and, later, a new callback (§8.3)."""
+    cancel_open(order, now=now, except_stages=(Stage.REPLY,))
+    limit = parse_spec(getattr(settings, "DEADLINE_REOPEN_REPLY_LIMIT", "2wd"))
+    open_row(order, Stage.REPLY, start=now, now=now, limit=limit, basis="reopen", cycle=order.reopen_count)
+
+
+def _hold_reply(order, *, now):
+    """An extension must be asked for before the deadline (§3 A10); the clock holds meanwhile."""
+    for row in _open_rows(order, Stage.REPLY):
+        if row.breached_at is not None or now >= row.due_at:
+            raise DomainError(_("The reply deadline has passed; an extension must be requested before it."),
+                              code="deadline_passed", status_code=http.HTTP_409_CONFLICT)
+        row.held_since, row.next_at = now, None
+        row.save(update_fields=["held_since", "next_at"])
+
+
+def _decide_extension(order, *, approved: bool, now):
+    cal = get_calendar()
+    urgent = _is_urgent(order)
+    for row in _open_rows(order, Stage.REPLY):
+        if row.held_since is not None:
+            row.paused_seconds += int((now - row.held_since).total_seconds())
+            row.held_since = None
+        if approved and order.extended_until:
+            row.due_at, row.basis = order.extended_until, "extension"
+            sla = _sla_for(order)
+            share = sla.warn_share if sla else 0.75
+            warn = cal.warn_moment(row.started_at, row.due_at, row.limit_unit, share)
+            row.warn_at = warn if urgent else cal.next_working_moment(warn)
+            if row.warn_at >= row.due_at:
+                row.warn_at = None
+        row.next_at = next_check(row, urgent=urgent, cal=cal)
+        row.save()
+
+
+# --- the sweep -------------------------------------------------------------------------------------
+
+@dataclass
+class SweepResult:
+    claimed: int = 0
+    warnings: int = 0
+    breaches: int = 0
+    escalations: int = 0
+    batches: int = 0
+    more: bool = False
+    level_ups: list = field(default_factory=list)
+
+    def as_dict(self):
+        return {"claimed": self.claimed, "warnings": self.warnings, "breaches": self.breaches,
+                "escalations": self.escalations, "batches": self.batches, "more": self.more}
+
+
+def _department_at(order, level: int):
+    """The department told at escalation ``level``: 1 the holder's, 2 its parent, 3 the next up."""
+    dept = order.department or order.unit
+    if dept is None:
+        return None
+    chain = [int(p) for p in dept.path.strip("/").split("/") if p] if dept.path else [dept.pk]
+    index = max(0, len(chain) - level)
+    return chain[index]
+
+
+def advance(row: Deadline, order: WorkOrder, *, now, cal: WorkCalendar) -> list[tuple[str, dict]]:
+    """Do what is due on one claimed row; returns the events to record."""
+    urgent = _is_urgent(order)
+    events = []
+
+    def payload(**extra):
+        return {"stage": row.stage, "due_at": row.due_at.isoformat(), "deadline": row.pk, "cycle": row.cycle,
+                **extra}
+
+    if row.breached_at is None and row.warned_at is None and row.warn_at is not None and \
+            row.warn_at <= now < row.due_at:
+        row.warned_at = now
+        events.append(("deadline_warning", payload()))
+    if row.breached_at is None and now >= row.due_at:
+        row.breached_at = now
+        row.escalation_level = 1
+    if row.breached_at is not None and row.breach_notified_at is None and \
+            (urgent or cal.in_working_hours(now)):
+        row.breach_notified_at = now
+        events.append(("deadline_breached", payload(escalation_level=1,
+                                                     department=_department_at(order, 1))))
+    while row.breach_notified_at is not None and row.escalation_level < max_escalation_level():
+        level = row.escalation_level + 1
+        moment = escalation_time(cal, row, level)
+        if moment is None or now < moment or not (urgent or cal.in_working_hours(now)):
+            break
+        row.escalation_level, row.escalated_at = level, now
+        events.append(("deadline_escalated", payload(escalation_level=level,
+                                                      department=_department_at(order, level))))
+    row.next_at = next_check(row, urgent=urgent, cal=cal)
+    if row.next_at is not None and row.next_at <= now:
+        # Waiting for something not yet possible (cannot happen for a consistent row): look again later.
+        row.next_at = now + timedelta(minutes=1)
+    return events
+
+
+SWEEP_FIELDS = ["warned_at", "breached_at", "breach_notified_at", "escalation_level", "escalated_at", "next_at"]
+
+
+def _save_swept(rows):
+    """Write the sweep's fields of every claimed row in one statement (bulk_update's CASE chains cost
+    more Python time than the sweep itself)."""
+    if connection.vendor != "postgresql":
+        Deadline.objects.bulk_update(rows, SWEEP_FIELDS, batch_size=500)
+        return
+    casts = {"escalation_level": "integer"}
+    columns = ", ".join(SWEEP_FIELDS)
+    placeholder = "(%s::bigint, " + ", ".join(f"%s::{casts.get(f, 'timestamptz')}" for f in SWEEP_FIELDS) + ")"
+    values, params = [], []
+    for row in rows:
+        values.append(placeholder)
+        params.append(row.pk)
+        params.extend(getattr(row, f) for f in SWEEP_FIELDS)
+    assignments = ", ".join(f"{f} = v.{f}" for f in SWEEP_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Deadline._meta.db_table} AS d SET {assignments} "
+            f"FROM (VALUES {', '.join(values)}) AS v(id, {columns}) WHERE d.id = v.id",
+            params,
+        )
+
+
+def _claim(now, batch_size):
+    qs = Deadline.objects.filter(next_at__lte=now).order_by("next_at", "pk").select_related(
+        "order", "order__department", "order__unit")
+    features = connection.features
+    if features.has_select_for_update_skip_locked:
+        kwargs = {"skip_locked": True}
+        if features.has_select_for_update_of:
+            kwargs["of"] = ("self", "order")
+        qs = qs.select_for_update(**kwargs)
+    # Without SKIP LOCKED (SQLite) the IMMEDIATE transaction serialises sweeps instead.
+    return list(qs[:batch_size])
+
+
+def sweep_batch(*, now, batch_size: int, result: SweepResult) -> int:
+    from .lifecycle import run_transition_hooks
+
+    cal = get_calendar()
+    with transaction.atomic():
+        rows = _claim(now, batch_size)
+        if not rows:
+            return 0
+        pending = []
+        newly_breached = {}
+        for row in rows:
+            was_breached = row.breached_at is not None
+            events = advance(row, row.order, now=now, cal=cal)
+            if not was_breached and row.breached_at is not None:
+                newly_breached[row.order_id] = newly_breached.get(row.order_id, 0) + 1
+            pending.extend((row.order, action, data) for action, data in events)
+        _save_swept(rows)
+        if newly_breached:
+            WorkOrder.objects.filter(pk__in=list(newly_breached), is_overdue=False).update(is_overdue=True)
+            for row in rows:
+                if row.order_id in newly_breached:
+                    row.order.is_overdue = True
+        # What record_system_event does, for a whole batch: one INSERT, then the hooks per event.
+        events = WorkOrderEvent.objects.bulk_create([
+            WorkOrderEvent(order=order, action=action, from_status=order.status, to_status=order.status, actor=None,
+                           payload=data, version=order.version, created_at=now)
+            for order, action, data in pending
+        ])
+        for (order, action, data), event in zip(pending, events):
+            run_transition_hooks(order, event)
+            if action == "deadline_warning":
+                result.warnings += 1
+            elif action == "deadline_breached":
+                result.breaches += 1
+            else:
+                result.escalations += 1
+        result.level_ups.extend(_mark_level_ups(newly_breached))
+        result.claimed += len(rows)
+        result.batches += 1
+        return len(rows)
+
+
+def _mark_level_ups(newly_breached: dict) -> list[int]:
+    """Repeated breaches raise the level (design.md): mark orders reaching the threshold now."""
+    threshold = getattr(settings, "DEADLINE_LEVEL_UP_AFTER_BREACHES", 2)
+    if not threshold or not newly_breached:
+        return []
+    totals = dict(
+        Deadline.objects.filter(order_id__in=list(newly_breached), breached_at__isnull=False)
+        .values("order_id").annotate(n=Count("pk")).values_list("order_id", "n")
+    )
+    ids = [oid for oid, new in newly_breached.items() if totals.get(oid, 0) - new < threshold <= totals.get(oid, 0)]
+    if ids:
+        OrderSla.objects.filter(order_id__in=ids).update(level_up_pending=True)
+        from .tasks import raise_level_after_breaches
+
+        for oid in ids:
+            transaction.on_commit(lambda oid=oid: raise_level_after_breaches.delay(oid))
+    return ids
+
+
+def sweep(*, now=None, batch_size=None, max_batches=None) -> SweepResult:
+    """One sweep as of ``now``: bounded batches, each its own transaction."""
+    now = now or timezone.now()
+    batch_size = batch_size or getattr(settings, "DEADLINE_SWEEP_BATCH", 500)
+    max_batches = max_batches or getattr(settings, "DEADLINE_SWEEP_MAX_BATCHES", 20)
+    result = SweepResult()
+    for _ in range(max_batches):
+        if sweep_batch(now=now, batch_size=batch_size, result=result) < batch_size:
+            return result
+    result.more = Deadline.objects.filter(next_at__lte=now).exists()
+    return result
+
+
+def raise_level_for_breaches(order_id: int):
+    """Raise the level of an order marked by the sweep (idempotent: the mark is cleared once)."""
+    from .lifecycle import perform
+    from .models import Level
+
+    with transaction.atomic():
+        order = WorkOrder.objects.select_for_update().filter(pk=order_id).first()
+        sla = OrderSla.objects.select_for_update().filter(order_id=order_id, level_up_pending=True).first()
+        if order is None or sla is None:
+            return False
+        OrderSla.objects.filter(pk=sla.pk).update(level_up_pending=False)
+        if order.status == Status.CLOSED or order.level == Level.SPECIAL:
+            return False
+        perform(order_id, "escalate", actor=None,
+                data={"comment": _("Raised automatically: the order missed its deadlines repeatedly.")})
+        return True
+
+
+# --- reads -----------------------------------------------------------------------------------------
+
+def deadlines_prefetch() -> Prefetch:
+    return Prefetch("deadlines", queryset=Deadline.objects.order_by("started_at", "pk"))
+
+
+def deadline_state(row: Deadline, now) -> str:
+    if row.cancelled_at:
+        return "cancelled"
+    if row.met_at:
+        return "met_late" if row.met_at > row.due_at else "met"
+    if row.held_since:
+        return "paused"
+    if row.breached_at or now >= row.due_at:
+        return "breached"
+    if row.warned_at or (row.warn_at and now >= row.warn_at):
+        return "warning"
+    return "open"
+
+
+def deadline_entry(row: Deadline, now) -> dict:
+    open_ = row.is_open
+    paused = row.paused_seconds + (int((now - row.held_since).total_seconds()) if row.held_since else 0)
+    def iso(moment):
+        return timezone.localtime(moment).isoformat() if moment else None
+
+    return {
+        "id": row.pk, "stage": row.stage, "stage_display": str(row.get_stage_display()), "cycle": row.cycle,
+        "started_at": iso(row.started_at), "due_at": iso(row.due_at), "original_due_at": iso(row.original_due_at),
+        "warn_at": iso(row.warn_at), "warned_at": iso(row.warned_at), "breached_at": iso(row.breached_at),
+        "met_at": iso(row.met_at),
+        "paused_seconds": paused, "seconds_left": int((row.due_at - now).total_seconds()) if open_ else None,
+        "seconds_taken": int((row.met_at - row.started_at).total_seconds()) if row.met_at else None,
+        "state": deadline_state(row, now), "escalation_level": row.escalation_level, "basis": row.basis,
+        "limit": {"value": row.limit_value, "unit": row.limit_unit}, "provisional": row.provisional,
+    }
+
+
+def order_deadlines(order: WorkOrder, now=None) -> list[dict]:
+    now = now or timezone.now()
+    return [deadline_entry(row, now) for row in order.deadlines.all()]
+
+
+def preview(*, level: str, category=None, channel: str = "phone_95598", at) -> list[dict]:
+    """The deadlines an order received at ``at`` would get (no database writes)."""
+    policy = resolve_policy(level=level, category=category, channel=channel)
+    if policy is None:
+        return []
+    cal = get_calendar()
+    limits = policy.limits()
+    ext = channel_limit_for(channel)
+    urgent = level in urgent_levels()
+    out = []
+    for stage, limit in limits.items():
+        external = (at, ext) if stage == Stage.REPLY and ext else None
+        c = compute(cal=cal, start=at, limit=limit, share=float(policy.warn_share), urgent=urgent,
+                    external=external)
+        note = "" if stage in CLOCK_FROM_RECEIPT else "from the previous step"
+        out.append({"stage": stage, "limit": c.limit, "due_at": c.due_at, "warn_at": c.warn_at, "basis": c.basis,
+                    "provisional": c.provisional, "policy": policy.name, "note": note})
+    return out

@@ -1,0 +1,277 @@
+"""The working-day calendar (domain.md §4) and limit arithmetic on it.
+
+``WorkCalendar`` wraps three sources, first match wins:
+
+1. the admin-maintained ``WorkCalendarDay`` table (holidays on weekdays, working weekends: 调休),
+   seeded from the ``chinesecalendar`` package for the years it knows;
+2. for a year listed in ``WorkCalendarYear``, the plain Monday–Friday rule (the table holds
+   every exception of such a year);
+3. the ``chinesecalendar`` package itself, for a year it knows that was not imported yet;
+4. otherwise plain weekdays, and the computation is marked *provisional* (``missing`` gets the
+   year), or ``CalendarDataMissing`` is raised when ``WORK_CALENDAR_MISSING_YEAR`` is ``"refuse"``.
+
+All clock times are Asia/Shanghai (``TIME_ZONE``). Limits:
+
+- ``minutes``/``hours``: calendar time, 24×7;
+- ``calendar_days``: the end of the N-th calendar day after the day of receipt;
+- ``working_days``: day 0 is the day of receipt, counting starts on the next working day, due at
+  the end (``DEADLINE_WORKDAY_END``, default 23:59:59) of the N-th working day;
+- ``working_hours``: N hours of office time (``WorkingPeriod`` rows) on working days.
+"""
+import threading
+import time as monotonic_time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+DEFAULT_PERIODS = [(time(8, 30), time(12, 0)), (time(13, 30), time(17, 30))]
+CACHE_KEY = "workorders:workcalendar:version"
+LOCAL_TTL_SECONDS = 60
+MAX_DAYS_SCANNED = 3 * 366
+
+
+class CalendarDataMissing(Exception):
+    """A deadline needs a year the calendar does not know and the configuration refuses to guess."""
+
+
+@lru_cache(maxsize=None)
+def library_knows(year: int) -> bool:
+    try:
+        import chinese_calendar
+
+        chinese_calendar.is_workday(date(year, 6, 1))
+        return True
+    except NotImplementedError:
+        return False
+    except ImportError:  # pragma: no cover - the package is a runtime requirement
+        return False
+
+
+def library_years() -> range:
+    import chinese_calendar
+
+    years = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
+    return range(min(years), max(years) + 1)
+
+
+def _parse_time(value: str) -> time:
+    parts = [int(p) for p in value.split(":")]
+    return time(*parts)
+
+
+@dataclass
+class Flags:
+    """Collects the years a computation had to guess (weekday fallback)."""
+
+    missing: set = field(default_factory=set)
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.missing)
+
+
+class WorkCalendar:
+    def __init__(self, *, overrides: dict, known_years: set, periods: list, refuse_missing=False):
+        self.overrides = overrides
+        self.known_years = set(known_years)
+        self.periods = sorted(periods) or list(DEFAULT_PERIODS)
+        self.refuse_missing = refuse_missing
+        self.tz = timezone.get_default_timezone()
+        self.day_end = _parse_time(getattr(settings, "DEADLINE_WORKDAY_END", "23:59:59"))
+
+    # --- days --------------------------------------------------------------------------------
+    def year_known(self, year: int) -> bool:
+        return year in self.known_years or library_knows(year)
+
+    def is_workday(self, day: date, flags: Flags | None = None) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        if day.year in self.known_years:
+            return day.weekday() < 5
+        if library_knows(day.year):
+            import chinese_calendar
+
+            return chinese_calendar.is_workday(day)
+        if self.refuse_missing:
+            raise CalendarDataMissing(f"The work calendar has no data for {day.year}.")
+        if flags is not None:
+            flags.missing.add(day.year)
+        return day.weekday() < 5
+
+    def nth_workday_after(self, day: date, n: int, flags: Flags | None = None) -> date:
+        current, counted = day, 0
+        for _ in range(MAX_DAYS_SCANNED * max(1, n)):
+            current += timedelta(days=1)
+            if self.is_workday(current, flags):
+                counted += 1
+                if counted >= n:
+                    return current
+        raise CalendarDataMissing("No working day found; check the work calendar.")  # pragma: no cover
+
+    # --- moments -----------------------------------------------------------------------------
+    def local(self, moment: datetime) -> datetime:
+        return timezone.localtime(moment, self.tz)
+
+    def at(self, day: date, clock: time) -> datetime:
+        return timezone.make_aware(datetime.combine(day, clock), self.tz)
+
+    def _day_periods(self, day: date, flags=None):
+        if not self.is_workday(day, flags):
+            return []
+        return [(self.at(day, start), self.at(day, end)) for start, end in self.periods]
+
+    def in_working_hours(self, moment: datetime, flags=None) -> bool:
+        day = self.local(moment).date()
+        return any(start <= moment < end for start, end in self._day_periods(day, flags))
+
+    def next_working_moment(self, moment: datetime, flags=None) -> datetime:
+        """``moment`` itself when it is office time, else the start of the next office period."""
+        day = self.local(moment).date()
+        for _ in range(MAX_DAYS_SCANNED):
+            for start, end in self._day_periods(day, flags):
+                if moment < end:
+                    return max(moment, start)
+            day += timedelta(days=1)
+        return moment  # pragma: no cover
+
+    def last_working_moment_before(self, moment: datetime, flags=None) -> datetime | None:
+        """The last minute of office time before ``moment`` (within a year), or None."""
+        day = self.local(moment).date()
+        for _ in range(366):
+            for start, end in reversed(self._day_periods(day, flags)):
+                if start < moment:
+                    return min(moment, end) - timedelta(minutes=1) if min(moment, end) - start > timedelta(
+                        minutes=1) else start
+            day -= timedelta(days=1)
+        return None
+
+    def working_seconds_between(self, begin: datetime, finish: datetime, flags=None) -> float:
+        if finish <= begin:
+            return 0.0
+        total, day = 0.0, self.local(begin).date()
+        last = self.local(finish).date()
+        while day <= last:
+            for start, end in self._day_periods(day, flags):
+                lo, hi = max(start, begin), min(end, finish)
+                if hi > lo:
+                    total += (hi - lo).total_seconds()
+            day += timedelta(days=1)
+        return total
+
+    def add_working_seconds(self, begin: datetime, seconds: float, flags=None) -> datetime:
+        remaining = seconds
+        day = self.local(begin).date()
+        for _ in range(MAX_DAYS_SCANNED * 10):
+            for start, end in self._day_periods(day, flags):
+                lo = max(start, begin)
+                if end <= lo:
+                    continue
+                available = (end - lo).total_seconds()
+                if remaining <= available:
+                    return lo + timedelta(seconds=remaining)
+                remaining -= available
+            day += timedelta(days=1)
+        raise CalendarDataMissing("Working time could not be added; check the working hours.")  # pragma: no cover
+
+    # --- limits ------------------------------------------------------------------------------
+    def add_limit(self, start: datetime, value: int, unit: str, flags: Flags | None = None) -> datetime:
+        if unit == "minutes":
+            return start + timedelta(minutes=value)
+        if unit == "hours":
+            return start + timedelta(hours=value)
+        day0 = self.local(start).date()
+        if unit == "calendar_days":
+            return self.at(day0 + timedelta(days=value), self.day_end)
+        if unit == "working_days":
+            return self.at(self.nth_workday_after(day0, value, flags), self.day_end)
+        if unit == "working_hours":
+            return self.add_working_seconds(start, value * 3600, flags)
+        raise ValueError(f"unknown limit unit {unit!r}")
+
+    def warn_moment(self, start: datetime, due: datetime, unit: str, share: float, flags=None) -> datetime:
+        """The moment ``share`` of the time has passed: calendar time for calendar limits, office
+        time for working-time limits (so a reminder never lands in the middle of a holiday)."""
+        if unit in ("working_days", "working_hours"):
+            total = self.working_seconds_between(start, due, flags)
+            if total > 0:
+                return self.add_working_seconds(start, total * share, flags)
+        return start + (due - start) * share
+
+
+_shared = {"stamp": None, "calendar": None, "loaded": 0.0}
+_lock = threading.Lock()
+
+
+def invalidate_calendar():
+    """Called when a calendar row changes: every process reloads within a minute (at once here)."""
+    cache.set(CACHE_KEY, uuid.uuid4().hex, None)
+    _shared["calendar"] = None
+
+
+def load_calendar() -> WorkCalendar:
+    from .models import WorkCalendarDay, WorkCalendarYear, WorkingPeriod
+
+    overrides = dict(WorkCalendarDay.objects.values_list("date", "is_workday"))
+    years = set(WorkCalendarYear.objects.values_list("year", flat=True))
+    periods = list(WorkingPeriod.objects.values_list("start", "end"))
+    refuse = getattr(settings, "WORK_CALENDAR_MISSING_YEAR", "fallback") == "refuse"
+    return WorkCalendar(overrides=overrides, known_years=years, periods=periods, refuse_missing=refuse)
+
+
+def get_calendar() -> WorkCalendar:
+    """The process's calendar, reloaded when an admin changes it (or at most a minute later)."""
+    stamp = cache.get(CACHE_KEY)
+    now = monotonic_time.monotonic()
+    with _lock:
+        cal = _shared["calendar"]
+        if cal is None or _shared["stamp"] != stamp or now - _shared["loaded"] > LOCAL_TTL_SECONDS:
+            cal = load_calendar()
+            _shared.update(calendar=cal, stamp=stamp, loaded=now)
+        return cal
+
+
+def missing_years(today: date | None = None) -> list[int]:
+    """Years administrators must add: this year, and from 1 December next year (domain.md §4)."""
+    cal = get_calendar()
+    today = today or timezone.localdate()
+    wanted = [today.year]
+    if today.month == 12:
+        wanted.append(today.year + 1)
+    return [y for y in wanted if not cal.year_known(y)]
+
+
+def seed_rows_from_library():
+    """(years, days) the ``chinesecalendar`` package knows, as model-field dicts (for migrations)."""
+    import chinese_calendar
+
+    years = list(library_years())
+    days = []
+    for year in years:
+        day = date(year, 1, 1)
+        while day.year == year:
+            workday = chinese_calendar.is_workday(day)
+            if workday != (day.weekday() < 5):
+                _holiday, name = chinese_calendar.get_holiday_detail(day)
+                days.append({"date": day, "is_workday": workday, "note": str(name or "")[:100]})
+            day += timedelta(days=1)
+    return years, days
+
+
+def calendar_status(today: date | None = None) -> dict:
+    """For the health check and the administrators' home page."""
+    from .models import Deadline, WorkCalendarYear
+
+    years = sorted(set(WorkCalendarYear.objects.values_list("year", flat=True)))
+    missing = missing_years(today)
+    provisional = Deadline.objects.filter(provisional=True, met_at__isnull=True, cancelled_at__isnull=True).count()
+    return {
+        "ok": not missing and not provisional,
+        "years": [years[0], years[-1]] if years else [],
+        "missing_years": missing,
+        "provisional_open_deadlines": provisional,
+    }
