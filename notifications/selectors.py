@@ -87,7 +87,9 @@ def recipients_for(kind: str, order, event) -> list[User]:
             level = max(int(payload.get("escalation_level") or 1), 1)
         except (TypeError, ValueError):
             level = 1
-        return _nearest_leaders(order.department or order.unit, skip=level)
+        # The deadline engine's levels: 1 is the breach at the handling department itself,
+        # 2 its parent, 3 the next one up (workorders.deadlines._department_at).
+        return _nearest_leaders(order.department or order.unit, skip=level - 1)
     return []
 
 

@@ -161,8 +161,8 @@ def test_deadline_breach_goes_to_holder_supervisors_and_leaders(users, depts):
     assert sms.user == users["handler2"] and sms.urgent
 
 
-@pytest.mark.parametrize("level, expected", [(1, "yj_leader"), (2, "manager"), (3, "manager")])
-def test_deadline_escalation_goes_n_levels_up_the_tree(users, depts, django_user_model, level, expected):
+@pytest.mark.parametrize("level, expected", [(1, "qx_leader"), (2, "yj_leader"), (3, "manager")])
+def test_deadline_escalation_goes_up_the_tree_one_level_per_escalation(users, depts, django_user_model, level, expected):
     yj_leader = django_user_model.objects.create(username="yj_leader", department=depts["BJ-YJ"])
     qx_leader = django_user_model.objects.create(username="qx_leader", department=depts["BJ-YJ-QX"])
     depts["BJ-YJ"].leaders.set([yj_leader])
