@@ -257,3 +257,6 @@ ATTACHMENT_EXTENSIONS = env.list(
     "ATTACHMENT_EXTENSIONS",
     default=["jpg", "jpeg", "png", "gif", "pdf", "doc", "docx", "xls", "xlsx", "txt", "mp3", "wav", "amr", "m4a", "mp4"],
 )
+
+# --- Demo orders (workorders/demo.py) ------------------------------------------------------------
+DEMO_ORDERS = env.int("DEMO_ORDERS", default=300)  # how many orders seed_demo adds (once)
