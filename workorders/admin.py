@@ -91,7 +91,7 @@ def _lifecycle_admin_action(code):
     action = ACTIONS[code]
 
     def run(modeladmin, request, queryset):
-        for order in queryset.order_by("pk").only("pk", "tracking_no", "version"):
+        for order in queryset.select_related(None).order_by("pk").only("pk", "tracking_no", "version"):
             try:
                 data = {"comment": gettext("Done in the administration site.")} \
                     if "comment" in action.input().fields else {}
