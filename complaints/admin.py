@@ -7,11 +7,28 @@ what the agent typed.
 import json
 
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Complaint, Customer, IdempotencyKey
+
+
+class TopCategoryFilter(admin.SimpleListFilter):
+    """Filter by first-level category (服务, 营业, 停送电, 供电质量, 电网建设) via the code prefix."""
+
+    title = _("category (first level)")
+    parameter_name = "l1"
+    field = "category__code"
+
+    def lookups(self, request, model_admin):
+        return [(c.code, str(c)) for c in Category.objects.filter(level=1).order_by("code")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"{self.field}__startswith": self.value()})
+        return queryset
 
 
 @admin.register(Category)
@@ -44,7 +61,13 @@ class CustomerAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_order_count=Count("workorders"))
+        # a correlated count, evaluated only for the rows on the page (no GROUP BY over every order)
+        from workorders.models import WorkOrder
+
+        orders = WorkOrder.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
+        count = orders.annotate(n=Count("*")).values("n")
+        return super().get_queryset(request).annotate(
+            _order_count=Coalesce(Subquery(count, output_field=IntegerField()), 0))
 
     @admin.display(description=_("orders"), ordering="_order_count")
     def order_count(self, obj):
@@ -56,7 +79,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     list_display = [
         "tracking_no", "received_at", "channel", "customer_name", "phone", "account_no", "category", "order_status",
     ]
-    list_filter = ["channel", "is_anonymous", "upgrade_tendency", "category__parent__parent"]
+    list_filter = ["channel", TopCategoryFilter, "is_anonymous", "upgrade_tendency"]
     search_fields = ["^tracking_no", "=phone", "=account_no", "=customer__account_no", "customer_name"]
     list_select_related = ["category", "workorder"]
     date_hierarchy = "received_at"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
+from complaints.admin import TopCategoryFilter
 from config.api import DomainError
 
 from .lifecycle import ACTIONS, perform
@@ -132,7 +133,7 @@ class WorkOrderAdmin(admin.ModelAdmin):
     list_filter = [
         "status", "level", "channel", "outcome", "satisfaction", "truthfulness", "is_overdue", "is_escalated",
         "is_supervised", "is_repeat", "is_key_customer", "needs_supervisor_decision", "unit", "department",
-        "category__parent__parent",
+        TopCategoryFilter,
     ]
     search_fields = [
         "^tracking_no", "=customer__account_no", "=customer__phone", "=complaint__phone", "complaint__customer_name",

@@ -81,6 +81,15 @@ def test_changelist_search_finds_by_tracking_number_phone_and_account(admin_clie
     assert list(response.context["cl"].result_list) == [order.complaint]
 
 
+def test_changelist_filters_by_first_level_category(admin_client):
+    response = admin_client.get(_url(WorkOrder, "changelist"), {"l1": "04"})
+    shown = list(response.context["cl"].result_list)
+    assert shown and all(o.category.code.startswith("04") for o in shown)
+    customer = Customer.objects.filter(workorders__isnull=False).first()
+    response = admin_client.get(_url(Customer, "changelist"), {"q": customer.account_no})
+    assert [c._order_count for c in response.context["cl"].result_list] == [customer.workorders.count()]
+
+
 def test_event_admin_refuses_add_change_and_delete(admin_client):
     event = WorkOrderEvent.objects.order_by("pk").first()
     before = (event.action, event.payload, WorkOrderEvent.objects.count())
