@@ -81,6 +81,7 @@ class Spec:
     upgrade_tendency: bool = False
     parent: "Spec | None" = None  # merge target (dup) or earlier order (repeat)
     repeat: bool = False  # a repeat complaint of ``parent``
+    merged: bool = False  # a duplicate, once merged into ``parent``
     children: list = field(default_factory=list)
     order_id: int | None = None
     tracking_no: str = ""
@@ -208,12 +209,23 @@ class _Seeder:
 
     # --- time ---------------------------------------------------------------------------------
 
-    def later(self, t, lo, hi):
-        """``t`` plus lo..hi minutes, squeezed so that the story still ends before now."""
+    def later(self, t, lo, hi, office=True):
+        """``t`` plus lo..hi minutes, squeezed so that the story still ends before now.
+
+        ``office``: people work 08:00-21:00, so a step that would fall at night moves to the next
+        morning (unless that is past now).
+        """
         d = timedelta(minutes=self.rng.uniform(lo, hi))
         if t + d > self.sim.cutoff:
             d = (self.sim.cutoff - t) * self.rng.uniform(0.15, 0.5)
-        return t + d
+        t = t + d
+        local = timezone.localtime(t)
+        if office and not 8 <= local.hour < 21:
+            morning = local.replace(hour=8, minute=0, second=0) + timedelta(
+                days=1 if local.hour >= 21 else 0, minutes=self.rng.uniform(0, 90))
+            if morning <= self.sim.cutoff:
+                t = morning
+        return t
 
     def act(self, spec, code, actor, t, **data):
         return perform(spec.order_id, code, actor=actor, data=data, now=t)
@@ -336,6 +348,8 @@ class _Seeder:
             spec.parent, spec.repeat = parent, True
             spec.stop = r.choice(["closed", "closed", "closed", "processing", "review"])
             spec.variant = self.variant_for(spec)
+            if spec.variant == "extension":  # an extension is asked for recent orders only
+                spec.variant = "contacted"
             spec.customer, spec.district = parent.customer, parent.district
             spec.leaf = r.choice([c for c in self.leaves if c[:4] == parent.leaf[:4]])
             spec.category_at_intake = True
@@ -362,7 +376,8 @@ class _Seeder:
             "intake": lambda: r.uniform(0.02, 0.3),
             "classification": lambda: r.uniform(0.02, 0.25),
             "assignment": lambda: r.uniform(0.05, 1.5) if spec.variant != "returned" else r.uniform(0.5, 3),
-            "processing": lambda: r.uniform(0.3, 12) if r.random() < 0.8 else r.uniform(12, 40),
+            "processing": lambda: (r.uniform(1, 8) if spec.variant == "extension"
+                                   else r.uniform(0.3, 12) if r.random() < 0.8 else r.uniform(12, 40)),
             "review": lambda: r.uniform(1.5, 7),
             "callback": lambda: r.uniform(2, 9),
         }[spec.stop]()
@@ -439,7 +454,7 @@ class _Seeder:
         self.write_text(spec)
         t = spec.received_at
         slow_channel = spec.channel in ("letter", "suggestion_box", "leader_reception")
-        t = self.later(t, 30, 300) if slow_channel else self.later(t, 1, 5)
+        t = self.later(t, 30, 300) if slow_channel else self.later(t, 1, 5, office=False)
         yield t
         ext = ""
         if spec.channel in ("gov_12345", "regulator_12398"):
@@ -460,6 +475,7 @@ class _Seeder:
             t = self.later(t, 10, 60)
             yield t
             self.act(spec, "merge", self.dispatcher, t, into=parent.order_id)
+            spec.merged = True
             return
         if spec.stop == "classification":
             if spec.urges:
@@ -522,7 +538,7 @@ class _Seeder:
         if spec.stop == "processing" and spec.variant == "extension":
             t = self.later(t, 120, 1440)
             yield t
-            reason, basis = r.choice(T.EXTENSION_REASONS)
+            reason, basis = r.choice(T.EXTENSION_REASONS[spec.leaf[:2]])
             due = max(self.now, timezone.now()) + timedelta(days=r.randint(2, 6))
             self.act(spec, "request_extension", handler, t, requested_due_at=due, reason=reason, basis=basis)
             decision = _pick(r, {"pending": 2, "approved": 3, "refused": 1})
@@ -534,7 +550,13 @@ class _Seeder:
             return
         if spec.stop == "processing" and spec.variant == "contacted":
             return
-        # reply → review (maybe rejected once) → callback → closed
+        # reply → review (maybe rejected once) → callback → closed; a duplicate of this order that
+        # came in meanwhile is merged first (a merge needs the order open)
+        for _poll in range(60):
+            if all(c.merged for c in spec.children if c.variant == "merge"):
+                break
+            t = self.later(t, 30, 90)
+            yield t
         t = yield from self.reply(spec, t, handler, dept)
         if spec.rejected:
             t = self.later(t, 120, 900)
