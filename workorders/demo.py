@@ -194,6 +194,7 @@ class _Seeder:
         self.now = now
         self.count = count
         self.sim = _Sim(cutoff=now - timedelta(minutes=2))
+        self.turns = {}
         self.depts, self.users = _ensure_people()
         self.units = {district: self.depts[code] for district, (code, *_rest) in T.DISTRICTS.items()}
         self.categories = {c.code: c for c in Category.objects.filter(is_active=True)}
@@ -326,6 +327,7 @@ class _Seeder:
         n_dismiss, n_unreach = max(1, n * 6 // 100), max(1, n * 6 // 100)
         for spec in closed[:n_dismiss]:
             spec.outcome, spec.variant = "not_established", "dismiss"
+            spec.category_at_intake = True  # closed before classification: the agent's category stays
         old = [s for s in closed[n_dismiss:] if s.received_at < self.now - timedelta(days=12)]
         for spec in old[:n_unreach]:
             spec.outcome, spec.variant = "unreachable", "unreachable"
@@ -382,14 +384,20 @@ class _Seeder:
             "callback": lambda: r.uniform(2, 9),
         }[spec.stop]()
 
+    # How the open orders got where they are: taken in turn, so that even a small demo has each.
+    OPEN_VARIANTS = {
+        "assignment": ["returned", "new"],
+        "processing": ["extension", "contacted", "accepted", "reopened", "new", "rejected", "extension", "contacted",
+                       "accepted", "contacted", "reopened", "new"],
+        "callback": ["policy", "plain", "one_failed", "plain"],
+    }
+
     def variant_for(self, spec):
         r = self.rng
-        if spec.stop == "assignment":
-            return "returned" if r.random() < 0.5 else "new"
-        if spec.stop == "processing":
-            return _pick(r, {"new": 2, "accepted": 3, "contacted": 4, "extension": 3, "rejected": 1, "reopened": 2})
-        if spec.stop == "callback":
-            return _pick(r, {"plain": 3, "one_failed": 2, "policy": 1})
+        if spec.stop in self.OPEN_VARIANTS:
+            turn = self.turns[spec.stop] = self.turns.get(spec.stop, -1) + 1
+            variants = self.OPEN_VARIANTS[spec.stop]
+            return variants[turn % len(variants)]
         if spec.stop == "closed":
             return _pick(r, {"plain": 74, "unsatisfied_reopen": 6, "policy": 4, "supervisor_reopen": 5})
         return "plain"
@@ -400,8 +408,8 @@ class _Seeder:
             return
         spec.returned = spec.stop != "assignment" and r.random() < 0.08 or spec.variant == "returned"
         spec.rejected = spec.stop in ("review", "callback", "closed") and r.random() < 0.07 or spec.variant == "rejected"
-        spec.urges = _pick(r, {0: 80, 1: 12, 2: 5, 3: 3})
-        spec.escalate = r.random() < 0.04
+        spec.urges = 3 if spec.idx % 37 == 5 else _pick(r, {0: 80, 1: 12, 2: 5, 3: 3})
+        spec.escalate = spec.idx % 29 == 3 or r.random() < 0.03
         spec.note = r.random() < 0.2
 
     def write_text(self, spec):
@@ -541,7 +549,8 @@ class _Seeder:
             reason, basis = r.choice(T.EXTENSION_REASONS[spec.leaf[:2]])
             due = max(self.now, timezone.now()) + timedelta(days=r.randint(2, 6))
             self.act(spec, "request_extension", handler, t, requested_due_at=due, reason=reason, basis=basis)
-            decision = _pick(r, {"pending": 2, "approved": 3, "refused": 1})
+            self.turns["extension"] = turn = self.turns.get("extension", -1) + 1
+            decision = ["pending", "approved", "refused", "approved"][turn % 4]
             if decision != "pending":
                 t = self.later(t, 60, 600)
                 yield t
