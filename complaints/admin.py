@@ -84,9 +84,9 @@ class ComplaintAdmin(admin.ModelAdmin):
     list_select_related = ["category", "workorder"]
     date_hierarchy = "received_at"
     show_full_result_count = False
-    autocomplete_fields = ["customer", "category"]
-    raw_id_fields = ["created_by"]
-    readonly_fields = ["tracking_no", "channel", "customer", "received_at", "created_by", "created_at", "order_link"]
+    # The category and the customer link are the work order's business (classify, intake): read-only here.
+    readonly_fields = ["tracking_no", "channel", "customer", "account_no", "category", "received_at", "created_by",
+                       "created_at", "order_link"]
     fieldsets = [
         (None, {"fields": ["tracking_no", "order_link", "channel", "external_ref", "received_at", "created_by",
                            "created_at"]}),
@@ -97,6 +97,11 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("customer", "category", "created_by", "workorder")
+
+    def save_model(self, request, obj, form, change):
+        fields = [name for name in form.changed_data if name not in self.readonly_fields]
+        if fields:
+            obj.save(update_fields=fields)
 
     def has_add_permission(self, request):
         return False  # complaints come in through the intake service, which opens the work order

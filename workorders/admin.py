@@ -171,6 +171,12 @@ class WorkOrderAdmin(admin.ModelAdmin):
         shown = [name for _title, opts in self.fieldsets for name in opts["fields"]]
         return [name for name in shown if name not in EDITABLE_ORDER_FIELDS]
 
+    def save_model(self, request, obj, form, change):
+        """Write only the flags edited here, never the lifecycle's columns (no lost update of a concurrent action)."""
+        fields = [name for name in form.changed_data if name in EDITABLE_ORDER_FIELDS]
+        if fields:
+            obj.save(update_fields=[*fields, "updated_at"])
+
     def has_add_permission(self, request):
         return False  # orders are opened by the intake service
 

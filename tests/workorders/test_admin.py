@@ -128,6 +128,22 @@ def test_order_status_cannot_be_edited_in_the_admin(admin_client):
     assert admin_client.get(_url(WorkOrder, "add")).status_code == 403
 
 
+def test_complaint_text_can_be_corrected_but_not_its_classification(admin_client):
+    complaint = Complaint.objects.filter(category__isnull=False).select_related("workorder").first()
+    other = Category.objects.filter(level=3).exclude(pk=complaint.category_id).first()
+    response = admin_client.get(_url(Complaint, "change", complaint.pk))
+    assert "category" not in response.context["adminform"].form.fields
+    data = {name: field.value() or "" for name, field in
+            ((n, response.context["adminform"].form[n]) for n in response.context["adminform"].form.fields)}
+    data.update(content="客户反映电压偏低（更正错别字）", category=other.pk)
+    for flag in ("is_anonymous", "is_confidential", "upgrade_tendency"):
+        data.pop(flag) if not data[flag] else data.update({flag: "on"})
+    assert admin_client.post(_url(Complaint, "change", complaint.pk), data).status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.content == "客户反映电压偏低（更正错别字）"
+    assert complaint.category_id == complaint.workorder.category_id != other.pk
+
+
 def _empty_inline_forms(response):
     data = {}
     for formset in response.context["inline_admin_formsets"]:
