@@ -57,18 +57,19 @@ def complaint_register(
     *, actor: User, channel: str, customer_name: str = "", phone: str = "", account_no: str = "",
     address: str, content: str, demand: str, category: Category | None = None, received_at=None,
     event_time=None, is_anonymous=False, is_confidential=False, upgrade_tendency=False, external_ref="",
-    related_to=None, draft=False,
+    related_to=None, draft=False, now=None,
 ) -> Complaint:
     """Record a complaint and open its work order; submit it for classification unless a draft.
 
     The work order carries ``duplicates`` (open orders of the same customer on the same issue) so
-    the caller can offer to urge one of them instead.
+    the caller can offer to urge one of them instead. ``now`` is when it is recorded (default: the
+    current time); the demo seeder passes past times so the events stay in order.
     """
     from workorders.lifecycle import perform
     from workorders.services import workorder_create, workorder_detect_repeat, workorder_duplicates, \
         workorder_minimum_level
 
-    now = timezone.now()
+    now = now or timezone.now()
     phone = normalize_phone(phone)
     if category is not None and not category.is_leaf:
         raise DomainError(_("Choose a category of the lowest level."), code="invalid",
@@ -91,7 +92,7 @@ def complaint_register(
     order.level = workorder_minimum_level(order)
     order.save()
     if not draft:
-        order = perform(order.pk, "submit", actor=actor, version=order.version)
+        order = perform(order.pk, "submit", actor=actor, version=order.version, now=now)
     order.duplicates = list(workorder_duplicates(order)[:5])
     complaint.workorder = order
     return complaint

@@ -309,3 +309,5 @@ DEADLINE_SWEEP_MAX_BATCHES = env.int("DEADLINE_SWEEP_MAX_BATCHES", default=20)
 WORK_CALENDAR_MISSING_YEAR = env.str("WORK_CALENDAR_MISSING_YEAR", default="fallback")
 CELERY_BEAT_SCHEDULE["sweep-deadlines"] = {"task": "workorders.sweep_deadlines", "schedule": 60.0}
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("workorders.deadline_context.calendar_warnings")
+# --- Demo orders (workorders/demo.py) ------------------------------------------------------------
+DEMO_ORDERS = env.int("DEMO_ORDERS", default=300)  # how many orders seed_demo adds (once)

@@ -7,6 +7,7 @@ from accounts.demo import DEMO_USERS
 # Each later app appends its seeder here; each is idempotent and runs in order.
 SEEDERS = [
     "accounts.demo.seed_organisation",
+    "workorders.demo.seed_orders",
 ]
 
 
