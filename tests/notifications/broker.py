@@ -1,6 +1,8 @@
 """Point this process's Celery producer at another broker for one test."""
 from contextlib import contextmanager
 
+from kombu import pools
+
 from config.celery import app
 
 # What config/settings.py uses with REDIS_URL: fail fast when Redis is down.
@@ -15,6 +17,9 @@ def _reset_pools():
         except Exception:  # noqa: BLE001
             pass
     app._pool = None
+    # kombu keeps producer pools in a global registry keyed by connection; a closed one would be
+    # handed back to later tests ("Acquire on closed pool"), so empty the registry too.
+    pools.reset()
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
