@@ -7,6 +7,8 @@ from .roles import Role
 # (url name, label, roles that see it; None = everyone signed in). Later issues add entries here.
 NAVIGATION = [
     ("home", _("Home"), None),
+    ("complaints:intake", _("New complaint"), {Role.AGENT}),
+    ("workorders:list", _("Work orders"), None),
     ("admin:index", _("Administration"), {Role.ADMIN}),
     ("swagger-ui", _("API"), {Role.ADMIN, Role.MANAGER}),
 ]
@@ -25,4 +27,13 @@ def navigation(request):
         except NoReverseMatch:
             continue
         items.append({"url": url, "label": label, "active": request.path == url})
-    return {"nav_items": items}
+    return {"nav_items": items, "queue_items": lambda: _queue_items(request, user)}
+
+
+def _queue_items(request, user):
+    """The user's role queues with their counts (evaluated only when a page shows them)."""
+    from workorders.queues import queue_counts
+
+    url = reverse("workorders:list")
+    current = request.GET.get("queue") if request.path == url else None
+    return [{**q, "url": f"{url}?queue={q['code']}", "active": q["code"] == current} for q in queue_counts(user)]
