@@ -216,6 +216,8 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
             side[action.code] = entry
         else:
             forms.append(entry)
+    # The main action first (open), destructive ones last.
+    forms.sort(key=lambda entry: entry["destructive"])
     now = timezone.now()
     time_class, time_text = time_left(order, now)
     notes = [e for e in workorder_events(order) if e.action == "note"]
@@ -226,7 +228,7 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
         "deadlines": serialized.get("deadlines") or [], "notes": notes,
         "time_class": time_class, "time_text": time_text,
         "categories": _category_tree() if any(f["code"] == "classify" for f in forms) else None,
-        "flash": message, "flash_level": level, "single_action": len(forms) == 1,
+        "flash": message, "flash_level": level,
         "can_open_customer": user.has_role(*LOOKUP_ROLES),
     }
 
