@@ -32,6 +32,15 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def categories(transactional_db):
+    """A transactional test's flush empties the migration-seeded category tree: put it back."""
+    from complaints.category_tree import load_category_tree
+    from complaints.models import Category
+
+    load_category_tree(Category)
+
+
 @pytest.fixture
 def login(browser, live_server, users):
     """login("agent") → a Playwright page signed in as that demo user (1366×768)."""
