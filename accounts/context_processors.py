@@ -26,7 +26,7 @@ def navigation(request):
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "active": request.path == url})
+        items.append({"url": url, "label": label, "active": request.path == url and "queue" not in request.GET})
     return {"nav_items": items, "queue_items": lambda: _queue_items(request, user)}
 
 

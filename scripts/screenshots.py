@@ -120,10 +120,16 @@ def main():
     var = ROOT / "var" / "screens"
     shutil.rmtree(var, ignore_errors=True)
     var.mkdir(parents=True)
-    env = {**os.environ, "VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var / 'db.sqlite3'}", "DEBUG": "1",
+    # DEBUG off, so error pages look as users see them; plain HTTP on the loopback.
+    env = {**os.environ, "VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var / 'db.sqlite3'}", "DEBUG": "0",
+           "SECRET_KEY": "screenshots-only-not-a-secret-" + "x" * 30, "SECURE_SSL_REDIRECT": "0",
+           "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0", "SECURE_HSTS_SECONDS": "0",
            "REDIS_URL": "", "DJANGO_SETTINGS_MODULE": "config.settings"}
     os.environ.update(env)
     orders = seed()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
     from workorders.models import WorkOrder
 
     orders["customer"] = WorkOrder.objects.get(pk=orders["classification"]).customer_id

@@ -11,6 +11,15 @@
     if (box) { e.preventDefault(); box.focus(); box.select(); }
   });
 
+  // Ctrl+Enter in a form submits it with its main button (agents keep their hands on the keyboard).
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey)) return;
+    var form = e.target && e.target.form;
+    if (!form) return;
+    var button = form.querySelector("button[type=submit]");
+    if (button) { e.preventDefault(); button.click(); }
+  });
+
   // Cascading three-level category picker. Markup: [data-category-picker] holding a JSON tree
   // (script[type=application/json]), three selects [data-level=1|2|3] and a hidden input[data-leaf].
   function initPicker(root) {

@@ -109,3 +109,23 @@ def test_language_switch(login):
     page.select_option("#language-select", "zh-hans")
     page.wait_for_selector("html[lang=zh-hans]")
     assert "待分类" in page.inner_text("[data-testid=queues]")
+
+
+def test_known_customer_lookup_fills_the_form_and_urges_in_one_click(login, users):
+    complaint = complaint_register(actor=users["agent"], channel="phone_95598", customer_name="郑先生",
+                                   phone="13912345678", account_no="3301234567", address="滨江市城东区幸福路12号",
+                                   content="电压低", demand="解决")
+    order = complaint.workorder
+    page = login("agent")
+    page.goto("/intake/")
+    page.keyboard.type("13912345678")  # the phone field has the focus
+    page.wait_for_selector("[data-testid=duplicate-warning]")
+    assert order.tracking_no in page.inner_text("#customer-panel")
+    page.click("[data-fill-customer]")
+    assert page.input_value("#id_customer_name") == "郑先生"
+    assert page.input_value("#id_address") == "滨江市城东区幸福路12号"
+    assert page.input_value("#id_account_no") == "3301234567"
+    page.click("[data-testid=urge]")
+    page.wait_for_selector("[data-testid=urged]")
+    order.refresh_from_db()
+    assert order.urge_count == 1 and WorkOrder.objects.count() == 1

@@ -19,6 +19,7 @@ def test_intake_page_for_agents_only(client_for):
     assert response.status_code == 200
     assert "<title>新建投诉" in body and "保存草稿" in body and 'data-category-picker' in body
     assert '"code": "040101"' in body  # the category tree for the cascading picker
+    assert f'hx-get="{reverse("complaints:lookup")}"' in body  # lookup as the agent types
     for username in ("dispatcher", "handler", "supervisor"):
         assert client_for(username).get(reverse("complaints:intake")).status_code == 403
 
