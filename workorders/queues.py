@@ -75,14 +75,6 @@ def _handled(user):
     return Q(department_id__in=handler_department_ids(user))
 
 
-ROLE_GROUPS = {
-    Role.AGENT: _("Agent"),
-    Role.DISPATCHER: _("Dispatch"),
-    Role.HANDLER: _("Department"),
-    Role.SUPERVISOR: _("Supervisor"),
-    Role.MANAGER: _("Manager"),
-}
-
 QUEUES: dict[str, Queue] = {q.code: q for q in [
     Queue("drafts", _("Drafts"), frozenset({Role.AGENT}),
           lambda u, now: Q(status=Status.INTAKE, received_by=u), Role.AGENT),
