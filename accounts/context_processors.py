@@ -31,9 +31,13 @@ def navigation(request):
 
 
 def _queue_items(request, user):
-    """The user's role queues with their counts (evaluated only when a page shows them)."""
+    """The user's role queues with their counts (evaluated only when a page shows them, once)."""
     from workorders.queues import queue_counts
 
+    if hasattr(request, "_queue_items"):
+        return request._queue_items
     url = reverse("workorders:list")
     current = request.GET.get("queue") if request.path == url else None
-    return [{**q, "url": f"{url}?queue={q['code']}", "active": q["code"] == current} for q in queue_counts(user)]
+    request._queue_items = [{**q, "url": f"{url}?queue={q['code']}", "active": q["code"] == current}
+                            for q in queue_counts(user)]
+    return request._queue_items

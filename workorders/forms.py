@@ -70,13 +70,14 @@ def _handler_choices(user):
     return [(str(u.pk), f"{u} · {u.department}") for u in qs]
 
 
-def action_fields(action, user, *, data=None, errors=None) -> list[FieldSpec]:
-    """The fields of one action's form, with the submitted values and errors kept."""
-    data, errors = data or {}, errors or {}
+def action_fields(action, user, *, data=None, errors=None, initial=None) -> list[FieldSpec]:
+    """The fields of one action's form, with the submitted values (else ``initial``) and errors kept."""
+    errors = errors or {}
+    data = data if data is not None else (initial or {})
     specs = []
     for name, fld in action.input().get_fields().items():
         spec = FieldSpec(name=name, label=LABELS.get(name, name), widget="text", required=fld.required,
-                         value=data.get(name, ""), errors=[str(e) for e in errors.get(name, [])])
+                         value=str(data.get(name) or ""), errors=[str(e) for e in errors.get(name, [])])
         if name == "category":
             spec.widget = "category"
         elif isinstance(fld, serializers.BooleanField):

@@ -199,6 +199,25 @@ def _payload_value(key, value):
     return value
 
 
+def _merge_choices(fields, order, user):
+    """Offer the likely duplicates (open orders of the same customer in scope) instead of a bare id."""
+    from .services import workorder_duplicates
+    from .selectors import workorders_visible_to
+
+    candidates = workorder_duplicates(order).filter(pk__in=workorders_visible_to(user).values("pk"))[:20]
+    choices = [(str(o.pk), f"{o.tracking_no} · {o.get_status_display()} · {o.received_at:%Y-%m-%d}") for o in candidates]
+    for spec in fields:
+        if spec.name == "into" and choices:
+            spec.widget, spec.choices = "select", choices
+
+
+def _initial(order, code):
+    """What an action form starts with: the order's current values where the action edits them."""
+    if code == "classify":
+        return {"category": order.category_id, "level": order.level, "channel": order.channel}
+    return {}
+
+
 def _detail_context(request, order, *, failed=None, data=None, errors=None, message=None, level="danger"):
     user = request.user
     serialized = WorkOrderDetailSerializer(order, context={"request": request}).data
@@ -209,9 +228,11 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
         entry = {
             "action": action, "code": action.code, "label": action.label, "destructive": action.destructive,
             "fields": action_fields(action, user, data=data if is_failed else None,
-                                    errors=errors if is_failed else None),
+                                    errors=errors if is_failed else None, initial=_initial(order, action.code)),
             "open": is_failed, "non_field_errors": (errors or {}).get("non_field_errors", []) if is_failed else [],
         }
+        if action.code == "merge":
+            _merge_choices(entry["fields"], order, user)
         if action.code in SIDE_SECTIONS:
             side[action.code] = entry
         else:

@@ -207,3 +207,15 @@ def test_global_search(client_for, order, register, query):
 def test_search_stays_in_scope_and_has_an_empty_state(client_for, order):
     body = client_for("handler").get(reverse("complaints:search"), {"q": order.tracking_no}).content.decode()
     assert f'href="/orders/{order.pk}/"' not in body and 'data-testid="empty"' in body
+
+
+def test_merge_offers_the_customers_open_orders(client_for, register, step):
+    first = register()
+    second = register(content="还是电压低")
+    body = detail(client_for("dispatcher"), second).content.decode()
+    assert f'<option value="{first.pk}">{first.tracking_no}' in body
+    response = post_action(client_for("dispatcher"), second, "merge", into=first.pk)
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert second.status == "closed" and second.merged_into == first and first.urge_count == 1
+    assert "合并到其他工单：已完成" in response.content.decode()
