@@ -199,6 +199,32 @@ def _payload_value(key, value):
     return value
 
 
+DEADLINE_LABELS = {
+    "stage": gettext_lazy("Stage"), "due_at": gettext_lazy("Due"), "warn_at": gettext_lazy("Warning from"),
+    "state": gettext_lazy("State"), "met_at": gettext_lazy("Met"), "breached_at": gettext_lazy("Breached"),
+    "warned_at": gettext_lazy("Warned"),
+}
+
+
+def _deadline_rows(deadlines):
+    """Whatever the deadline engine reports per stage, labelled and with local times."""
+    rows = []
+    for item in deadlines:
+        if not isinstance(item, dict):
+            rows.append({"pairs": [("", item)], "breached": False})
+            continue
+        pairs = []
+        for key, value in item.items():
+            if key == "id" or value in ("", None):
+                continue
+            if isinstance(value, str) and key.endswith("_at"):
+                parsed = parse_datetime(value)
+                value = timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M") if parsed else value
+            pairs.append((DEADLINE_LABELS.get(key, key), value))
+        rows.append({"pairs": pairs, "breached": bool(item.get("breached_at")) or item.get("state") == "breached"})
+    return rows
+
+
 def _merge_choices(fields, order, user):
     """Offer the likely duplicates (open orders of the same customer in scope) instead of a bare id."""
     from .services import workorder_duplicates
@@ -246,7 +272,7 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
         "order": order, "complaint": order.complaint, "data": serialized, "forms": forms, "side": side,
         "events": _event_rows(order), "attachments": order.attachments.order_by("created_at"),
         "extension_requests": order.extension_requests.order_by("-created_at"),
-        "deadlines": serialized.get("deadlines") or [], "notes": notes,
+        "deadlines": _deadline_rows(serialized.get("deadlines") or []), "notes": notes,
         "time_class": time_class, "time_text": time_text,
         "categories": _category_tree() if any(f["code"] == "classify" for f in forms) else None,
         "flash": message, "flash_level": level,

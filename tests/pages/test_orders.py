@@ -219,3 +219,14 @@ def test_merge_offers_the_customers_open_orders(client_for, register, step):
     first.refresh_from_db()
     assert second.status == "closed" and second.merged_into == first and first.urge_count == 1
     assert "合并到其他工单：已完成" in response.content.decode()
+
+
+def test_deadlines_render_whatever_the_engine_reports(client_for, order, monkeypatch):
+    from workorders.serializers import WorkOrderSerializer
+
+    rows = [{"stage": "handling", "due_at": "2026-11-25T02:00:00Z", "state": "open", "breached_at": None},
+            {"stage": "overall", "due_at": "2026-11-20T02:00:00Z", "breached_at": "2026-11-20T02:00:00Z"}]
+    monkeypatch.setattr(WorkOrderSerializer, "get_deadlines", lambda self, o: rows)
+    body = detail(client_for("dispatcher"), order).content.decode()
+    assert "handling" in body and "2026-11-25 10:00" in body  # shown in local time (Asia/Shanghai)
+    assert 'class="mb-1 time-overdue"' in body
