@@ -1,7 +1,7 @@
 """The intake form of the agent workbench; it mirrors ``serializers.ComplaintInput``.
 
-A draft may leave address, content and demand empty (the ``submit`` action checks them later);
-everything else is validated as the API validates it.
+A draft is validated like a submitted complaint (as the API does), so that the ``submit`` action on
+the order page never meets an incomplete complaint that nobody can edit any more.
 """
 from django import forms
 from django.core.exceptions import ValidationError
@@ -27,12 +27,6 @@ class IntakeForm(forms.Form):
     upgrade_tendency = forms.BooleanField(
         label=_("Upgrade tendency (threatens media, 12398, 12345 or a lawsuit)"), required=False)
     external_ref = forms.CharField(label=_("External reference (12398/12345)"), max_length=40, required=False)
-
-    def __init__(self, *args, draft=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if draft:
-            for name in ("address", "content", "demand"):
-                self.fields[name].required = False
 
     def clean_phone(self):
         value = normalize_phone(self.cleaned_data.get("phone", ""))

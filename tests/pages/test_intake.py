@@ -38,12 +38,23 @@ def test_submit_registers_and_sends_for_classification(client_for):
     assert order.complaint.content == VALID["content"]
 
 
-def test_save_draft_may_leave_the_text_empty(client_for):
-    response = client_for("agent").post(reverse("complaints:intake"),
-                                        {**VALID, "content": "", "demand": "", "draft": "1"})
+def test_save_draft_then_submit_from_the_order_page(client_for):
+    client = client_for("agent")
+    response = client.post(reverse("complaints:intake"), {**VALID, "draft": "1"})
     assert response.status_code == 302
     order = WorkOrder.objects.get()
-    assert order.status == "intake" and order.complaint.content == ""
+    assert order.status == "intake"
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-action="submit"' in page
+    client.post(reverse("workorders:act", args=[order.pk, "submit"]), {"version": order.version})
+    order.refresh_from_db()
+    assert order.status == "classification"
+
+
+def test_a_draft_needs_the_same_fields_as_the_api(client_for):
+    response = client_for("agent").post(reverse("complaints:intake"), {**VALID, "content": "", "draft": "1"})
+    assert response.status_code == 400 and not WorkOrder.objects.exists()
+    assert 'id="id_content-err"' in response.content.decode()
 
 
 def test_failed_submit_keeps_every_field_and_marks_the_errors(client_for):
