@@ -230,3 +230,8 @@ def test_deadlines_render_whatever_the_engine_reports(client_for, order, monkeyp
     body = detail(client_for("dispatcher"), order).content.decode()
     assert "handling" in body and "2026-11-25 10:00" in body  # shown in local time (Asia/Shanghai)
     assert 'class="mb-1 time-overdue"' in body
+
+
+def test_home_offers_intake_only_to_agents(client_for):
+    assert 'class="btn btn-primary mt-3" href="/intake/"' in client_for("agent").get(reverse("home")).content.decode()
+    assert 'href="/intake/"' not in client_for("admin").get(reverse("home")).content.decode()
