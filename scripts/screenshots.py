@@ -181,6 +181,15 @@ def main():
                         page.wait_for_load_state("networkidle")
                         page.screenshot(path=str(out / f"{role}-{name}.png"), full_page=True)
                         count += 1
+                    if role == "agent" and (not wanted or "intake-errors" in wanted):
+                        # A failed submit: the typed text stays, the errors sit beside the fields.
+                        page.goto(base + "/intake/")
+                        page.fill("#id_phone", "12345")
+                        page.fill("#id_content", "表箱门损坏，存在安全隐患。")
+                        page.click("[data-testid=submit]")
+                        page.wait_for_load_state("networkidle")
+                        page.screenshot(path=str(out / f"{role}-intake-errors.png"), full_page=True)
+                        count += 1
                     context.close()
             browser.close()
         print(f"{count} screenshots in {args.out}")

@@ -129,3 +129,25 @@ def test_known_customer_lookup_fills_the_form_and_urges_in_one_click(login, user
     page.wait_for_selector("[data-testid=urged]")
     order.refresh_from_db()
     assert order.urge_count == 1 and WorkOrder.objects.count() == 1
+
+
+def test_intake_with_the_keyboard_alone(login):
+    page = login("agent")
+    page.goto("/intake/")
+    keys = page.keyboard
+    keys.type("13966667777")  # the phone field has the focus
+    for text in ("3306667777", "冯先生", "滨江市城北区人民路1号"):
+        keys.press("Tab")
+        keys.type(text)
+    keys.press("Tab")  # channel: keep 95598 phone
+    for _level in range(3):  # the three category selects: the first entry of each
+        keys.press("Tab")
+        keys.press("ArrowDown")
+    keys.press("Tab")
+    keys.type("抄表员多次未按时抄表，电费估抄。")
+    keys.press("Tab")
+    keys.type("按实际读数重新核算电费")
+    keys.press("Control+Enter")
+    page.wait_for_selector("#order-detail[data-status=classification]")
+    order = WorkOrder.objects.get(customer__account_no="3306667777")
+    assert order.category.code == "010101" and order.complaint.demand == "按实际读数重新核算电费"
