@@ -85,6 +85,9 @@
 
   function initAll(root) {
     (root || document).querySelectorAll("[data-category-picker]").forEach(initPicker);
+    // After a failed submit the keyboard lands on the first field to fix.
+    var bad = (root || document).querySelector("form .is-invalid");
+    if (bad) bad.focus();
   }
   document.addEventListener("DOMContentLoaded", function () { initAll(document); });
   document.addEventListener("htmx:afterSettle", function (e) { initAll(e.target); });

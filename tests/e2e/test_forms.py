@@ -29,9 +29,13 @@ def test_failed_intake_keeps_every_field_and_shows_errors_beside_them(login):
     assert agent.locator("#id_address-err").is_visible()
     assert agent.locator("#id_content.is-invalid").count() == 0
     assert not WorkOrder.objects.exists()
-    # Fixing the two fields is enough to submit.
+    # With the phone fixed, the keyboard lands on the address, the first field still wrong.
     agent.fill("#id_phone", "13955556666")
-    agent.fill("#id_address", "滨江市城南区解放路3号")
+    with agent.expect_navigation():
+        agent.click("[data-testid=submit]")
+    agent.wait_for_selector("[data-testid=form-error]")
+    assert agent.evaluate("document.activeElement.id") == "id_address"
+    agent.keyboard.type("滨江市城南区解放路3号")
     agent.click("[data-testid=submit]")
     agent.wait_for_selector("#order-detail[data-status=classification]")
     assert WorkOrder.objects.get().complaint.content == "表箱门损坏，存在安全隐患，已经反映三次。"
@@ -67,10 +71,13 @@ def test_destructive_action_asks_first(login, users, depts):
         answers.append(dialog.message)
         dialog.dismiss()
 
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
     page.once("dialog", dismiss_dialog)
     page.click("[data-testid=do-dismiss]")
-    page.wait_for_timeout(300)  # give a (wrong) request the chance to happen
+    page.evaluate("1")  # one round trip to the page after the click was handled
     assert answers and "不予受理" in answers[0]
+    assert posts == []
     order.refresh_from_db()
     assert order.status == "classification"
     page.once("dialog", lambda dialog: dialog.accept())
