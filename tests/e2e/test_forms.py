@@ -147,9 +147,12 @@ def test_intake_with_the_keyboard_alone(login):
         keys.press("Tab")
         keys.type(text)
     keys.press("Tab")  # channel: keep 95598 phone
-    for _level in range(3):  # the three category selects: the first entry of each
+    for level in (1, 2, 3):  # the three category selects: the first entry of each
         keys.press("Tab")
+        assert page.evaluate("document.activeElement.id") == f"intake-cat{level}"
         keys.press("ArrowDown")
+        if level < 3:
+            page.wait_for_selector(f"#intake-cat{level + 1}:not([disabled])")
     keys.press("Tab")
     keys.type("抄表员多次未按时抄表，电费估抄。")
     keys.press("Tab")
