@@ -40,6 +40,8 @@ def _open_deadlines():
     qs = model.objects.all()
     if "met_at" in names:
         qs = qs.filter(met_at__isnull=True)
+    if "cancelled_at" in names:
+        qs = qs.filter(cancelled_at__isnull=True)
     return qs
 
 

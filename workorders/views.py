@@ -192,29 +192,39 @@ def _payload_value(key, value):
     return value
 
 
-DEADLINE_LABELS = {
-    "stage": gettext_lazy("Stage"), "due_at": gettext_lazy("Due"), "warn_at": gettext_lazy("Warning from"),
-    "state": gettext_lazy("State"), "met_at": gettext_lazy("Met"), "breached_at": gettext_lazy("Breached"),
-    "warned_at": gettext_lazy("Warned"),
+DEADLINE_STATES = {
+    "open": gettext_lazy("Running"), "warning": gettext_lazy("Near deadline"), "breached": gettext_lazy("Breached"),
+    "paused": gettext_lazy("Paused"), "met": gettext_lazy("Met"), "met_late": gettext_lazy("Met late"),
+    "cancelled": gettext_lazy("Cancelled"),
 }
+DEADLINE_CLASSES = {"warning": "near", "breached": "overdue", "met_late": "overdue"}
+
+
+def _local(value):
+    parsed = parse_datetime(value) if isinstance(value, str) else value
+    return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M") if parsed else (value or "")
 
 
 def _deadline_rows(deadlines):
-    """Whatever the deadline engine reports per stage, labelled and with local times."""
+    """What the deadline engine reports per stage (WorkOrderSerializer.get_deadlines), as table rows.
+
+    Known keys (stage/stage_display, due_at, seconds_left, state) get columns; anything else is
+    ignored, so the panel survives changes in the engine's output.
+    """
     rows = []
     for item in deadlines:
         if not isinstance(item, dict):
-            rows.append({"pairs": [("", item)], "breached": False})
             continue
-        pairs = []
-        for key, value in item.items():
-            if key == "id" or value in ("", None):
-                continue
-            if isinstance(value, str) and key.endswith("_at"):
-                parsed = parse_datetime(value)
-                value = timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M") if parsed else value
-            pairs.append((DEADLINE_LABELS.get(key, key), value))
-        rows.append({"pairs": pairs, "breached": bool(item.get("breached_at")) or item.get("state") == "breached"})
+        state = item.get("state") or ("breached" if item.get("breached_at") else "met" if item.get("met_at") else "")
+        left = item.get("seconds_left")
+        if isinstance(left, (int, float)):
+            left = (_("%(t)s left") % {"t": _span(timedelta(seconds=left))}) if left > 0 else \
+                (_("Overdue by %(t)s") % {"t": _span(timedelta(seconds=-left))})
+        rows.append({
+            "stage": item.get("stage_display") or item.get("stage") or "",
+            "due": _local(item.get("due_at")), "left": left or "",
+            "state": DEADLINE_STATES.get(state, state), "css": DEADLINE_CLASSES.get(state, ""),
+        })
     return rows
 
 

@@ -224,14 +224,27 @@ def test_merge_offers_the_customers_open_orders(client_for, register, step):
 def test_deadlines_render_whatever_the_engine_reports(client_for, order, monkeypatch):
     from workorders.serializers import WorkOrderSerializer
 
-    rows = [{"stage": "handling", "due_at": "2026-11-25T02:00:00Z", "state": "open", "breached_at": None},
-            {"stage": "overall", "due_at": "2026-11-20T02:00:00Z", "breached_at": "2026-11-20T02:00:00Z"}]
+    rows = [{"stage": "reply", "stage_display": "处理答复", "due_at": "2026-11-25T10:00:00+08:00",
+             "seconds_left": 7200, "state": "warning", "extra": {"ignored": True}},
+            {"stage": "overall", "due_at": "2026-11-20T02:00:00Z", "seconds_left": -90000, "state": "breached"}]
     monkeypatch.setattr(WorkOrderSerializer, "get_deadlines", lambda self, o: rows)
     body = detail(client_for("dispatcher"), order).content.decode()
-    assert "handling" in body and "2026-11-25 10:00" in body  # shown in local time (Asia/Shanghai)
-    assert 'class="mb-1 time-overdue"' in body
+    assert "处理答复" in body and "2026-11-25 10:00" in body and "剩余 2小时0分" in body
+    assert "2026-11-20 10:00" in body and "已超期 1天1小时" in body  # local time (Asia/Shanghai)
+    assert 'data-deadline-state="near"' in body and 'data-deadline-state="overdue"' in body
+    assert "ignored" not in body
 
 
 def test_home_offers_intake_only_to_agents(client_for):
     assert 'class="btn btn-primary mt-3" href="/intake/"' in client_for("agent").get(reverse("home")).content.decode()
     assert 'href="/intake/"' not in client_for("admin").get(reverse("home")).content.decode()
+
+
+def test_list_filters_answer_only_the_table_to_htmx(client_for, register):
+    wanted = register()
+    other = register(phone="13900000003", account_no="3300000003", content="路灯不亮")
+    response = client_for("dispatcher").get(reverse("workorders:list"), {"search": "路灯"},
+                                            HTTP_HX_REQUEST="true", HTTP_HX_TARGET="order-table")
+    body = response.content.decode()
+    assert "<html" not in body and 'data-testid="order-table"' in body
+    assert other.tracking_no in body and wanted.tracking_no not in body
