@@ -1,13 +1,12 @@
 """Headless Chromium (the system's /usr/bin/chromium) driven by Playwright's sync API.
 
-Playwright's sync API runs an event loop in the test thread, so Django's async-safety check is
-relaxed for these tests (the ORM is still only used synchronously).
+Playwright's sync API runs an event loop in the test thread while the browser is up, so Django's
+async-safety check is relaxed for exactly that time (the ORM is still only used synchronously).
+The browser lives per module: after it closes, the rest of the suite runs with the check on.
 """
 import os
 
 import pytest
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -20,20 +19,28 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: install the distribution's chromium package")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture(autouse=True)
-def categories(transactional_db):
+def categories(browser, transactional_db):
     """A transactional test's flush empties the migration-seeded category tree: put it back."""
     from complaints.category_tree import load_category_tree
     from complaints.models import Category
