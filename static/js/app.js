@@ -87,7 +87,10 @@
     (root || document).querySelectorAll("[data-category-picker]").forEach(initPicker);
     // After a failed submit the keyboard lands on the first field to fix.
     var bad = (root || document).querySelector("form .is-invalid");
-    if (bad) bad.focus();
+    if (bad) { bad.focus(); return; }
+    // After an action swapped the order in place, the keyboard continues from its message.
+    var flash = root && root.querySelector && root.querySelector("[data-testid=flash]");
+    if (flash) { flash.setAttribute("tabindex", "-1"); flash.focus(); }
   }
   document.addEventListener("DOMContentLoaded", function () { initAll(document); });
   document.addEventListener("htmx:afterSettle", function (e) { initAll(e.target); });
