@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 
-.PHONY: run test install install-dev migrate seed web worker beat check messages clean
+.PHONY: run test install install-dev migrate seed web worker beat check messages clean screenshots browser
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,19 @@ run: migrate var/.demo-seeded
 	@echo "Open http://127.0.0.1:8000  (Ctrl-C stops web, worker and beat)"
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho -f Procfile.dev start
 
+# The end-to-end tests drive the system Chromium through Playwright (pinned in requirements-dev.txt);
+# Playwright never downloads a browser here.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing: apt-get install -y chromium"; exit 1; }
+
 ## The whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite)
-test: install-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: install-dev browser
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
+
+## A PNG of every page for every demo role in Chinese and English (1366x768) under screenshots/
+screenshots: install-dev browser
+	CHROMIUM=$(CHROMIUM) $(PY) scripts/screenshots.py $(SCREENSHOT_ARGS)
 
 # The production processes, one per command (what docker-compose.yml runs).
 web: install

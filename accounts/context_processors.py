@@ -8,6 +8,8 @@ from .roles import Role
 # (url name, label, roles that see it; None = everyone signed in). Later issues add entries here.
 NAVIGATION = [
     ("home", _("Home"), None),
+    ("complaints:intake", _("New complaint"), {Role.AGENT}),
+    ("workorders:list", _("Work orders"), None),
     ("admin:index", _("Administration"), {Role.ADMIN}),
     ("swagger-ui", _("API"), {Role.ADMIN, Role.MANAGER}),
     ("notifications:inbox", _("Notifications"), None),
@@ -29,5 +31,19 @@ def navigation(request):
         except NoReverseMatch:
             continue
         badge = import_string(BADGES[url_name])(user) if url_name in BADGES else None
-        items.append({"url": url, "label": label, "active": request.path == url, "badge": badge})
-    return {"nav_items": items}
+        active = request.path == url and "queue" not in request.GET
+        items.append({"url": url, "label": label, "active": active, "badge": badge})
+    return {"nav_items": items, "queue_items": lambda: _queue_items(request, user)}
+
+
+def _queue_items(request, user):
+    """The user's role queues with their counts (evaluated only when a page shows them, once)."""
+    from workorders.queues import queue_counts
+
+    if hasattr(request, "_queue_items"):
+        return request._queue_items
+    url = reverse("workorders:list")
+    current = request.GET.get("queue") if request.path == url else None
+    request._queue_items = [{**q, "url": f"{url}?queue={q['code']}", "active": q["code"] == current}
+                            for q in queue_counts(user)]
+    return request._queue_items

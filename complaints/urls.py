@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("intake/", views.intake_view, name="intake"),
+    path("intake/lookup/", views.customer_lookup_view, name="lookup"),
+    path("intake/urge/<int:pk>/", views.intake_urge_view, name="urge"),
+    path("customers/<int:pk>/", views.customer_detail_view, name="customer"),
+    path("search/", views.search_view, name="search"),
+]

@@ -1,0 +1,131 @@
+"""The role queues of the workbench: which orders each queue holds, and their counts.
+
+Every queue is a filter on ``workorders_visible_to(user)``, so a queue never shows an order the
+user could not open. Counts are COUNTs over an indexed, filtered subset (one status, one
+department), never over the whole table.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
+
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.roles import Role
+
+from .models import ExtensionRequest, OPEN_STATUSES, Status, WorkOrder
+from .selectors import handler_department_ids, workorders_visible_to
+
+NEAR_DEADLINE = timedelta(hours=24)  # fallback window when no deadline rows exist
+
+
+def deadline_model():
+    """The deadline-row model (order, due_at, warn_at, met_at, …) once the deadline engine is installed."""
+    for model in apps.get_models():
+        if model.__name__ == "Deadline":
+            names = {f.name for f in model._meta.get_fields()}
+            if {"order", "due_at"} <= names:
+                return model
+    return None
+
+
+def _open_deadlines():
+    model = deadline_model()
+    if model is None:
+        return None
+    names = {f.name for f in model._meta.get_fields()}
+    qs = model.objects.all()
+    if "met_at" in names:
+        qs = qs.filter(met_at__isnull=True)
+    if "cancelled_at" in names:
+        qs = qs.filter(cancelled_at__isnull=True)
+    return qs
+
+
+def with_due(qs: QuerySet) -> QuerySet:
+    """Annotate ``next_due`` (the earliest open deadline) when deadline rows exist."""
+    rows = _open_deadlines()
+    if rows is None:
+        return qs
+    first = rows.filter(order=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
+    return qs.annotate(next_due=Subquery(first))
+
+
+def near_deadline_q(now) -> Q:
+    rows = _open_deadlines()
+    if rows is not None:
+        names = {f.name for f in rows.model._meta.get_fields()}
+        soon = rows.filter(order=OuterRef("pk"))
+        soon = soon.filter(warn_at__lte=now) if "warn_at" in names else soon.filter(due_at__lte=now + NEAR_DEADLINE)
+        return Q(Exists(soon)) & Q(is_overdue=False)
+    return Q(is_overdue=False, extended_until__isnull=False, extended_until__lte=now + NEAR_DEADLINE)
+
+
+@dataclass(frozen=True)
+class Queue:
+    code: str
+    label: str
+    roles: frozenset
+    filter: Callable[[User, object], Q]
+    group: str = ""
+
+
+def _handled(user):
+    return Q(department_id__in=handler_department_ids(user))
+
+
+QUEUES: dict[str, Queue] = {q.code: q for q in [
+    Queue("drafts", _("Drafts"), frozenset({Role.AGENT}),
+          lambda u, now: Q(status=Status.INTAKE, received_by=u), Role.AGENT),
+    Queue("callback", _("To call back"), frozenset({Role.AGENT}),
+          lambda u, now: Q(status=Status.CALLBACK), Role.AGENT),
+    Queue("classify", _("To classify"), frozenset({Role.DISPATCHER}),
+          lambda u, now: Q(status=Status.CLASSIFICATION), Role.DISPATCHER),
+    Queue("assign", _("To assign"), frozenset({Role.DISPATCHER}),
+          lambda u, now: Q(status=Status.ASSIGNMENT, return_count=0), Role.DISPATCHER),
+    Queue("returned", _("Returned"), frozenset({Role.DISPATCHER}),
+          lambda u, now: Q(status=Status.ASSIGNMENT, return_count__gt=0), Role.DISPATCHER),
+    Queue("new", _("New"), frozenset({Role.HANDLER}),
+          lambda u, now: _handled(u) & Q(status=Status.PROCESSING, accepted_at__isnull=True), Role.HANDLER),
+    Queue("in_progress", _("In progress"), frozenset({Role.HANDLER}),
+          lambda u, now: _handled(u) & Q(status=Status.PROCESSING, accepted_at__isnull=False), Role.HANDLER),
+    Queue("near_deadline", _("Near deadline"), frozenset({Role.HANDLER}),
+          lambda u, now: _handled(u) & Q(status__in=OPEN_STATUSES) & near_deadline_q(now), Role.HANDLER),
+    Queue("overdue", _("Overdue"), frozenset({Role.HANDLER}),
+          lambda u, now: _handled(u) & Q(status__in=OPEN_STATUSES, is_overdue=True), Role.HANDLER),
+    Queue("review", _("To review"), frozenset({Role.SUPERVISOR}),
+          lambda u, now: Q(status=Status.REVIEW), Role.SUPERVISOR),
+    Queue("extensions", _("Extension requests"), frozenset({Role.SUPERVISOR}),
+          lambda u, now: Q(status=Status.PROCESSING) & Q(Exists(ExtensionRequest.objects.filter(
+              order=OuterRef("pk"), state=ExtensionRequest.State.PENDING))), Role.SUPERVISOR),
+    Queue("escalated", _("Escalated"), frozenset({Role.SUPERVISOR, Role.MANAGER}),
+          lambda u, now: Q(status__in=OPEN_STATUSES) & (Q(is_escalated=True) | Q(is_supervised=True)
+                                                         | Q(needs_supervisor_decision=True)), Role.SUPERVISOR),
+    Queue("all_overdue", _("Overdue"), frozenset({Role.MANAGER}),
+          lambda u, now: Q(status__in=OPEN_STATUSES, is_overdue=True), Role.MANAGER),
+]}
+
+
+def queues_for(user: User) -> list[Queue]:
+    if not user.is_authenticated:
+        return []
+    return [q for q in QUEUES.values() if user.roles & q.roles]
+
+
+def queue_orders(user: User, code: str, *, now=None) -> QuerySet[WorkOrder]:
+    queue = QUEUES[code]
+    if not user.roles & queue.roles:
+        return WorkOrder.objects.none()
+    return workorders_visible_to(user).filter(queue.filter(user, now or timezone.now()))
+
+
+def queue_counts(user: User) -> list[dict]:
+    """Each of the user's queues with its count (for the navigation)."""
+    now = timezone.now()
+    return [
+        {"code": q.code, "label": q.label, "count": queue_orders(user, q.code, now=now).count()}
+        for q in queues_for(user)
+    ]

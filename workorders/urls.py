@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workorders"
+
+urlpatterns = [
+    path("orders/", views.workorder_list_view, name="list"),
+    path("orders/<int:pk>/", views.workorder_detail_view, name="detail"),
+    path("orders/<int:pk>/act/<slug:code>/", views.workorder_action_view, name="act"),
+]

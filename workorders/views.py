@@ -1,0 +1,343 @@
+"""Work-order pages: the lists and queues, the order detail and one POST per lifecycle action.
+
+Every read goes through ``workorders_visible_to`` (outside scope is 404), every change through
+``lifecycle.perform``; the action forms are those of ``available_actions``.
+"""
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from rest_framework.exceptions import ValidationError
+
+from accounts.roles import Role
+from complaints.models import Channel
+from complaints.views import category_tree
+from config.api import DomainError
+
+from .filters import WorkOrderFilter
+from .forms import action_fields, error_dict, form_data
+from .lifecycle import ACTIONS, available_actions, perform
+from .models import Level, Status
+from .queues import NEAR_DEADLINE, QUEUES, queue_orders, queues_for, with_due
+from .selectors import workorder_events, workorder_get, workorder_list
+from .serializers import WorkOrderDetailSerializer
+
+PAGE_SIZE = 25
+LOOKUP_ROLES = (Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
+SORTS = {
+    "-received_at": gettext_lazy("Newest first"),
+    "received_at": gettext_lazy("Oldest first"),
+}  # both ride the (received_at, id) indexes
+SIDE_SECTIONS = {"note", "attach"}  # actions with their own panel on the detail page
+EVENT_LABELS = {
+    "create": gettext_lazy("Created"),
+    "merged_from": gettext_lazy("Duplicate merged in"),
+    "deadline_warning": gettext_lazy("Deadline warning"),
+    "deadline_breached": gettext_lazy("Deadline breached"),
+}
+PAYLOAD_LABELS = {
+    "comment": gettext_lazy("Comment"), "reason": gettext_lazy("Reason"), "method": gettext_lazy("Contact method"),
+    "department_name": gettext_lazy("Department"), "category": gettext_lazy("Category"),
+    "level": gettext_lazy("Level"), "satisfaction": gettext_lazy("Satisfaction"),
+    "reached": gettext_lazy("Customer reached"), "name": gettext_lazy("File"),
+    "into_tracking_no": gettext_lazy("Merged into"), "from_tracking_no": gettext_lazy("Merged from"),
+    "requested_due_at": gettext_lazy("New due time"), "truthfulness": gettext_lazy("Truthfulness"),
+    "count": gettext_lazy("Urges"), "attempt": gettext_lazy("Attempt"),
+}
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def time_left(order, now):
+    """(css class, text) for the time an order has left, from its deadline rows when known."""
+    due = getattr(order, "next_due", None) or order.extended_until
+    if order.is_overdue or (due and due <= now):
+        late = now - due if due else None
+        text = _("Overdue by %(t)s") % {"t": _span(late)} if late else _("Overdue")
+        return "overdue", text
+    if due is None:
+        return "", ""
+    left = due - now
+    return ("near" if left <= NEAR_DEADLINE else ""), _("%(t)s left") % {"t": _span(left)}
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return _("%(d)dd %(h)dh") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)dh %(m)dm") % {"h": hours, "m": mins}
+    return _("%(m)dm") % {"m": mins}
+
+
+def _keyset(qs, sort, after):
+    """Keyset pagination on (sort field, id): no OFFSET and no COUNT over the table."""
+    field = sort.lstrip("-")
+    desc = sort.startswith("-")
+    qs = qs.order_by(sort, "-id" if desc else "id")
+    if after:
+        try:
+            stamp, pk = after.rsplit("_", 1)
+            stamp, pk = parse_datetime(stamp), int(pk)
+        except ValueError:
+            stamp = None
+        if stamp is not None:
+            op = "lt" if desc else "gt"
+            qs = qs.filter(Q(**{f"{field}__{op}": stamp}) | Q(**{field: stamp, f"id__{op}": pk}))
+    return qs
+
+
+def _cursor(order, sort):
+    value = getattr(order, sort.lstrip("-"))
+    return f"{value.isoformat()}_{order.pk}"
+
+
+def _decorate(orders, now):
+    from django.conf import settings
+
+    for order in orders:
+        order.time_class, order.time_text = time_left(order, now)
+        order.attempts_left = max(settings.CALLBACK_MAX_ATTEMPTS - order.callback_attempts, 0)
+    return orders
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+@login_required
+def workorder_list_view(request):
+    user, now = request.user, timezone.now()
+    queue_code = request.GET.get("queue", "")
+    queue = QUEUES.get(queue_code)
+    if queue is not None and not user.roles & queue.roles:
+        queue = None
+    qs = queue_orders(user, queue.code, now=now) if queue else workorder_list(user)
+    qs = qs.select_related("category", "department", "assignee", "customer", "complaint")
+    params = request.GET.copy()
+    params.pop("after", None)
+    filterset = WorkOrderFilter(params, queryset=qs)
+    qs = filterset.qs if filterset.is_valid() else qs.none()
+    sort = request.GET.get("sort", "-received_at")
+    if sort not in SORTS:
+        sort = "-received_at"
+    qs = _keyset(with_due(qs), sort, request.GET.get("after", ""))
+    rows = list(qs[: PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    rows = _decorate(rows[:PAGE_SIZE], now)
+    next_query = None
+    if has_next:
+        nq = params.copy()
+        nq["after"] = _cursor(rows[-1], sort)
+        next_query = nq.urlencode()
+    first_query = params.urlencode()
+    count = queue_orders(user, queue.code, now=now).count() if queue else None
+    title = queue.label if queue else _("Work orders")
+    context = {
+        "orders": rows, "queue": queue, "queue_count": count, "title": title, "sorts": SORTS, "sort": sort,
+        "statuses": Status.choices, "levels": Level.choices, "channels": Channel.choices,
+        "selected_status": request.GET.getlist("status"), "selected_level": request.GET.getlist("level"),
+        "search": request.GET.get("search", ""), "overdue": request.GET.get("overdue", ""),
+        "next_query": next_query, "first_query": first_query, "is_later_page": bool(request.GET.get("after")),
+        "my_queues": queues_for(user), "show_attempts": queue is not None and queue.code == "callback",
+        "page_size": PAGE_SIZE,
+    }
+    template = "workorders/_list_table.html" if request.htmx and request.htmx.target == "order-table" \
+        else "workorders/list.html"
+    return render(request, template, context)
+
+
+# --- detail --------------------------------------------------------------------------------------
+
+def _event_rows(order):
+    rows = []
+    for event in workorder_events(order):
+        action = ACTIONS.get(event.action)
+        label = action.label if action else EVENT_LABELS.get(event.action, event.action)
+        details = [(PAYLOAD_LABELS[k], _payload_value(k, v)) for k, v in (event.payload or {}).items()
+                   if k in PAYLOAD_LABELS and v not in ("", None)]
+        rows.append({"event": event, "label": label, "details": details,
+                     "from": Status(event.from_status).label if event.from_status in Status.values else "",
+                     "to": Status(event.to_status).label if event.to_status in Status.values else ""})
+    return rows
+
+
+def _payload_value(key, value):
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if key == "level" and value in Level.values:
+        return Level(value).label
+    if key == "satisfaction":
+        from .models import Satisfaction
+        return Satisfaction(value).label if value in Satisfaction.values else value
+    if key == "method":
+        from .models import ContactMethod
+        return ContactMethod(value).label if value in ContactMethod.values else value
+    if key == "truthfulness":
+        from .models import Truthfulness
+        return Truthfulness(value).label if value in Truthfulness.values else value
+    if key == "requested_due_at" and isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed:
+            return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M")
+    return value
+
+
+DEADLINE_STATES = {
+    "open": gettext_lazy("Running"), "warning": gettext_lazy("Near deadline"), "breached": gettext_lazy("Breached"),
+    "paused": gettext_lazy("Paused"), "met": gettext_lazy("Met"), "met_late": gettext_lazy("Met late"),
+    "cancelled": gettext_lazy("Cancelled"),
+}
+DEADLINE_CLASSES = {"warning": "near", "breached": "overdue", "met_late": "overdue"}
+
+
+def _local(value):
+    parsed = parse_datetime(value) if isinstance(value, str) else value
+    return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M") if parsed else (value or "")
+
+
+def _deadline_rows(deadlines):
+    """What the deadline engine reports per stage (WorkOrderSerializer.get_deadlines), as table rows.
+
+    Known keys (stage/stage_display, due_at, seconds_left, state) get columns; anything else is
+    ignored, so the panel survives changes in the engine's output.
+    """
+    rows = []
+    for item in deadlines:
+        if not isinstance(item, dict):
+            continue
+        state = item.get("state") or ("breached" if item.get("breached_at") else "met" if item.get("met_at") else "")
+        left = item.get("seconds_left")
+        if isinstance(left, (int, float)):
+            left = (_("%(t)s left") % {"t": _span(timedelta(seconds=left))}) if left > 0 else \
+                (_("Overdue by %(t)s") % {"t": _span(timedelta(seconds=-left))})
+        rows.append({
+            "stage": item.get("stage_display") or item.get("stage") or "",
+            "due": _local(item.get("due_at")), "left": left or "",
+            "state": DEADLINE_STATES.get(state, state), "css": DEADLINE_CLASSES.get(state, ""),
+        })
+    return rows
+
+
+def _merge_choices(fields, order, user):
+    """Offer the likely duplicates (open orders of the same customer in scope) instead of a bare id."""
+    from .services import workorder_duplicates
+    from .selectors import workorders_visible_to
+
+    candidates = workorder_duplicates(order).filter(pk__in=workorders_visible_to(user).values("pk"))[:20]
+    choices = [(str(o.pk), f"{o.tracking_no} · {o.get_status_display()} · {o.received_at:%Y-%m-%d}") for o in candidates]
+    for spec in fields:
+        if spec.name == "into" and choices:
+            spec.widget, spec.choices = "select", choices
+
+
+def _initial(order, code):
+    """What an action form starts with: the order's current values where the action edits them."""
+    if code == "classify":
+        return {"category": order.category_id, "level": order.level, "channel": order.channel}
+    return {}
+
+
+def _detail_context(request, order, *, failed=None, data=None, errors=None, message=None, level="danger"):
+    user = request.user
+    serialized = WorkOrderDetailSerializer(order, context={"request": request}).data
+    forms = []
+    side = {}
+    for action in available_actions(order, user):
+        is_failed = failed == action.code
+        entry = {
+            "action": action, "code": action.code, "label": action.label, "destructive": action.destructive,
+            "fields": action_fields(action, user, data=data if is_failed else None,
+                                    errors=errors if is_failed else None, initial=_initial(order, action.code)),
+            "open": is_failed, "non_field_errors": (errors or {}).get("non_field_errors", []) if is_failed else [],
+        }
+        if action.code == "merge":
+            _merge_choices(entry["fields"], order, user)
+        if action.code in SIDE_SECTIONS:
+            side[action.code] = entry
+        else:
+            forms.append(entry)
+    # The main action first (open), destructive ones last.
+    forms.sort(key=lambda entry: entry["destructive"])
+    now = timezone.now()
+    time_class, time_text = time_left(order, now)
+    notes = [e for e in workorder_events(order) if e.action == "note"]
+    return {
+        "order": order, "complaint": order.complaint, "data": serialized, "forms": forms, "side": side,
+        "events": _event_rows(order), "attachments": order.attachments.order_by("created_at"),
+        "extension_requests": order.extension_requests.order_by("-created_at"),
+        "deadlines": _deadline_rows(serialized.get("deadlines") or []), "notes": notes,
+        "time_class": time_class, "time_text": time_text,
+        "categories": category_tree() if any(f["code"] == "classify" for f in forms) else None,
+        "flash": message, "flash_level": level,
+        "can_open_customer": user.has_role(*LOOKUP_ROLES),
+    }
+
+
+@login_required
+def workorder_detail_view(request, pk):
+    order = workorder_get(request.user, pk)
+    if order is None:
+        raise Http404(_("Work order not found."))
+    return render(request, "workorders/detail.html", _detail_context(request, order))
+
+
+@login_required
+@require_POST
+def workorder_action_view(request, pk, code):
+    """Apply one action through ``lifecycle.perform``; answer the refreshed detail (HTMX) or redirect."""
+    user = request.user
+    order = workorder_get(user, pk)
+    action = ACTIONS.get(code)
+    if order is None or action is None:
+        raise Http404(_("Work order not found."))
+    data = form_data(action, request.POST, request.FILES)
+    version = request.POST.get("version") or None
+    try:
+        perform(order.pk, code, actor=user, version=int(version) if version and version.isdigit() else None,
+                data=data)
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise Http404(str(exc.message))
+        message, errors = error_dict(exc)
+        fresh = workorder_get(user, pk)
+        if exc.code == "stale_version":
+            message = _("Someone else changed this order while you were looking at it. "
+                        "Here it is as it is now; check it and try again.")
+            return _answer(request, fresh, message=message, level="warning", failed=code, data=request.POST,
+                           errors={})
+        return _answer(request, fresh, message=message, failed=code, data=request.POST, errors=errors, status=400)
+    except ValidationError as exc:
+        message, errors = error_dict(exc)
+        return _answer(request, workorder_get(user, pk), message=message, failed=code, data=request.POST,
+                       errors=errors, status=400)
+    fresh = workorder_get(user, pk)
+    done = _("%(action)s: done.") % {"action": action.label}
+    if fresh is None:  # no longer in scope (e.g. returned by a handler of another team)
+        messages.success(request, done)
+        target = reverse("workorders:list")
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    if request.htmx:
+        return _answer(request, fresh, message=done, level="success")
+    messages.success(request, done)
+    return redirect("workorders:detail", pk=pk)
+
+
+def _answer(request, order, *, status=200, **kwargs):
+    context = _detail_context(request, order, **kwargs)
+    template = "workorders/_detail_body.html" if request.htmx else "workorders/detail.html"
+    # HTMX swaps only 2xx answers by default; errors are part of the page, so answer 200 to HTMX.
+    return render(request, template, context, status=200 if request.htmx else status)
