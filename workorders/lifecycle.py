@@ -60,6 +60,9 @@ class Action:
     handling_department_only: bool = False  # the actor must handle for the order's department
     destructive: bool = False  # the UI asks for confirmation
     also_lock: Callable[[dict], list] | None = None  # ids of other orders to lock (in id order)
+    # Whether the UI should offer the action given the order's facts (perform still decides and
+    # explains a refusal); e.g. "accept" is not offered once the order is accepted.
+    offered: Callable[[WorkOrder], bool] | None = None
 
 
 def _refuse(message, code="illegal_transition", status_code=http.HTTP_409_CONFLICT):
@@ -365,6 +368,10 @@ def _attach(ctx):
     ctx.payload.update(attachment=att.pk, name=att.original_name, size=att.size)
 
 
+def _extension_pending(order) -> bool:
+    return order.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists()
+
+
 # --- the table -----------------------------------------------------------------------------------
 
 EVERYONE = frozenset(Role.values)
@@ -382,27 +389,34 @@ ACTIONS: dict[str, Action] = {a.code: a for a in [
     Action("assign", gettext_lazy("Assign"), (S.ASSIGNMENT,), S.PROCESSING,
            frozenset({Role.DISPATCHER}), _assign, inputs.AssignInput),
     Action("accept", gettext_lazy("Accept"), (S.PROCESSING,), None, frozenset({Role.HANDLER}), _accept,
-           handling_department_only=True),
+           handling_department_only=True, offered=lambda o: o.accepted_at is None),
     Action("contact", gettext_lazy("Record contact"), (S.PROCESSING,), None, frozenset({Role.HANDLER}),
-           _contact, inputs.ContactInput, handling_department_only=True),
+           _contact, inputs.ContactInput, handling_department_only=True,
+           offered=lambda o: o.accepted_at is not None),
     Action("return", gettext_lazy("Return to dispatch"), (S.PROCESSING,), S.ASSIGNMENT,
-           frozenset({Role.HANDLER}), _return, inputs.ReasonInput, handling_department_only=True, destructive=True),
+           frozenset({Role.HANDLER}), _return, inputs.ReasonInput, handling_department_only=True, destructive=True,
+           offered=lambda o: o.first_contact_at is None),
     Action("reply", gettext_lazy("Submit reply"), (S.PROCESSING,), S.REVIEW, frozenset({Role.HANDLER}),
-           _reply, inputs.ReplyInput, handling_department_only=True),
+           _reply, inputs.ReplyInput, handling_department_only=True,
+           offered=lambda o: o.first_contact_at is not None and o.accepted_at is not None),
     Action("approve", gettext_lazy("Approve"), (S.REVIEW,), S.CALLBACK, frozenset({Role.SUPERVISOR}),
            _approve, inputs.CommentInput),
     Action("reject", gettext_lazy("Reject"), (S.REVIEW,), S.PROCESSING, frozenset({Role.SUPERVISOR}),
            _reject, inputs.ReasonInput),
     Action("callback", gettext_lazy("Record callback"), (S.CALLBACK,), None, frozenset({Role.AGENT}),
-           _callback, inputs.CallbackInput),
+           _callback, inputs.CallbackInput, offered=lambda o: not o.needs_supervisor_decision),
     Action("decide_callback", gettext_lazy("Decide after callback"), (S.CALLBACK,), None,
-           frozenset({Role.SUPERVISOR}), _decide_callback, inputs.DecideCallbackInput),
+           frozenset({Role.SUPERVISOR}), _decide_callback, inputs.DecideCallbackInput,
+           offered=lambda o: o.needs_supervisor_decision),
     Action("reopen", gettext_lazy("Reopen"), (S.CLOSED,), S.PROCESSING, frozenset({Role.SUPERVISOR}),
-           _reopen, inputs.ReasonInput, destructive=True),
+           _reopen, inputs.ReasonInput, destructive=True,
+           offered=lambda o: o.department_id is not None and o.outcome not in (Outcome.MERGED, Outcome.NOT_ESTABLISHED)),
     Action("request_extension", gettext_lazy("Request extension"), (S.PROCESSING,), None,
-           frozenset({Role.HANDLER}), _request_extension, inputs.ExtensionInput, handling_department_only=True),
+           frozenset({Role.HANDLER}), _request_extension, inputs.ExtensionInput, handling_department_only=True,
+           offered=lambda o: not _extension_pending(o)),
     Action("decide_extension", gettext_lazy("Decide extension"), (S.PROCESSING,), None,
-           frozenset({Role.SUPERVISOR}), _decide_extension, inputs.DecideExtensionInput),
+           frozenset({Role.SUPERVISOR}), _decide_extension, inputs.DecideExtensionInput,
+           offered=lambda o: _extension_pending(o)),
     Action("urge", gettext_lazy("Urge"), OPEN, None, frozenset({Role.AGENT}), _urge, inputs.CommentInput),
     Action("escalate", gettext_lazy("Escalate"), OPEN, None, frozenset({Role.SUPERVISOR}), _escalate,
            inputs.CommentInput),
@@ -443,8 +457,12 @@ def _check_state(action: Action, order: WorkOrder):
                 % {"action": str(action.label).lower(), "status": order.get_status_display()})
 
 
-def available_actions(order: WorkOrder, actor: User) -> list[Action]:
-    """The actions this user may take on this order now (what the UI offers)."""
+def available_actions(order: WorkOrder, actor: User, *, keep: str | None = None) -> list[Action]:
+    """The actions this user may take on this order now (what the UI offers).
+
+    ``keep`` names an action to list even when the order's facts do not invite it (the form the
+    user just sent and was refused, so the page can show it again with what they typed).
+    """
     result = []
     for action in ACTIONS.values():
         try:
@@ -452,7 +470,8 @@ def available_actions(order: WorkOrder, actor: User) -> list[Action]:
             _check_state(action, order)
         except DomainError:
             continue
-        result.append(action)
+        if action.offered is None or action.code == keep or action.offered(order):
+            result.append(action)
     return result
 
 

@@ -252,7 +252,7 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
     serialized = WorkOrderDetailSerializer(order, context={"request": request}).data
     forms = []
     side = {}
-    for action in available_actions(order, user):
+    for action in available_actions(order, user, keep=failed):
         is_failed = failed == action.code
         entry = {
             "action": action, "code": action.code, "label": action.label, "destructive": action.destructive,

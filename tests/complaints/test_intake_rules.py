@@ -130,7 +130,7 @@ def test_bad_phone_is_400_with_a_field_message(phone, api_for, org):
     response = post(api_for("agent"), phone=phone)
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == "invalid" and "11-digit mobile number" in body["phone"][0]
+    assert body["code"] == "invalid" and "11位手机号" in body["phone"][0]
     assert body["detail"] == body["phone"][0]
     assert snapshot() == before
 
@@ -140,7 +140,7 @@ def test_bad_account_number_is_400_with_a_field_message(account_no, api_for, org
     before = snapshot()
     response = post(api_for("agent"), account_no=account_no)
     assert response.status_code == 400
-    assert "10 digits" in response.json()["account_no"][0]
+    assert "10位数字" in response.json()["account_no"][0]
     assert snapshot() == before
 
 

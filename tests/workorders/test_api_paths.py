@@ -49,3 +49,24 @@ def test_complaint_travels_from_intake_to_closed(api_for, depts):
         "create", "submit", "classify", "assign", "accept", "contact", "reply", "approve", "callback"]
     assert events[-1]["from_status"] == "callback" and events[-1]["to_status"] == "closed"
     assert WorkOrderEvent.objects.filter(order_id=oid).count() == 9
+
+
+def test_ui_is_offered_only_the_actions_that_can_succeed_now(api_for, depts):
+    # given an order assigned to the operations department
+    agent, dispatcher, handler = api_for("agent"), api_for("dispatcher"), api_for("handler2")
+    oid = intake(agent)["workorder"]["id"]
+    act(dispatcher, oid, "classify", category=Category.objects.get(code="040101").pk, level="general")
+    act(dispatcher, oid, "assign", department=depts["BJ-YJ"].pk)
+
+    def offered():
+        return set(handler.get(f"/api/v1/workorders/{oid}/").json()["available_actions"])
+
+    # then before acceptance only accept (and the always-available ones) is offered
+    assert {"accept", "return", "request_extension"} <= offered() and not {"contact", "reply"} & offered()
+    act(handler, oid, "accept")
+    assert "accept" not in offered() and "contact" in offered() and "reply" not in offered()
+    act(handler, oid, "contact", method="phone", comment="已联系")
+    assert "reply" in offered() and "return" not in offered()
+    act(handler, oid, "request_extension", requested_due_at="2099-01-01T10:00:00+08:00", reason="需协调施工")
+    assert "request_extension" not in offered()
+    assert "decide_extension" in set(api_for("supervisor").get(f"/api/v1/workorders/{oid}/").json()["available_actions"])

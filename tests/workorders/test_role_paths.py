@@ -363,6 +363,6 @@ def test_attach_refuses_wrong_type_and_oversize_with_a_clear_400(api, depts, set
     settings.ATTACHMENT_MAX_BYTES = 1024 * 1024
     big = pdf_upload("大文件.pdf", 2 * 1024 * 1024)
     data = act(api["handler2"], oid, "attach", expect=400, multipart=True, file=big)
-    assert "too large" in data["file"][0] and "1 MB" in data["file"][0]
+    assert "文件过大" in data["file"][0] and "1 MB" in data["file"][0]  # the default language is Chinese
     assert snapshot() == before
     assert not media_tmp.exists() or not any(p.is_file() for p in media_tmp.rglob("*"))
