@@ -8,6 +8,7 @@ from .roles import Role
 NAVIGATION = [
     ("home", _("Home"), None),
     ("admin:index", _("Administration"), {Role.ADMIN}),
+    ("dashboard", _("Dashboard"), {Role.ADMIN, Role.MANAGER, Role.SUPERVISOR}),
     ("swagger-ui", _("API"), {Role.ADMIN, Role.MANAGER}),
 ]
 

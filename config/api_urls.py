@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("complaints.api_urls")),
     path("", include("workorders.api_urls")),
+    path("", include("workorders.stats_api_urls")),
 ]

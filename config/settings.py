@@ -280,3 +280,5 @@ CELERY_BEAT_SCHEDULE["stats-nightly-rebuild"] = {
     "task": "workorders.stats.rebuild", "schedule": crontab(minute=40, hour=2), "kwargs": {"days": 3},
 }
 EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ExportStatusEnum"] = "workorders.models.ExportState"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].setdefault("StatusEnum", "workorders.models.Status")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("config.api_urls")),
+    path("", include("workorders.stats_urls")),
     path("", include("accounts.urls")),
 ]
 if settings.DEBUG:

@@ -449,14 +449,17 @@ class ReportSubscription(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="report_subscription_once")]
 
 
+class ExportState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class ExportJob(models.Model):
     """An Excel export of a filtered work-order list, built by a background task."""
 
-    class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    State = ExportState
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs")
     filters = models.JSONField(_("filters"), default=dict, blank=True)
