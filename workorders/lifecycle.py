@@ -461,7 +461,9 @@ def perform(order_id: int, action_code: str, *, actor: User | None, version: int
         scope = WorkOrder.objects.all() if actor is None else workorders_visible_to(actor)
         if not scope.filter(pk=order_id).exists():
             _refuse(_("Work order not found."), code="not_found", status_code=http.HTTP_404_NOT_FOUND)
-        order = WorkOrder.objects.select_for_update().select_related("complaint", "department").get(pk=order_id)
+        # of=("self",): lock the order row only (the department join is nullable, an outer join).
+        order = (WorkOrder.objects.select_for_update(of=("self",))
+                 .select_related("complaint", "department").get(pk=order_id))
         _check_actor(action, order, actor)
         if version is not None and int(version) != order.version:
             _refuse(_("This order was changed by someone else meanwhile (version %(now)d, you had %(had)d). "
