@@ -328,7 +328,10 @@ STAT_STAGES = ("dispatch", "contact", "reply", "review", "callback")
 DAILY_MEASURES = (
     "received", "open", "overdue_open", "closed", "handled", "handled_late", "handling_seconds",
     *(f"hb_{i}" for i in range(HANDLING_BUCKETS)),
-    "replied", "truthful", "evaluated", "satisfied", "repeat", "urged", "returned", "rejected",
+    "replied", "truthful", "evaluated", "satisfied",
+    # Counts per truthfulness and satisfaction value (pivot columns without multiplying the rows).
+    *(f"truth_{v}" for v in Truthfulness.values), *(f"sat_{v}" for v in Satisfaction.values),
+    "repeat", "urged", "returned", "rejected",
     "reopened", "merged", "dismissed", "breached",
     *(f"done_{s}" for s in STAT_STAGES), *(f"late_{s}" for s in STAT_STAGES),
 )
@@ -337,8 +340,7 @@ DAILY_MEASURES = (
 class StatsDaily(models.Model):
     """Daily aggregate: the orders received on ``day`` (Asia/Shanghai) with these dimensions.
 
-    One row per combination of day, unit, department, category, channel, level, truthfulness and
-    satisfaction; every measure is the sum over those orders of their current figures. The
+    One row per combination of day, unit, department, category, channel and level; every measure is the sum over those orders of their current figures. The
     transition hook keeps it up to date (moving an order's contribution when its dimensions
     change); ``stats_rebuild`` recomputes it. The dashboard reads only this table and StatsOpen.
     """
@@ -349,8 +351,6 @@ class StatsDaily(models.Model):
     category_id = models.IntegerField(default=0)  # 0: not classified
     channel = models.CharField(max_length=20)
     level = models.CharField(max_length=12)
-    truthfulness = models.CharField(max_length=16, blank=True)
-    satisfaction = models.CharField(max_length=20, blank=True)
     for _name in DAILY_MEASURES:
         locals()[_name] = models.BigIntegerField(default=0) if _name == "handling_seconds" else \
             models.IntegerField(default=0)
@@ -361,8 +361,7 @@ class StatsDaily(models.Model):
         verbose_name_plural = _("daily statistics")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "unit_id", "department_id", "category_id", "channel", "level", "truthfulness",
-                        "satisfaction"],
+                fields=["day", "unit_id", "department_id", "category_id", "channel", "level"],
                 name="stats_daily_key",
             )
         ]

@@ -34,7 +34,7 @@ from .models import (
     StatsDaily, StatsOpen, StatsOrderFacts, Truthfulness, WorkOrder, WorkOrderEvent,
 )
 
-DAILY_KEY = ("day", "unit_id", "department_id", "category_id", "channel", "level", "truthfulness", "satisfaction")
+DAILY_KEY = ("day", "unit_id", "department_id", "category_id", "channel", "level")
 OPEN_KEY = ("unit_id", "department_id", "category_id", "channel", "level", "status")
 ORDER_FIELDS = (
     "id", "received_at", "unit_id", "department_id", "category_id", "channel", "level", "truthfulness",
@@ -108,6 +108,10 @@ def order_measures(o: dict, breached: set[str]):
             m["handled_late"] = 1
     truth, sat = o["truthfulness"] or "", o["satisfaction"] or ""
     if truth:
+        m[f"truth_{truth}"] = 1
+    if sat:
+        m[f"sat_{sat}"] = 1
+    if truth:
         m["replied"] = 1
         if truth in TRUTHFUL:
             m["truthful"] = 1
@@ -134,7 +138,7 @@ def order_measures(o: dict, breached: set[str]):
                 m[f"late_{stage}"] = 1
     daily_key = [
         local_day(o["received_at"]).isoformat(), o["unit_id"], o["department_id"] or 0, o["category_id"] or 0,
-        o["channel"], o["level"], truth, sat,
+        o["channel"], o["level"],
     ]
     open_key = [o["unit_id"], o["department_id"] or 0, o["category_id"] or 0, o["channel"], o["level"], status] \
         if is_open else None
@@ -392,6 +396,8 @@ def scope_q(user) -> Q:
     if user.has_role(Role.ADMIN):
         return Q()
     covered = list(user_covered_departments(user, roles=COMPANY_ROLES).values_list("pk", flat=True))
+    if covered and len(covered) == Department.objects.count():
+        return Q()  # covers every department: no filter (lets the day index do the work)
     return Q(unit_id__in=covered) | Q(department_id__in=covered)
 
 
@@ -596,9 +602,11 @@ PIVOT_DIMENSIONS = {
     "unit": ("unit_id", _("Unit")), "department": ("department_id", _("Department")),
     "category1": ("category_id", _("Category (level 1)")), "category2": ("category_id", _("Category (level 2)")),
     "category3": ("category_id", _("Category (level 3)")), "channel": ("channel", _("Channel")),
-    "level": ("level", _("Level")), "truthfulness": ("truthfulness", _("Truthfulness")),
-    "satisfaction": ("satisfaction", _("Satisfaction")),
+    "level": ("level", _("Level")),
+    # Counted in columns (truth_<code>, sat_<code>) rather than keyed: only the count measure.
+    "truthfulness": (None, _("Truthfulness")), "satisfaction": (None, _("Satisfaction")),
 }
+COLUMN_DIMENSIONS = {"truthfulness": ("truth_", Truthfulness), "satisfaction": ("sat_", Satisfaction)}
 PIVOT_MEASURES = {
     "count": (_("Count"), ("received",), lambda r: r.get("received") or 0),
     "on_time_rate": (_("On-time rate"), ("handled", "handled_late"), lambda r: derived_one(r, "on_time_rate")),
@@ -654,7 +662,16 @@ def _dimension_mapper(dim):
 
 def stats_pivot(user, f: StatsFilter, *, rows: str, cols: str | None = None, measure: str = "count") -> dict:
     """A pivot table over the aggregate: {rows, cols, cells, row_totals, col_totals, total}."""
+    from config.api import DomainError
+
     label, needed, value = PIVOT_MEASURES[measure]
+    virtual = [d for d in (rows, cols) if d in COLUMN_DIMENSIONS]
+    if virtual and (measure != "count" or len(virtual) == 2):
+        raise DomainError(_("Truthfulness and satisfaction can be combined only with other dimensions and the "
+                            "count measure."), code="invalid", status_code=400)
+    if virtual:
+        prefix, choices = COLUMN_DIMENSIONS[virtual[0]]
+        needed = ("received", *(f"{prefix}{v}" for v in choices.values))
     row_field = PIVOT_DIMENSIONS[rows][0]
     col_field = PIVOT_DIMENSIONS[cols][0] if cols else None
     group = tuple(dict.fromkeys(x for x in (row_field, col_field) if x))
@@ -663,15 +680,29 @@ def stats_pivot(user, f: StatsFilter, *, rows: str, cols: str | None = None, mea
     col_map, col_label = _dimension_mapper(cols) if cols else ((lambda v: ""), (lambda k: str(_("Total"))))
     cells, row_sums, col_sums, total = defaultdict(lambda: defaultdict(int)), defaultdict(lambda: defaultdict(int)), \
         defaultdict(lambda: defaultdict(int)), defaultdict(int)
-    for r in data:
-        rk = row_map(r[row_field])
-        ck = col_map(r[col_field]) if col_field else ""
-        for m in needed:
-            v = r[m] or 0
+
+    def add(rk, ck, sums):
+        for m, v in sums.items():
             cells[(rk, ck)][m] += v
             row_sums[rk][m] += v
             col_sums[ck][m] += v
             total[m] += v
+
+    for r in data:
+        if virtual:
+            prefix, choices = COLUMN_DIMENSIONS[virtual[0]]
+            counted = 0
+            other_field = row_field or col_field
+            other = (row_map if row_field else col_map)(r[other_field]) if other_field else ""
+            splits = [(v, r[f"{prefix}{v}"] or 0) for v in choices.values] + [("", None)]
+            for v, n in splits:
+                if n is None:
+                    n = (r["received"] or 0) - counted
+                counted += n
+                if n:
+                    add(*((other, v) if row_field else (v, other)), {"received": n})
+            continue
+        add(row_map(r[row_field]), col_map(r[col_field]) if col_field else "", {m: r[m] or 0 for m in needed})
 
     def order(keys):
         return sorted(keys, key=lambda k: (k in (0, ""), str(k) if not isinstance(k, int) else f"{k:012d}"))

@@ -147,8 +147,13 @@ def pivot(request):
     result = None
     if form.is_valid():
         v = form.cleaned_data
-        result = stats_pivot(request.user, filters.stats_filter(), rows=v["rows"], cols=v["cols"] or None,
-                             measure=v["measure"])
+        try:
+            result = stats_pivot(request.user, filters.stats_filter(), rows=v["rows"], cols=v["cols"] or None,
+                                 measure=v["measure"])
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+            result = None
+    if result is not None:
         if request.GET.get("format") == "xlsx":
             return _pivot_xlsx(result)
         result["lines"] = [{"label": r["label"], "cells": cells, "total": total}

@@ -157,13 +157,13 @@ def test_pivot_cells_and_totals(dataset, users):
             assert (p["cells"][i][j] or 0) == n
     rates = stats_pivot(manager, StatsFilter(), rows="category1", measure="on_time_rate")
     assert rates["total"] == stats_summary(manager, StatsFilter())["on_time_rate"]
-    hours = stats_pivot(manager, StatsFilter(), rows="month", cols="satisfaction", measure="avg_handling_hours")
+    hours = stats_pivot(manager, StatsFilter(), rows="month", cols="channel", measure="avg_handling_hours")
     assert hours["total"] == stats_summary(manager, StatsFilter())["avg_handling_hours"]
 
 
 def _table(model, fields):
     rows = model.objects.values(*fields)
-    return sorted((tuple(r.values()) for r in rows if any(v for k, v in r.items() if k not in fields[:8])), key=str)
+    return sorted((tuple(r.values()) for r in rows if any(v for k, v in r.items() if k not in DAILY_KEY)), key=str)
 
 
 def test_rebuild_gives_the_same_aggregates_as_the_hook(dataset, users):
@@ -183,3 +183,21 @@ def test_rebuild_gives_the_same_aggregates_as_the_hook(dataset, users):
     stats_rebuild(date_from=d1, date_to=d3)
     assert _table(StatsDaily, fields) == incremental
     check(users["manager"], StatsFilter())
+
+
+def test_pivot_by_truthfulness_and_satisfaction(dataset, users):
+    manager = users["manager"]
+    visible = workorders_visible_to(manager)
+    p = stats_pivot(manager, StatsFilter(), rows="truthfulness", cols="unit")
+    by_key = dict(zip((r["key"] for r in p["rows"]), p["row_totals"]))
+    for code in ("true", "partly_true", "not_true", ""):
+        assert by_key.get(code, 0) == visible.filter(truthfulness=code).count(), code
+    assert p["total"] == visible.count()
+    s = stats_pivot(manager, StatsFilter(), rows="level", cols="satisfaction")
+    for i, row in enumerate(s["rows"]):
+        for j, col in enumerate(s["cols"]):
+            assert (s["cells"][i][j] or 0) == visible.filter(level=row["key"], satisfaction=col["key"]).count()
+    from config.api import DomainError
+
+    with pytest.raises(DomainError):
+        stats_pivot(manager, StatsFilter(), rows="truthfulness", cols="satisfaction")

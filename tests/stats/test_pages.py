@@ -91,3 +91,10 @@ def test_export_pages(dataset, users, client, settings, django_capture_on_commit
         assert client.get("/exports/?status=closed").status_code == 200
     finally:
         app.conf.task_always_eager = False
+
+
+def test_pivot_page_explains_an_unsupported_combination(dataset, users, client):
+    login(client, users["manager"])
+    page = client.get("/dashboard/pivot/?rows=truthfulness&cols=satisfaction&measure=count")
+    assert page.status_code == 200 and page.context["result"] is None
+    assert "alert-warning" in page.content.decode()
