@@ -371,6 +371,24 @@ class StatsDaily(models.Model):
         ]
 
 
+class StatsUnitDaily(models.Model):
+    """The same measures rolled up to (day, unit, department): what the dashboard reads when no
+    category, channel or level filter is set (a few rows per day instead of hundreds)."""
+
+    day = models.DateField()
+    unit_id = models.IntegerField()
+    department_id = models.IntegerField(default=0)
+    for _name in DAILY_MEASURES:
+        locals()[_name] = models.BigIntegerField(default=0) if _name == "handling_seconds" else \
+            models.IntegerField(default=0)
+    del _name
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "unit_id", "department_id"], name="stats_unit_daily_key")
+        ]
+
+
 class StatsOpen(models.Model):
     """Open orders now, by stage and dimensions (with how many of them are overdue)."""
 

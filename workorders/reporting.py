@@ -31,10 +31,11 @@ from complaints.models import Category, Channel
 
 from .models import (
     DAILY_MEASURES, HANDLING_BUCKET_EDGES, HANDLING_BUCKETS, STAT_STAGES, Level, Outcome, Satisfaction, Status,
-    StatsDaily, StatsOpen, StatsOrderFacts, Truthfulness, WorkOrder, WorkOrderEvent,
+    StatsDaily, StatsOpen, StatsOrderFacts, StatsUnitDaily, Truthfulness, WorkOrder, WorkOrderEvent,
 )
 
 DAILY_KEY = ("day", "unit_id", "department_id", "category_id", "channel", "level")
+UNIT_KEY = DAILY_KEY[:3]
 OPEN_KEY = ("unit_id", "department_id", "category_id", "channel", "level", "status")
 ORDER_FIELDS = (
     "id", "received_at", "unit_id", "department_id", "category_id", "channel", "level", "truthfulness",
@@ -181,6 +182,7 @@ def _apply(old: StatsOrderFacts | None, daily_key, open_key, overdue_open, measu
             changes.append((StatsOpen, OPEN_KEY, old_open, {"count": -1, "overdue": -int(old_over)}))
         if open_key:
             changes.append((StatsOpen, OPEN_KEY, open_key, {"count": 1, "overdue": int(overdue_open)}))
+    changes += [(StatsUnitDaily, UNIT_KEY, key[:3], deltas) for model, _f, key, deltas in changes if model is StatsDaily]
     # A fixed order of row updates, so two transactions never wait on each other in a cycle.
     for model, fields, key, deltas in sorted(changes, key=lambda c: (c[0].__name__, [str(k) for k in c[2]])):
         _bump(model, fields, key, deltas)
@@ -252,6 +254,12 @@ def stats_rebuild(*, date_from: dt.date | None = None, date_to: dt.date | None =
         breached[order_id].add(normalise_stage((payload or {}).get("stage")))
     StatsOrderFacts.objects.filter(order__in=orders.values("pk")).delete()
     daily.delete()
+    unit_daily = StatsUnitDaily.objects.all()
+    if date_from:
+        unit_daily = unit_daily.filter(day__gte=date_from)
+    if date_to:
+        unit_daily = unit_daily.filter(day__lte=date_to)
+    unit_daily.delete()
     totals: dict[tuple, dict] = {}
     facts = []
     count = 0
@@ -261,19 +269,24 @@ def stats_rebuild(*, date_from: dt.date | None = None, date_to: dt.date | None =
         row = totals.setdefault(tuple(daily_key), defaultdict(int))
         for k, v in measures.items():
             row[k] += v
-        facts.append(StatsOrderFacts(order_id=o["id"], daily_key=daily_key, open_key=open_key or [],
-                                     overdue_open=overdue_open, breached_stages=sorted(stages), measures=measures))
+        facts.append((o["id"], daily_key, open_key or [], overdue_open, sorted(stages), measures))
         if open_key and not full:
             open_delta[tuple(open_key)][0] += 1
             open_delta[tuple(open_key)][1] += int(overdue_open)
         count += 1
         if len(facts) >= chunk_size:
-            StatsOrderFacts.objects.bulk_create(facts)
+            _insert_facts(facts)
             facts = []
-    StatsOrderFacts.objects.bulk_create(facts)
-    StatsDaily.objects.bulk_create(
-        [StatsDaily(**dict(zip(DAILY_KEY, key)), **row) for key, row in totals.items()], batch_size=2000,
-    )
+    _insert_facts(facts)
+    fields = list(DAILY_KEY) + list(DAILY_MEASURES)
+    _fast_insert(StatsDaily, fields, ([*key, *(row.get(m, 0) for m in DAILY_MEASURES)] for key, row in totals.items()))
+    unit_totals: dict[tuple, dict] = {}
+    for key, row in totals.items():
+        target = unit_totals.setdefault(key[:3], defaultdict(int))
+        for k, v in row.items():
+            target[k] += v
+    _fast_insert(StatsUnitDaily, list(UNIT_KEY) + list(DAILY_MEASURES),
+                 ([*key, *(row.get(m, 0) for m in DAILY_MEASURES)] for key, row in unit_totals.items()))
     if full:
         stats_rebuild_open()
     else:
@@ -281,6 +294,43 @@ def stats_rebuild(*, date_from: dt.date | None = None, date_to: dt.date | None =
             n, over = open_delta[key]
             _bump(StatsOpen, OPEN_KEY, list(key), {"count": n, "overdue": over})
     return count
+
+
+def _fast_insert(model, fields, rows, page_size=5000):
+    """Insert many rows: psycopg2's execute_values on PostgreSQL (the ORM's bulk_create is CPU-bound
+    at this width), bulk_create elsewhere."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**dict(zip(fields, row))) for row in rows], batch_size=500)
+        return
+    from psycopg2.extras import execute_values
+
+    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES %s"
+    with connection.cursor() as cursor:
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= page_size:
+                execute_values(cursor.cursor, sql, batch, page_size=page_size)
+                batch = []
+        if batch:
+            execute_values(cursor.cursor, sql, batch, page_size=page_size)
+
+
+def _insert_facts(facts):
+    import json
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        StatsOrderFacts.objects.bulk_create([
+            StatsOrderFacts(order_id=f[0], daily_key=f[1], open_key=f[2], overdue_open=f[3], breached_stages=f[4],
+                            measures=f[5]) for f in facts])
+        return
+    _fast_insert(StatsOrderFacts, ["order", "daily_key", "open_key", "overdue_open", "breached_stages", "measures"],
+                 ([f[0], json.dumps(f[1]), json.dumps(f[2]), f[3], json.dumps(f[4]), json.dumps(f[5])] for f in facts))
 
 
 def stats_rebuild_open() -> None:
@@ -407,7 +457,20 @@ def can_see_statistics(user) -> bool:
     return user.is_authenticated and user.has_role(Role.ADMIN, Role.MANAGER, Role.SUPERVISOR)
 
 
-def _filtered(model, user, f: StatsFilter, *, dates=True):
+FINE_DIMENSIONS = {"category1", "category2", "category3", "channel", "level"}
+
+
+def daily_model(f: StatsFilter, *dimensions):
+    """The smallest aggregate that answers: the (day, unit, department) roll-up unless a category,
+    channel or level filter or dimension needs the full daily table."""
+    if f.category or f.channel or f.level or FINE_DIMENSIONS & set(dimensions):
+        return StatsDaily
+    return StatsUnitDaily
+
+
+def _filtered(model, user, f: StatsFilter, *, dates=True, dims=()):
+    if model is StatsDaily:
+        model = daily_model(f, *dims)
     qs = model.objects.filter(scope_q(user))
     if dates and f.date_from:
         qs = qs.filter(day__gte=f.date_from)
@@ -516,7 +579,7 @@ def stats_dashboard(user, f: StatsFilter, *, today: dt.date | None = None) -> di
         })
 
     # Category mix (first level).
-    cat_rows = _sum_rows(daily, ("category_id",), ("received",))
+    cat_rows = _sum_rows(_filtered(StatsDaily, user, f, dims=("category1",)), ("category_id",), ("received",))
     level1 = _category_ancestors(1)
     mix = defaultdict(int)
     for r in cat_rows:
@@ -545,7 +608,7 @@ def stats_dashboard(user, f: StatsFilter, *, today: dt.date | None = None) -> di
 
     # Hotspots: units and second-level categories rising fastest this week (last 7 days vs the 7 before).
     this_from, last_from = today - dt.timedelta(days=6), today - dt.timedelta(days=13)
-    recent = _filtered(StatsDaily, user, undated).filter(day__gte=last_from, day__lte=today)
+    recent = _filtered(StatsDaily, user, undated, dims=("category2",)).filter(day__gte=last_from, day__lte=today)
     hot_rows = _sum_rows(recent, ("unit_id", "category_id", "day"), ("received",))
     level2 = _category_ancestors(2)
     by_unit, by_cat = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
@@ -675,7 +738,7 @@ def stats_pivot(user, f: StatsFilter, *, rows: str, cols: str | None = None, mea
     row_field = PIVOT_DIMENSIONS[rows][0]
     col_field = PIVOT_DIMENSIONS[cols][0] if cols else None
     group = tuple(dict.fromkeys(x for x in (row_field, col_field) if x))
-    data = _sum_rows(_filtered(StatsDaily, user, f), group, needed)
+    data = _sum_rows(_filtered(StatsDaily, user, f, dims=(rows, cols)), group, needed)
     row_map, row_label = _dimension_mapper(rows)
     col_map, col_label = _dimension_mapper(cols) if cols else ((lambda v: ""), (lambda k: str(_("Total"))))
     cells, row_sums, col_sums, total = defaultdict(lambda: defaultdict(int)), defaultdict(lambda: defaultdict(int)), \

@@ -201,3 +201,24 @@ def test_pivot_by_truthfulness_and_satisfaction(dataset, users):
 
     with pytest.raises(DomainError):
         stats_pivot(manager, StatsFilter(), rows="truthfulness", cols="satisfaction")
+
+
+def test_unit_rollup_equals_the_daily_table_grouped(dataset, users, depts):
+    from django.db.models import Sum
+
+    from workorders.models import DAILY_MEASURES, StatsUnitDaily
+
+    def grouped(model):
+        rows = model.objects.values("day", "unit_id", "department_id").annotate(
+            **{f"s_{m}": Sum(m) for m in DAILY_MEASURES}).order_by()
+        return {(r["day"], r["unit_id"], r["department_id"]): {m: r[f"s_{m}"] for m in DAILY_MEASURES}
+                for r in rows if r["s_received"]}
+
+    assert grouped(StatsUnitDaily) == grouped(StatsDaily)
+    stats_rebuild()
+    assert grouped(StatsUnitDaily) == grouped(StatsDaily)
+    # The dashboard reads the roll-up without fine filters and the full table with them: same figures.
+    manager = users["manager"]
+    assert stats_summary(manager, StatsFilter(department=depts["BJ-YJ"].pk))["received"] == \
+        stats_summary(manager, StatsFilter(department=depts["BJ-YJ"].pk, level="general"))["received"] + \
+        stats_summary(manager, StatsFilter(department=depts["BJ-YJ"].pk, level="important"))["received"]

@@ -97,14 +97,17 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=20, help="timed runs per read measurement")
         parser.add_argument("--intake", type=int, default=300, help="sequential intake requests")
         parser.add_argument("--skip-load", action="store_true")
+        parser.add_argument("--rebuild", action="store_true", help="rebuild the aggregates even if loaded")
 
-    def handle(self, *args, orders, repeat, intake, skip_load, **options):
+    def handle(self, *args, orders, repeat, intake, skip_load, rebuild, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark loads data with PostgreSQL's generate_series: set DATABASE_URL.")
         self.out = lambda msg: self.stdout.write(msg)
         self.ensure_organisation()
         if not skip_load:
             self.load(orders)
+        if rebuild:
+            self.rebuild()
         n = WorkOrder.objects.count()
         self.out(f"orders in the database: {n:,}; aggregate rows: {StatsDaily.objects.count():,}")
         self.measure_dashboard(repeat)
@@ -173,7 +176,9 @@ class Command(BaseCommand):
                 "customer_id": "c.customer_id", "received_at": "c.received_at", "status": status,
                 "level": _pick(LEVELS, "c.id * 11"), "category_id": "c.category_id",
                 "unit_id": _pick(units, "c.customer_id"),
-                "department_id": f"CASE WHEN {dispatched} THEN {_pick(handling, 'c.category_id + c.id % 3')} END",
+                # Routing rules: the handling department follows from the category and the unit.
+                "department_id": f"CASE WHEN {dispatched} THEN "
+                                 f"{_pick(handling, 'c.category_id * 3 + c.customer_id % 7')} END",
                 "received_by_id": str(agent.pk),
                 "is_overdue": f"(NOT {closed} AND (c.id % 9) = 0) OR ({closed} AND (c.id % 17) = 0)",
                 "is_repeat": "(c.id % 31) = 0", "urge_count": "CASE WHEN (c.id % 13) = 0 THEN 1 ELSE 0 END",
@@ -193,6 +198,9 @@ class Command(BaseCommand):
             self.out(f"work orders inserted: {todo:,} in {time.perf_counter() - t1:.1f} s")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE complaints_customer, complaints_complaint, workorders_workorder")
+        self.rebuild()
+
+    def rebuild(self):
         from workorders.reporting import stats_rebuild
 
         t2 = time.perf_counter()
