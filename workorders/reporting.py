@@ -199,11 +199,12 @@ def stats_refresh_order(order: WorkOrder, *, breached_stage: str | None = None) 
             old.overdue_open == overdue_open and old.measures == measures and set(old.breached_stages) == breached:
         return
     _apply(old, daily_key, open_key, overdue_open, measures)
-    StatsOrderFacts.objects.update_or_create(
-        order_id=order.pk,
-        defaults={"daily_key": daily_key, "open_key": open_key or [], "overdue_open": overdue_open,
-                  "breached_stages": sorted(breached), "measures": measures},
-    )
+    values = {"daily_key": daily_key, "open_key": open_key or [], "overdue_open": overdue_open,
+              "breached_stages": sorted(breached), "measures": measures}
+    if old is None:
+        StatsOrderFacts.objects.create(order_id=order.pk, **values)
+    else:
+        StatsOrderFacts.objects.filter(pk=order.pk).update(**values)
 
 
 def on_workorder_event(*, order, event) -> None:

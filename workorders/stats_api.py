@@ -174,6 +174,9 @@ class ExportInput(serializers.Serializer):
 
 
 def _filters_from(data) -> dict:
+    if not hasattr(data, "getlist"):  # JSON: a single value for a multi-valued filter is fine too
+        data = {k: ([v] if k in ("status", "level", "channel") and not isinstance(v, list) else v)
+                for k, v in data.items()}
     params = ExportInput(data=data)
     params.is_valid(raise_exception=True)
     out = {}

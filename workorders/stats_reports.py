@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from accounts.models import Department
+from accounts.selectors import user_covered_departments
 
 from .models import Level, Report, ReportSubscription, Status, WorkOrder
 from .reporting import StatsFilter, day_start, derived, stats_pivot, stats_summary, _filtered, _sum_rows
@@ -163,9 +164,7 @@ def report_recipients(report: Report) -> list[str]:
     out = []
     for sub in subs:
         user = sub.user
-        if not user.email:
-            continue
-        if user.department_id is None or user.department.root_id == report.department.root_id:
+        if user.email and user_covered_departments(user).filter(pk=report.department_id).exists():
             out.append(user.email)
     return sorted(set(out))
 

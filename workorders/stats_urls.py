@@ -6,6 +6,7 @@ urlpatterns = [
     path("dashboard/", stats_views.dashboard, name="dashboard"),
     path("dashboard/pivot/", stats_views.pivot, name="stats-pivot"),
     path("reports/", stats_views.report_list, name="stats-reports"),
+    path("reports/subscribe/", stats_views.report_subscribe, name="stats-report-subscribe"),
     path("reports/<int:pk>/", stats_views.report_detail, name="stats-report"),
     path("reports/<int:pk>/download/", stats_views.report_download, name="stats-report-download"),
     path("exports/", stats_views.export_list, name="stats-exports"),

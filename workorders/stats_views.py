@@ -18,7 +18,7 @@ from complaints.models import Category, Channel
 from config.api import DomainError
 
 from .exports import clean_filters, export_start
-from .models import ExportJob, Level, Report
+from .models import ExportJob, Level, Report, ReportSubscription
 from .reporting import PIVOT_DIMENSIONS, PIVOT_MEASURES, StatsFilter, can_see_statistics, scope_q, \
     stats_dashboard, stats_pivot
 
@@ -182,10 +182,10 @@ def _pivot_xlsx(result) -> HttpResponse:
 
 
 def _reports_visible_to(user):
-    reports = Report.objects.select_related("department")
-    if user.is_superuser or user.department_id is None:
-        return reports if user.is_superuser else reports.none()
-    return reports.filter(department_id=user.department.root_id)
+    """Reports of the companies the user covers (a unit's supervisor does not see the whole company's)."""
+    from accounts.selectors import user_covered_departments
+
+    return Report.objects.select_related("department").filter(department__in=user_covered_departments(user))
 
 
 @statistics_required
@@ -194,8 +194,23 @@ def report_list(request):
     kind = request.GET.get("kind")
     if kind in Report.Kind.values:
         reports = reports.filter(kind=kind)
-    return render(request, "reports/report_list.html", {"reports": reports[:200], "kinds": Report.Kind.choices,
-                                                         "kind": kind})
+    subscribed = set(ReportSubscription.objects.filter(user=request.user, is_active=True).values_list("kind", flat=True))
+    return render(request, "reports/report_list.html", {
+        "reports": reports[:200], "kinds": Report.Kind.choices, "kind": kind,
+        "subscriptions": [(code, label, code in subscribed) for code, label in Report.Kind.choices],
+    })
+
+
+@statistics_required
+@require_POST
+def report_subscribe(request):
+    """Subscribe to (or unsubscribe from) the e-mailed reports of one kind."""
+    kind = request.POST.get("kind")
+    if kind not in Report.Kind.values:
+        raise Http404
+    active = request.POST.get("active") == "1"
+    ReportSubscription.objects.update_or_create(user=request.user, kind=kind, defaults={"is_active": active})
+    return redirect("stats-reports")
 
 
 @statistics_required

@@ -98,3 +98,18 @@ def test_pivot_page_explains_an_unsupported_combination(dataset, users, client):
     page = client.get("/dashboard/pivot/?rows=truthfulness&cols=satisfaction&measure=count")
     assert page.status_code == 200 and page.context["result"] is None
     assert "alert-warning" in page.content.decode()
+
+
+def test_subscribing_and_report_scope(dataset, users, client, depts, cd_supervisor, mailoutbox):
+    login(client, users["manager"])
+    client.post("/reports/subscribe/", {"kind": "daily", "active": "1"})
+    assert ReportSubscription.objects.get(user=users["manager"], kind="daily").is_active
+    ReportSubscription.objects.create(user=cd_supervisor, kind="daily")
+    report = report_generate(kind="daily", today=dataset["days"][2] + dt.timedelta(days=1), company=depts["BJ"])
+    assert report_send(report.pk) == 1 and mailoutbox[0].to == ["manager@example.com"]  # not the unit's supervisor
+    assert client.get(f"/reports/{report.pk}/").status_code == 200
+    client.force_login(cd_supervisor)
+    assert client.get(f"/reports/{report.pk}/").status_code == 404
+    client.force_login(users["manager"])
+    client.post("/reports/subscribe/", {"kind": "daily", "active": "0"})
+    assert not ReportSubscription.objects.get(user=users["manager"], kind="daily").is_active
