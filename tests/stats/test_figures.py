@@ -222,3 +222,18 @@ def test_unit_rollup_equals_the_daily_table_grouped(dataset, users, depts):
     assert stats_summary(manager, StatsFilter(department=depts["BJ-YJ"].pk))["received"] == \
         stats_summary(manager, StatsFilter(department=depts["BJ-YJ"].pk, level="general"))["received"] + \
         stats_summary(manager, StatsFilter(department=depts["BJ-YJ"].pk, level="important"))["received"]
+
+
+def test_rebuild_command_repairs_a_damaged_aggregate(dataset, users):
+    from django.core.management import call_command
+    from django.db.models import F
+
+    want = stats_summary(users["manager"], StatsFilter())
+    StatsDaily.objects.update(received=F("received") + 5)
+    from workorders.models import StatsUnitDaily
+
+    StatsUnitDaily.objects.update(received=F("received") + 5)
+    assert stats_summary(users["manager"], StatsFilter())["received"] != want["received"]
+    d1, _d2, d3 = dataset["days"]
+    call_command("stats_rebuild", "--from", d1.isoformat(), "--to", d3.isoformat())
+    assert stats_summary(users["manager"], StatsFilter(date_from=d1, date_to=d3)) == want
