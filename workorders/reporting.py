@@ -188,9 +188,9 @@ def _apply(old: StatsOrderFacts | None, daily_key, open_key, overdue_open, measu
         _bump(model, fields, key, deltas)
 
 
-def stats_refresh_order(order: WorkOrder, *, breached_stage: str | None = None) -> None:
+def stats_refresh_order(order: WorkOrder, *, breached_stage: str | None = None, new=False) -> None:
     """Bring the aggregates in line with this order's current state (call inside its transaction)."""
-    old = StatsOrderFacts.objects.select_for_update().filter(order_id=order.pk).first()
+    old = None if new else StatsOrderFacts.objects.select_for_update().filter(order_id=order.pk).first()
     breached = set(old.breached_stages) if old else set()
     if breached_stage:
         breached.add(breached_stage)
@@ -212,7 +212,7 @@ def on_workorder_event(*, order, event) -> None:
     stage = None
     if event.action == "deadline_breached":
         stage = normalise_stage((event.payload or {}).get("stage"))
-    stats_refresh_order(order, breached_stage=stage)
+    stats_refresh_order(order, breached_stage=stage, new=event.action == "create")
     if event.action == "merge":  # the order that stays got an urge without a hook of its own
         target_id = (event.payload or {}).get("into")
         target = WorkOrder.objects.filter(pk=target_id).first() if target_id else None
