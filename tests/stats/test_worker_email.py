@@ -14,7 +14,7 @@ from workorders.models import Report, ReportSubscription
 
 pytestmark = [
     pytest.mark.worker,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not settings.REDIS_URL or "postgresql" not in settings.DATABASES["default"]["ENGINE"],
                        reason="needs PostgreSQL and Redis (the worker shares the test database)"),
 ]
