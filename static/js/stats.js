@@ -32,7 +32,7 @@
 
   if (data.trend) {
     make("chart-trend", {
-      tooltip: {trigger: "axis"}, legend: {data: [data.labels.received, data.labels.closed]},
+      tooltip: {trigger: "axis"}, legend: {top: 0, data: [data.labels.received, data.labels.closed]},
       grid: {left: 40, right: 20, top: 30, bottom: 30},
       xAxis: {type: "category", data: data.trend.map(function (d) { return d.day; })},
       yAxis: {type: "value"},
