@@ -11,6 +11,7 @@ NAVIGATION = [
     ("complaints:intake", _("New complaint"), {Role.AGENT}),
     ("workorders:list", _("Work orders"), None),
     ("admin:index", _("Administration"), {Role.ADMIN}),
+    ("dashboard", _("Dashboard"), {Role.ADMIN, Role.MANAGER, Role.SUPERVISOR}),
     ("swagger-ui", _("API"), {Role.ADMIN, Role.MANAGER}),
     ("notifications:inbox", _("Notifications"), None),
 ]

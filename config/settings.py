@@ -311,3 +311,27 @@ CELERY_BEAT_SCHEDULE["sweep-deadlines"] = {"task": "workorders.sweep_deadlines",
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("workorders.deadline_context.calendar_warnings")
 # --- Demo orders (workorders/demo.py) ------------------------------------------------------------
 DEMO_ORDERS = env.int("DEMO_ORDERS", default=300)  # how many orders seed_demo adds (once)
+# --- Statistics, reports and exports (issue 7) ----------------------------------------------------
+WORKORDER_TRANSITION_HOOKS.append("workorders.reporting.on_workorder_event")
+from celery.schedules import crontab  # noqa: E402
+
+# Scheduled reports (Asia/Shanghai): the daily sheet after midnight, the weekly bulletin on
+# Monday morning, the monthly supervision report on the 1st; each covers the period just ended.
+CELERY_BEAT_SCHEDULE["stats-daily-report"] = {
+    "task": "workorders.stats.generate_scheduled_report", "schedule": crontab(minute=10, hour=0), "args": ("daily",),
+}
+CELERY_BEAT_SCHEDULE["stats-weekly-report"] = {
+    "task": "workorders.stats.generate_scheduled_report", "schedule": crontab(minute=20, hour=0, day_of_week=1),
+    "args": ("weekly",),
+}
+CELERY_BEAT_SCHEDULE["stats-monthly-report"] = {
+    "task": "workorders.stats.generate_scheduled_report", "schedule": crontab(minute=30, hour=0, day_of_month=1),
+    "args": ("monthly",),
+}
+# Nightly correction of the aggregates of the last few days (in case a change bypassed the hook).
+CELERY_BEAT_SCHEDULE["stats-nightly-rebuild"] = {
+    "task": "workorders.stats.rebuild", "schedule": crontab(minute=40, hour=2), "kwargs": {"days": 3},
+}
+EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ExportStatusEnum"] = "workorders.models.ExportState"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].setdefault("StatusEnum", "workorders.models.Status")

@@ -6,3 +6,4 @@ class WorkordersConfig(AppConfig):
 
     def ready(self):
         from . import deadline_admin  # noqa: F401  (admin for the deadline engine's models)
+        from . import stats_tasks  # noqa: F401  (statistics tasks: reports, exports, rebuild)

@@ -1,0 +1,128 @@
+"""Excel exports: any filtered work-order list, no row cap, written in a background task.
+
+The workbook is openpyxl's write-only mode (rows go to a temporary file as they are appended, so
+memory stays flat at any size) and the orders are read with ``.iterator(chunk_size=...)``.
+"""
+import os
+import tempfile
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from accounts.models import User
+
+from .filters import WorkOrderFilter
+from .models import ExportJob
+from .selectors import contact_visible, handler_department_ids, workorder_list
+
+EXPORT_FILTER_NAMES = tuple(WorkOrderFilter.base_filters)
+
+
+def _local(value):
+    return timezone.localtime(value).replace(tzinfo=None) if value else None
+
+
+def export_columns():
+    return [
+        (_("Tracking number"), lambda o, c: o.tracking_no),
+        (_("Received at"), lambda o, c: _local(o.received_at)),
+        (_("Channel"), lambda o, c: o.get_channel_display()),
+        (_("Status"), lambda o, c: o.get_status_display()),
+        (_("Level"), lambda o, c: o.get_level_display()),
+        (_("Category"), lambda o, c: f"{o.category.code} {o.category.name}" if o.category_id else ""),
+        (_("Unit"), lambda o, c: o.unit.name),
+        (_("Handling department"), lambda o, c: o.department.name if o.department_id else ""),
+        (_("Handler"), lambda o, c: str(o.assignee) if o.assignee_id else ""),
+        (_("Customer"), lambda o, c: o.complaint.customer_name),
+        (_("Phone"), lambda o, c: o.complaint.phone if c else "***"),
+        (_("Address"), lambda o, c: o.complaint.address if c else "***"),
+        (_("Complaint content"), lambda o, c: o.complaint.content),
+        (_("Overdue"), lambda o, c: _("Yes") if o.is_overdue else ""),
+        (_("Repeat complaint"), lambda o, c: _("Yes") if o.is_repeat else ""),
+        (_("Urges"), lambda o, c: o.urge_count),
+        (_("Returns"), lambda o, c: o.return_count),
+        (_("Reopens"), lambda o, c: o.reopen_count),
+        (_("Truthfulness"), lambda o, c: o.get_truthfulness_display() if o.truthfulness else ""),
+        (_("Outcome"), lambda o, c: o.get_outcome_display() if o.outcome else ""),
+        (_("Satisfaction"), lambda o, c: o.get_satisfaction_display() if o.satisfaction else ""),
+        (_("Closed at"), lambda o, c: _local(o.closed_at)),
+    ]
+
+
+def clean_filters(data) -> dict:
+    """Keep only the order list's filter names; multi-valued filters stay lists."""
+    out = {}
+    getlist = getattr(data, "getlist", None)
+    for name in EXPORT_FILTER_NAMES:
+        if name not in data:
+            continue
+        values = getlist(name) if getlist else data[name]
+        values = values if isinstance(values, (list, tuple)) else [values]
+        values = [str(v) for v in values if str(v) != ""]
+        if values:
+            out[name] = values if len(values) > 1 or name in ("status", "level", "channel") else values[0]
+    return out
+
+
+def export_queryset(user: User, filters: dict):
+    query = QueryDict(mutable=True)
+    for name, value in filters.items():
+        query.setlist(name, value if isinstance(value, list) else [value])
+    filterset = WorkOrderFilter(query, queryset=workorder_list(user))
+    if not filterset.is_valid():
+        from config.api import DomainError
+
+        raise DomainError(_("Invalid filters."), code="invalid", status_code=400,
+                          fields={k: [str(e) for e in v] for k, v in filterset.errors.items()})
+    return filterset.qs.order_by("-received_at", "-id")
+
+
+@transaction.atomic
+def export_start(*, user: User, filters: dict) -> ExportJob:
+    """Check the filters, record the job and enqueue its task after commit."""
+    from .stats_tasks import run_export
+
+    filters = clean_filters(filters)
+    export_queryset(user, filters)  # validates
+    job = ExportJob.objects.create(user=user, filters=filters)
+    transaction.on_commit(lambda: run_export.delay(job.pk))
+    return job
+
+
+def export_build(job_id: int) -> ExportJob:
+    """Write the job's workbook (idempotent: a finished job is left alone)."""
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    if job.status == ExportJob.State.DONE:
+        return job
+    qs = export_queryset(job.user, job.filters)
+    total = qs.count()
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.State.RUNNING, total=total, written=0)
+    columns = export_columns()
+    handler_depts = handler_department_ids(job.user)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Work orders"))
+    ws.append([str(title) for title, _f in columns])
+    chunk = settings.EXPORT_CHUNK_SIZE
+    written = 0
+    fd, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(fd)
+    try:
+        for order in qs.iterator(chunk_size=chunk):
+            visible = contact_visible(job.user, order, handler_depts=handler_depts)
+            ws.append([f(order, visible) for _t, f in columns])
+            written += 1
+            if written % chunk == 0:
+                ExportJob.objects.filter(pk=job.pk).update(written=written)
+        wb.save(path)
+        with open(path, "rb") as fh:
+            job.file.save(f"workorders-{timezone.localtime():%Y%m%d-%H%M%S}-{job.pk}.xlsx", File(fh), save=False)
+    finally:
+        os.unlink(path)
+    job.status, job.total, job.written, job.finished_at = ExportJob.State.DONE, total, written, timezone.now()
+    job.save(update_fields=["file", "status", "total", "written", "finished_at"])
+    return job

@@ -1,0 +1,791 @@
+"""Statistics: the daily aggregate (kept by the transition hook), its rebuild, and the report reads.
+
+Every order contributes a vector of additive measures (``order_measures``) to one ``StatsDaily``
+row, keyed by the day it was received (Asia/Shanghai) and its current unit, department, category,
+channel, level, truthfulness and satisfaction; an open order also counts in one ``StatsOpen`` row.
+``StatsOrderFacts`` remembers each order's last contribution, so the hook applies a change as a
+delta (moving the contribution when a dimension changes) with ``F()`` increments. The dashboard,
+the pivot and the reports read only the aggregate tables: their cost grows with the number of
+dimension combinations, not with the number of orders.
+
+Figures are cohort figures: "received 1-31 May, satisfaction rate" means the satisfaction rate of
+the orders received in that range, as they stand now. A direct count over the orders filtered by
+``received_at`` gives the same numbers (the tests check exactly that).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Department
+from accounts.selectors import user_covered_departments
+from complaints.models import Category, Channel
+
+from .models import (
+    DAILY_MEASURES, HANDLING_BUCKET_EDGES, HANDLING_BUCKETS, STAT_STAGES, Level, Outcome, Satisfaction, Status,
+    StatsDaily, StatsOpen, StatsOrderFacts, StatsUnitDaily, Truthfulness, WorkOrder, WorkOrderEvent,
+)
+
+DAILY_KEY = ("day", "unit_id", "department_id", "category_id", "channel", "level")
+UNIT_KEY = DAILY_KEY[:3]
+OPEN_KEY = ("unit_id", "department_id", "category_id", "channel", "level", "status")
+ORDER_FIELDS = (
+    "id", "received_at", "unit_id", "department_id", "category_id", "channel", "level", "truthfulness",
+    "satisfaction", "status", "is_overdue", "outcome", "closed_at", "replied_at", "dispatched_at",
+    "first_contact_at", "approved_at", "is_repeat", "urge_count", "return_count", "reject_count", "reopen_count",
+)
+# What the deadline engine may call a stage → the stage the on-time rate measures.
+STAGE_ALIASES = {
+    "dispatch": "dispatch", "assign": "dispatch", "assignment": "dispatch",
+    "contact": "contact", "first_contact": "contact",
+    "reply": "reply", "processing": "reply",
+    "review": "review", "approve": "review",
+    "callback": "callback",
+}
+TRUTHFUL = (Truthfulness.TRUE, Truthfulness.PARTLY_TRUE)
+EVALUATED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED, Satisfaction.UNSATISFIED)
+SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
+
+
+def tz():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_day(moment) -> dt.date:
+    return moment.astimezone(tz()).date()
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=tz())
+
+
+def handling_bucket(seconds: float) -> int:
+    hours = seconds / 3600
+    for i, edge in enumerate(HANDLING_BUCKET_EDGES):
+        if hours < edge:
+            return i
+    return HANDLING_BUCKETS - 1
+
+
+def normalise_stage(stage) -> str:
+    return STAGE_ALIASES.get(str(stage or ""), str(stage or "other"))
+
+
+# --- one order's contribution ---------------------------------------------------------------------
+
+def order_measures(o: dict, breached: set[str]):
+    """(daily key, open key or None, overdue_open, {measure: value}) of one order's current state.
+
+    ``o`` maps the field names of ``ORDER_FIELDS`` (an order's ``__dict__`` will do); ``breached``
+    is the set of stages whose deadline was breached (from ``deadline_breached`` events).
+    """
+    status = o["status"]
+    is_open = status != Status.CLOSED
+    overdue = bool(o["is_overdue"]) or bool(breached)
+    outcome = o["outcome"] or ""
+    m = {"received": 1}
+    if is_open:
+        m["open"] = 1
+        if o["is_overdue"]:
+            m["overdue_open"] = 1
+    else:
+        m["closed"] = 1
+    if overdue:
+        m["breached"] = 1
+    if not is_open and outcome not in (Outcome.MERGED, Outcome.NOT_ESTABLISHED) and o["closed_at"]:
+        seconds = max((o["closed_at"] - o["received_at"]).total_seconds(), 0)
+        m["handled"] = 1
+        m["handling_seconds"] = int(seconds)
+        m[f"hb_{handling_bucket(seconds)}"] = 1
+        if overdue:
+            m["handled_late"] = 1
+    truth, sat = o["truthfulness"] or "", o["satisfaction"] or ""
+    if truth:
+        m[f"truth_{truth}"] = 1
+    if sat:
+        m[f"sat_{sat}"] = 1
+    if truth:
+        m["replied"] = 1
+        if truth in TRUTHFUL:
+            m["truthful"] = 1
+    if sat in EVALUATED:
+        m["evaluated"] = 1
+        if sat in SATISFIED:
+            m["satisfied"] = 1
+    for name, flag in (("repeat", o["is_repeat"]), ("urged", o["urge_count"]), ("returned", o["return_count"]),
+                       ("rejected", o["reject_count"]), ("reopened", o["reopen_count"]),
+                       ("merged", outcome == Outcome.MERGED), ("dismissed", outcome == Outcome.NOT_ESTABLISHED)):
+        if flag:
+            m[name] = 1
+    done = {
+        "dispatch": o["dispatched_at"] is not None,
+        "contact": o["first_contact_at"] is not None,
+        "reply": o["replied_at"] is not None,
+        "review": o["approved_at"] is not None,
+        "callback": not is_open and outcome in (Outcome.RESOLVED, Outcome.UNREACHABLE) and bool(o["replied_at"]),
+    }
+    for stage in STAT_STAGES:
+        if done[stage]:
+            m[f"done_{stage}"] = 1
+            if stage in breached:
+                m[f"late_{stage}"] = 1
+    daily_key = [
+        local_day(o["received_at"]).isoformat(), o["unit_id"], o["department_id"] or 0, o["category_id"] or 0,
+        o["channel"], o["level"],
+    ]
+    open_key = [o["unit_id"], o["department_id"] or 0, o["category_id"] or 0, o["channel"], o["level"], status] \
+        if is_open else None
+    return daily_key, open_key, bool(is_open and o["is_overdue"]), m
+
+
+def _bump(model, key_fields, key, deltas: dict):
+    deltas = {k: v for k, v in deltas.items() if v}
+    if not deltas:
+        return
+    lookup = dict(zip(key_fields, key))
+    updates = {k: F(k) + v for k, v in deltas.items()}
+    if model.objects.filter(**lookup).update(**updates):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(**lookup, **deltas)
+    except IntegrityError:  # created meanwhile by a concurrent transaction: it is committed now
+        model.objects.filter(**lookup).update(**updates)
+
+
+def _apply(old: StatsOrderFacts | None, daily_key, open_key, overdue_open, measures):
+    changes = []  # (model, key fields, key, deltas)
+    old_measures = old.measures if old else {}
+    old_daily = old.daily_key if old else None
+    if old_daily == daily_key:
+        diff = {k: measures.get(k, 0) - old_measures.get(k, 0) for k in set(measures) | set(old_measures)}
+        changes.append((StatsDaily, DAILY_KEY, daily_key, diff))
+    else:
+        if old_daily:
+            changes.append((StatsDaily, DAILY_KEY, old_daily, {k: -v for k, v in old_measures.items()}))
+        changes.append((StatsDaily, DAILY_KEY, daily_key, measures))
+    old_open = (old.open_key or None) if old else None
+    old_over = old.overdue_open if old else False
+    if old_open == open_key:
+        if open_key:
+            changes.append((StatsOpen, OPEN_KEY, open_key, {"overdue": int(overdue_open) - int(old_over)}))
+    else:
+        if old_open:
+            changes.append((StatsOpen, OPEN_KEY, old_open, {"count": -1, "overdue": -int(old_over)}))
+        if open_key:
+            changes.append((StatsOpen, OPEN_KEY, open_key, {"count": 1, "overdue": int(overdue_open)}))
+    changes += [(StatsUnitDaily, UNIT_KEY, key[:3], deltas) for model, _f, key, deltas in changes if model is StatsDaily]
+    # A fixed order of row updates, so two transactions never wait on each other in a cycle.
+    for model, fields, key, deltas in sorted(changes, key=lambda c: (c[0].__name__, [str(k) for k in c[2]])):
+        _bump(model, fields, key, deltas)
+
+
+def stats_refresh_order(order: WorkOrder, *, breached_stage: str | None = None, new=False) -> None:
+    """Bring the aggregates in line with this order's current state (call inside its transaction)."""
+    old = None if new else StatsOrderFacts.objects.select_for_update().filter(order_id=order.pk).first()
+    breached = set(old.breached_stages) if old else set()
+    if breached_stage:
+        breached.add(breached_stage)
+    daily_key, open_key, overdue_open, measures = order_measures(order.__dict__, breached)
+    if old and old.daily_key == daily_key and (old.open_key or None) == open_key and \
+            old.overdue_open == overdue_open and old.measures == measures and set(old.breached_stages) == breached:
+        return
+    _apply(old, daily_key, open_key, overdue_open, measures)
+    values = {"daily_key": daily_key, "open_key": open_key or [], "overdue_open": overdue_open,
+              "breached_stages": sorted(breached), "measures": measures}
+    if old is None:
+        StatsOrderFacts.objects.create(order_id=order.pk, **values)
+    else:
+        StatsOrderFacts.objects.filter(pk=order.pk).update(**values)
+
+
+def on_workorder_event(*, order, event) -> None:
+    """Transition hook (``WORKORDER_TRANSITION_HOOKS``): keep the aggregates current."""
+    stage = None
+    if event.action == "deadline_breached":
+        stage = normalise_stage((event.payload or {}).get("stage"))
+    stats_refresh_order(order, breached_stage=stage, new=event.action == "create")
+    if event.action == "merge":  # the order that stays got an urge without a hook of its own
+        target_id = (event.payload or {}).get("into")
+        target = WorkOrder.objects.filter(pk=target_id).first() if target_id else None
+        if target is not None:
+            stats_refresh_order(target)
+
+
+# --- rebuild --------------------------------------------------------------------------------------
+
+@transaction.atomic
+def stats_rebuild(*, date_from: dt.date | None = None, date_to: dt.date | None = None, chunk_size=5000,
+                  lock=True) -> int:
+    """Recompute the aggregates of the orders received between the two days (inclusive; None: open end).
+
+    For corrections and for bulk-loaded data. Returns the number of orders recomputed. Run it when
+    no transitions touch the orders of that range (at night), or it may miss a concurrent change.
+    """
+    orders = WorkOrder.objects.all()
+    daily = StatsDaily.objects.all()
+    if date_from:
+        orders = orders.filter(received_at__gte=day_start(date_from))
+        daily = daily.filter(day__gte=date_from)
+    if date_to:
+        orders = orders.filter(received_at__lt=day_start(date_to + dt.timedelta(days=1)))
+        daily = daily.filter(day__lte=date_to)
+    if lock:  # transitions of these orders wait until the rebuild commits (they lock the order row too)
+        list(orders.select_for_update().values_list("pk", flat=True))
+    open_delta: dict[tuple, list] = defaultdict(lambda: [0, 0])
+    full = date_from is None and date_to is None
+    if not full:
+        for old_key, old_over in StatsOrderFacts.objects.filter(order__in=orders.values("pk")).values_list(
+                "open_key", "overdue_open"):
+            if not old_key:
+                continue
+            open_delta[tuple(old_key)][0] -= 1
+            open_delta[tuple(old_key)][1] -= int(old_over)
+    breached = defaultdict(set)
+    for order_id, payload in WorkOrderEvent.objects.filter(
+            action="deadline_breached", order__in=orders.values("pk")).values_list("order_id", "payload"):
+        breached[order_id].add(normalise_stage((payload or {}).get("stage")))
+    StatsOrderFacts.objects.filter(order__in=orders.values("pk")).delete()
+    daily.delete()
+    unit_daily = StatsUnitDaily.objects.all()
+    if date_from:
+        unit_daily = unit_daily.filter(day__gte=date_from)
+    if date_to:
+        unit_daily = unit_daily.filter(day__lte=date_to)
+    unit_daily.delete()
+    totals: dict[tuple, dict] = {}
+    facts = []
+    count = 0
+    for o in orders.values(*ORDER_FIELDS).iterator(chunk_size=chunk_size):
+        stages = breached.get(o["id"], set())
+        daily_key, open_key, overdue_open, measures = order_measures(o, stages)
+        row = totals.setdefault(tuple(daily_key), defaultdict(int))
+        for k, v in measures.items():
+            row[k] += v
+        facts.append((o["id"], daily_key, open_key or [], overdue_open, sorted(stages), measures))
+        if open_key and not full:
+            open_delta[tuple(open_key)][0] += 1
+            open_delta[tuple(open_key)][1] += int(overdue_open)
+        count += 1
+        if len(facts) >= chunk_size:
+            _insert_facts(facts)
+            facts = []
+    _insert_facts(facts)
+    fields = list(DAILY_KEY) + list(DAILY_MEASURES)
+    _fast_insert(StatsDaily, fields, ([*key, *(row.get(m, 0) for m in DAILY_MEASURES)] for key, row in totals.items()))
+    unit_totals: dict[tuple, dict] = {}
+    for key, row in totals.items():
+        target = unit_totals.setdefault(key[:3], defaultdict(int))
+        for k, v in row.items():
+            target[k] += v
+    _fast_insert(StatsUnitDaily, list(UNIT_KEY) + list(DAILY_MEASURES),
+                 ([*key, *(row.get(m, 0) for m in DAILY_MEASURES)] for key, row in unit_totals.items()))
+    if full:
+        stats_rebuild_open()
+    else:
+        for key in sorted(open_delta, key=lambda k: [str(x) for x in k]):
+            n, over = open_delta[key]
+            _bump(StatsOpen, OPEN_KEY, list(key), {"count": n, "overdue": over})
+    return count
+
+
+def _fast_insert(model, fields, rows, page_size=20000):
+    """Insert many rows: COPY on PostgreSQL (bulk_create is CPU-bound at this width), bulk_create elsewhere."""
+    import csv
+    import io
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**dict(zip(fields, row))) for row in rows], batch_size=500)
+        return
+    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)"
+
+    def flush(buffer):
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(sql, buffer)
+
+    buffer, writer, count = io.StringIO(), None, 0
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["t" if v is True else "f" if v is False else v for v in row])
+        count += 1
+        if count % page_size == 0:
+            flush(buffer)
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+    if buffer.tell():
+        flush(buffer)
+
+
+def _insert_facts(facts):
+    import json
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        StatsOrderFacts.objects.bulk_create([
+            StatsOrderFacts(order_id=f[0], daily_key=f[1], open_key=f[2], overdue_open=f[3], breached_stages=f[4],
+                            measures=f[5]) for f in facts])
+        return
+    _fast_insert(StatsOrderFacts, ["order", "daily_key", "open_key", "overdue_open", "breached_stages", "measures"],
+                 ([f[0], json.dumps(f[1]), json.dumps(f[2]), f[3], json.dumps(f[4]), json.dumps(f[5])] for f in facts))
+
+
+def stats_rebuild_open() -> None:
+    """Recompute the open-orders table from the open orders (status index; no date range)."""
+    StatsOpen.objects.all().delete()
+    rows = (
+        WorkOrder.objects.exclude(status=Status.CLOSED)
+        .values("unit_id", "department_id", "category_id", "channel", "level", "status")
+        .annotate(n=Count("id"), over=Count("id", filter=Q(is_overdue=True)))
+    )
+    StatsOpen.objects.bulk_create([
+        StatsOpen(unit_id=r["unit_id"], department_id=r["department_id"] or 0, category_id=r["category_id"] or 0,
+                  channel=r["channel"], level=r["level"], status=r["status"], count=r["n"], overdue=r["over"])
+        for r in rows
+    ], batch_size=2000)
+
+
+# --- reads ----------------------------------------------------------------------------------------
+
+def _rate(num, den):
+    return round(num / den, 4) if den else None
+
+
+def p90_hours(row: dict):
+    n = row.get("handled") or 0
+    if not n:
+        return None
+    target = 0.9 * n
+    cumulative = 0
+    lower = 0
+    for i in range(HANDLING_BUCKETS):
+        count = row.get(f"hb_{i}") or 0
+        upper = HANDLING_BUCKET_EDGES[i] if i < len(HANDLING_BUCKET_EDGES) else None
+        if count and cumulative + count >= target:
+            if upper is None:
+                return float(lower)
+            return round(lower + (upper - lower) * (target - cumulative) / count, 1)
+        cumulative += count
+        lower = upper if upper is not None else lower
+    return float(lower)
+
+
+def derived(row: dict) -> dict:
+    """The rates and averages of a row of summed measures."""
+    handled = row.get("handled") or 0
+    out = {
+        "received": row.get("received") or 0,
+        "open": row.get("open") or 0,
+        "closed": row.get("closed") or 0,
+        "overdue": row.get("overdue_open") or 0,
+        "breached": row.get("breached") or 0,
+        "on_time_rate": _rate(handled - (row.get("handled_late") or 0), handled),
+        "satisfaction_rate": _rate(row.get("satisfied") or 0, row.get("evaluated") or 0),
+        "repeat_rate": _rate(row.get("repeat") or 0, row.get("received") or 0),
+        "truthfulness_rate": _rate(row.get("truthful") or 0, row.get("replied") or 0),
+        "urge_rate": _rate(row.get("urged") or 0, row.get("received") or 0),
+        "return_rate": _rate(row.get("returned") or 0, row.get("received") or 0),
+        "reject_rate": _rate(row.get("rejected") or 0, row.get("replied") or 0),
+        "reopen_rate": _rate(row.get("reopened") or 0, row.get("closed") or 0),
+        "avg_handling_hours": round((row.get("handling_seconds") or 0) / handled / 3600, 1) if handled else None,
+        "p90_handling_hours": p90_hours(row),
+        "stage_on_time": {
+            s: _rate((row.get(f"done_{s}") or 0) - (row.get(f"late_{s}") or 0), row.get(f"done_{s}") or 0)
+            for s in STAT_STAGES
+        },
+    }
+    return out
+
+
+@dataclass
+class StatsFilter:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    unit: int | None = None
+    department: int | None = None
+    category: str | None = None  # id or code prefix, as in the order list
+    channel: str | None = None
+    level: str | None = None
+
+    def query_params(self, **extra) -> dict:
+        """The order list's filter names (workorders/filters.py) for a drill-down link."""
+        params = {"date_from": self.date_from, "date_to": self.date_to, "unit": self.unit,
+                  "department": self.department, "category": self.category, "channel": self.channel,
+                  "level": self.level}
+        params.update(extra)
+        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in params.items() if v not in (None, "")}
+
+
+def category_ids(value: str | None) -> list[int] | None:
+    """Leaf-or-any category ids matching an id or a code prefix (and their descendants)."""
+    if not value:
+        return None
+    if value.startswith("0"):
+        return list(Category.objects.filter(code__startswith=value).values_list("pk", flat=True))
+    if value.isdigit():
+        cat = Category.objects.filter(pk=int(value)).first()
+        return [cat.pk] if cat else []
+    return []
+
+
+def scope_q(user) -> Q:
+    """The aggregate rows of the orders the user may see (company roles: by unit or department).
+
+    ``user`` may also be a Department: its subtree (what a supervisor or manager there sees).
+    """
+    from accounts.roles import Role
+
+    from .selectors import COMPANY_ROLES
+
+    if isinstance(user, Department):
+        covered = list(user.subtree().values_list("pk", flat=True))
+        return Q(unit_id__in=covered) | Q(department_id__in=covered)
+    if user.has_role(Role.ADMIN):
+        return Q()
+    covered = list(user_covered_departments(user, roles=COMPANY_ROLES).values_list("pk", flat=True))
+    if covered and len(covered) == Department.objects.count():
+        return Q()  # covers every department: no filter (lets the day index do the work)
+    return Q(unit_id__in=covered) | Q(department_id__in=covered)
+
+
+def can_see_statistics(user) -> bool:
+    from accounts.roles import Role
+
+    return user.is_authenticated and user.has_role(Role.ADMIN, Role.MANAGER, Role.SUPERVISOR)
+
+
+FINE_DIMENSIONS = {"category1", "category2", "category3", "channel", "level"}
+
+
+def daily_model(f: StatsFilter, *dimensions):
+    """The smallest aggregate that answers: the (day, unit, department) roll-up unless a category,
+    channel or level filter or dimension needs the full daily table."""
+    if f.category or f.channel or f.level or FINE_DIMENSIONS & set(dimensions):
+        return StatsDaily
+    return StatsUnitDaily
+
+
+def _filtered(model, user, f: StatsFilter, *, dates=True, dims=()):
+    if model is StatsDaily:
+        model = daily_model(f, *dims)
+    qs = model.objects.filter(scope_q(user))
+    if dates and f.date_from:
+        qs = qs.filter(day__gte=f.date_from)
+    if dates and f.date_to:
+        qs = qs.filter(day__lte=f.date_to)
+    if f.unit:
+        qs = qs.filter(unit_id=f.unit)
+    if f.department:
+        qs = qs.filter(department_id=f.department)
+    ids = category_ids(f.category)
+    if ids is not None:
+        qs = qs.filter(category_id__in=ids)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.level:
+        qs = qs.filter(level=f.level)
+    return qs
+
+
+SUMS = {m: Sum(m) for m in DAILY_MEASURES}
+
+
+def _sum_rows(qs, group=(), measures=DAILY_MEASURES):
+    aggs = {m: Sum(m) for m in measures}
+    if group:
+        return list(qs.values(*group).annotate(**aggs).order_by())
+    return [qs.aggregate(**aggs)]
+
+
+def stats_summary(user, f: StatsFilter) -> dict:
+    """The design.md summary: totals and rates of the orders received in the range, scoped."""
+    row = _sum_rows(_filtered(StatsDaily, user, f))[0]
+    return derived(row)
+
+
+def _names(model, ids):
+    return dict(model.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
+
+
+def stats_dashboard(user, f: StatsFilter, *, today: dt.date | None = None) -> dict:
+    """Every figure of the manager dashboard, from the aggregate tables only."""
+    today = today or timezone.localdate()
+    date_to = f.date_to or today
+    date_from = f.date_from or date_to - dt.timedelta(days=29)
+    f = StatsFilter(**{**f.__dict__, "date_from": date_from, "date_to": date_to})
+    undated = StatsFilter(**{**f.__dict__, "date_from": None, "date_to": None})
+
+    # Received per day: 90-day trend and the period comparisons (today, week, month).
+    trend_from = min(date_to - dt.timedelta(days=89), today.replace(day=1) - dt.timedelta(days=31),
+                     today - dt.timedelta(days=14))
+    per_day = {r["day"]: r for r in _sum_rows(
+        _filtered(StatsDaily, user, undated).filter(day__gte=trend_from, day__lte=max(date_to, today)),
+        ("day",), ("received", "closed", "handled", "handled_late", "satisfied", "evaluated"))}
+
+    def received_between(a, b):
+        return sum((per_day[d]["received"] or 0) for d in per_day if a <= d <= b)
+
+    week_start = today - dt.timedelta(days=today.weekday())
+    month_start = today.replace(day=1)
+    prev_month_end = month_start - dt.timedelta(days=1)
+    prev_month_start = prev_month_end.replace(day=1)
+    prev_month_same = min(prev_month_start + (today - month_start), prev_month_end)
+    periods = []
+    for code, label, cur, prev in (
+        ("today", _("Today"), (today, today), (today - dt.timedelta(days=1),) * 2),
+        ("week", _("This week"), (week_start, today),
+         (week_start - dt.timedelta(days=7), today - dt.timedelta(days=7))),
+        ("month", _("This month"), (month_start, today), (prev_month_start, prev_month_same)),
+    ):
+        now_n, before = received_between(*cur), received_between(*prev)
+        periods.append({
+            "code": code, "label": label, "received": now_n, "previous": before,
+            "change": _rate(now_n - before, before),
+            "link": StatsFilter(**{**f.__dict__, "date_from": cur[0], "date_to": cur[1]}).query_params(),
+        })
+    trend = []
+    d = date_to - dt.timedelta(days=89)
+    while d <= date_to:
+        r = per_day.get(d, {})
+        trend.append({"day": d.isoformat(), "received": r.get("received") or 0, "closed": r.get("closed") or 0})
+        d += dt.timedelta(days=1)
+
+    daily = _filtered(StatsDaily, user, f)
+    totals = derived(_sum_rows(daily)[0])
+
+    # Open now, by stage, and overdue now (all open orders, whatever their received day).
+    open_rows = _sum_rows(_filtered(StatsOpen, user, undated, dates=False), ("status",), ("count", "overdue"))
+    open_by = {r["status"]: r for r in open_rows}
+    open_stages = [{"status": s.value, "label": str(s.label), "count": (open_by.get(s.value) or {}).get("count") or 0,
+                    "link": undated.query_params(status=s.value)}
+                   for s in Status if s != Status.CLOSED]
+    overdue_now = sum((r["overdue"] or 0) for r in open_rows)
+
+    # By unit: received, per 10,000 customers.
+    unit_rows = _sum_rows(daily, ("unit_id",), ("received", "handled", "handled_late", "satisfied", "evaluated"))
+    units = Department.objects.filter(pk__in=[r["unit_id"] for r in unit_rows]).values("pk", "name", "customer_count")
+    unit_info = {u["pk"]: u for u in units}
+    per_10k = []
+    for r in sorted(unit_rows, key=lambda r: -(r["received"] or 0)):
+        u = unit_info.get(r["unit_id"], {})
+        customers = u.get("customer_count") or 0
+        per_10k.append({
+            "unit": r["unit_id"], "name": u.get("name", "?"), "received": r["received"] or 0, "customers": customers,
+            "per_10k": round((r["received"] or 0) * 10000 / customers, 2) if customers else None,
+            "link": f.query_params(unit=r["unit_id"]),
+        })
+
+    # Category mix (first level).
+    cat_rows = _sum_rows(_filtered(StatsDaily, user, f, dims=("category1",)), ("category_id",), ("received",))
+    level1 = _category_ancestors(1)
+    mix = defaultdict(int)
+    for r in cat_rows:
+        mix[level1.get(r["category_id"], 0)] += r["received"] or 0
+    cat_names = dict(Category.objects.filter(level=1).values_list("pk", "name"))
+    cat_codes = dict(Category.objects.values_list("pk", "code"))
+    category_mix = [{"category": k, "name": cat_names.get(k, _("Unclassified")), "received": v,
+                     "link": f.query_params(category=cat_codes.get(k)) if k else f.query_params()}
+                    for k, v in sorted(mix.items(), key=lambda kv: -kv[1])]
+
+    # Department ranking.
+    dept_rows = _sum_rows(daily.exclude(department_id=0), ("department_id",))
+    dept_names = _names(Department, [r["department_id"] for r in dept_rows])
+    ranking = []
+    for r in dept_rows:
+        d_ = derived(r)
+        ranking.append({
+            "department": r["department_id"], "name": dept_names.get(r["department_id"], "?"),
+            "received": d_["received"], "open": d_["open"], "overdue": d_["overdue"],
+            "on_time_rate": d_["on_time_rate"], "satisfaction_rate": d_["satisfaction_rate"],
+            "avg_handling_hours": d_["avg_handling_hours"], "link": f.query_params(department=r["department_id"]),
+        })
+    ranking.sort(key=lambda x: (-(x["on_time_rate"] if x["on_time_rate"] is not None else -1),
+                                -(x["satisfaction_rate"] if x["satisfaction_rate"] is not None else -1),
+                                -x["received"]))
+
+    # Hotspots: units and second-level categories rising fastest this week (last 7 days vs the 7 before).
+    this_from, last_from = today - dt.timedelta(days=6), today - dt.timedelta(days=13)
+    recent = _filtered(StatsDaily, user, undated, dims=("category2",)).filter(day__gte=last_from, day__lte=today)
+    hot_rows = _sum_rows(recent, ("unit_id", "category_id", "day"), ("received",))
+    level2 = _category_ancestors(2)
+    by_unit, by_cat = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    for r in hot_rows:
+        i = 0 if r["day"] >= this_from else 1
+        by_unit[r["unit_id"]][i] += r["received"] or 0
+        by_cat[level2.get(r["category_id"], 0)][i] += r["received"] or 0
+    hot_names = _names(Department, by_unit) | {}
+    cat2_names = dict(Category.objects.filter(level=2).values_list("pk", "name"))
+    week = {"date_from": this_from.isoformat(), "date_to": today.isoformat()}
+
+    def hot(items, names, param, codes=None):
+        out = []
+        for k, (now_n, before) in items.items():
+            if not k or now_n <= before:
+                continue
+            out.append({"key": k, "name": names.get(k, "?"), "this_week": now_n, "last_week": before,
+                        "rise": now_n - before, "change": _rate(now_n - before, before),
+                        "link": {**undated.query_params(), **week, param: codes[k] if codes else k}})
+        return sorted(out, key=lambda x: (-x["rise"], -x["this_week"]))[:5]
+
+    return {
+        "date_from": date_from, "date_to": date_to, "today": today,
+        "periods": periods, "totals": totals, "open_stages": open_stages, "overdue_now": overdue_now,
+        "overdue_link": undated.query_params(overdue="true"),
+        "per_10k": per_10k, "category_mix": category_mix, "ranking": ranking, "trend": trend,
+        "hot_units": hot(by_unit, hot_names, "unit"),
+        "hot_categories": hot(by_cat, cat2_names, "category", cat_codes),
+        "links": {
+            "received": f.query_params(), "closed": f.query_params(status="closed"),
+            "open": f.query_params(status=[s for s in Status.values if s != Status.CLOSED]),
+            "repeat": f.query_params(repeat="true"),
+        },
+    }
+
+
+def _category_ancestors(level: int) -> dict[int, int]:
+    """category id → id of its ancestor at ``level`` (itself when at that level)."""
+    cats = {c["pk"]: c for c in Category.objects.values("pk", "parent_id", "level")}
+    out = {}
+    for pk, c in cats.items():
+        node = c
+        while node is not None and node["level"] > level:
+            node = cats.get(node["parent_id"])
+        if node is not None and node["level"] == level:
+            out[pk] = node["pk"]
+    return out
+
+
+# --- pivot ----------------------------------------------------------------------------------------
+
+PIVOT_DIMENSIONS = {
+    "day": ("day", _("Day")), "week": ("day", _("Week")), "month": ("day", _("Month")),
+    "unit": ("unit_id", _("Unit")), "department": ("department_id", _("Department")),
+    "category1": ("category_id", _("Category (level 1)")), "category2": ("category_id", _("Category (level 2)")),
+    "category3": ("category_id", _("Category (level 3)")), "channel": ("channel", _("Channel")),
+    "level": ("level", _("Level")),
+    # Counted in columns (truth_<code>, sat_<code>) rather than keyed: only the count measure.
+    "truthfulness": (None, _("Truthfulness")), "satisfaction": (None, _("Satisfaction")),
+}
+COLUMN_DIMENSIONS = {"truthfulness": ("truth_", Truthfulness), "satisfaction": ("sat_", Satisfaction)}
+PIVOT_MEASURES = {
+    "count": (_("Count"), ("received",), lambda r: r.get("received") or 0),
+    "on_time_rate": (_("On-time rate"), ("handled", "handled_late"), lambda r: derived_one(r, "on_time_rate")),
+    "avg_handling_hours": (_("Average handling time (hours)"), ("handled", "handling_seconds"),
+                           lambda r: derived_one(r, "avg_handling_hours")),
+    "satisfaction_rate": (_("Satisfaction rate"), ("satisfied", "evaluated"),
+                          lambda r: derived_one(r, "satisfaction_rate")),
+    "truthfulness_rate": (_("Truthfulness rate"), ("truthful", "replied"),
+                          lambda r: derived_one(r, "truthfulness_rate")),
+    "repeat_rate": (_("Repeat rate"), ("repeat", "received"), lambda r: derived_one(r, "repeat_rate")),
+}
+
+
+def derived_one(row, name):
+    handled = row.get("handled") or 0
+    if name == "on_time_rate":
+        return _rate(handled - (row.get("handled_late") or 0), handled)
+    if name == "avg_handling_hours":
+        return round((row.get("handling_seconds") or 0) / handled / 3600, 1) if handled else None
+    if name == "satisfaction_rate":
+        return _rate(row.get("satisfied") or 0, row.get("evaluated") or 0)
+    if name == "truthfulness_rate":
+        return _rate(row.get("truthful") or 0, row.get("replied") or 0)
+    if name == "repeat_rate":
+        return _rate(row.get("repeat") or 0, row.get("received") or 0)
+    raise KeyError(name)
+
+
+def _dimension_mapper(dim):
+    """(function base value → pivot key, function key → label) for one dimension."""
+    if dim == "day":
+        return (lambda v: v.isoformat()), (lambda k: k)
+    if dim == "week":
+        def week(v):
+            y, w, _d = v.isocalendar()
+            return f"{y}-W{w:02d}"
+        return week, (lambda k: k)
+    if dim == "month":
+        return (lambda v: v.strftime("%Y-%m")), (lambda k: k)
+    if dim in ("unit", "department"):
+        names = dict(Department.objects.values_list("pk", "name"))
+        return (lambda v: v), (lambda k: names.get(k, str(_("None"))) if k else str(_("None")))
+    if dim.startswith("category"):
+        level = int(dim[-1])
+        anc = _category_ancestors(level)
+        names = dict(Category.objects.filter(level=level).values_list("pk", "name"))
+        return (lambda v: anc.get(v, 0)), (lambda k: names.get(k, str(_("Unclassified"))) if k else
+                                           str(_("Unclassified")))
+    choices = {"channel": Channel, "level": Level, "truthfulness": Truthfulness, "satisfaction": Satisfaction}[dim]
+    labels = dict(choices.choices)
+    return (lambda v: v), (lambda k: str(labels.get(k, _("None"))) if k else str(_("None")))
+
+
+def stats_pivot(user, f: StatsFilter, *, rows: str, cols: str | None = None, measure: str = "count") -> dict:
+    """A pivot table over the aggregate: {rows, cols, cells, row_totals, col_totals, total}."""
+    from config.api import DomainError
+
+    label, needed, value = PIVOT_MEASURES[measure]
+    virtual = [d for d in (rows, cols) if d in COLUMN_DIMENSIONS]
+    if virtual and (measure != "count" or len(virtual) == 2):
+        raise DomainError(_("Truthfulness and satisfaction can be combined only with other dimensions and the "
+                            "count measure."), code="invalid", status_code=400)
+    if virtual:
+        prefix, choices = COLUMN_DIMENSIONS[virtual[0]]
+        needed = ("received", *(f"{prefix}{v}" for v in choices.values))
+    row_field = PIVOT_DIMENSIONS[rows][0]
+    col_field = PIVOT_DIMENSIONS[cols][0] if cols else None
+    group = tuple(dict.fromkeys(x for x in (row_field, col_field) if x))
+    data = _sum_rows(_filtered(StatsDaily, user, f, dims=(rows, cols)), group, needed)
+    row_map, row_label = _dimension_mapper(rows)
+    col_map, col_label = _dimension_mapper(cols) if cols else ((lambda v: ""), (lambda k: str(_("Total"))))
+    cells, row_sums, col_sums, total = defaultdict(lambda: defaultdict(int)), defaultdict(lambda: defaultdict(int)), \
+        defaultdict(lambda: defaultdict(int)), defaultdict(int)
+
+    def add(rk, ck, sums):
+        for m, v in sums.items():
+            cells[(rk, ck)][m] += v
+            row_sums[rk][m] += v
+            col_sums[ck][m] += v
+            total[m] += v
+
+    for r in data:
+        if virtual:
+            prefix, choices = COLUMN_DIMENSIONS[virtual[0]]
+            counted = 0
+            other_field = row_field or col_field
+            other = (row_map if row_field else col_map)(r[other_field]) if other_field else ""
+            splits = [(v, r[f"{prefix}{v}"] or 0) for v in choices.values] + [("", None)]
+            for v, n in splits:
+                if n is None:
+                    n = (r["received"] or 0) - counted
+                counted += n
+                if n:
+                    add(*((other, v) if row_field else (v, other)), {"received": n})
+            continue
+        add(row_map(r[row_field]), col_map(r[col_field]) if col_field else "", {m: r[m] or 0 for m in needed})
+
+    def order(keys):
+        return sorted(keys, key=lambda k: (k in (0, ""), str(k) if not isinstance(k, int) else f"{k:012d}"))
+
+    row_keys, col_keys = order(row_sums), order(col_sums)
+    return {
+        "measure": measure, "measure_label": str(label), "row_dimension": rows, "col_dimension": cols or "",
+        "rows": [{"key": k, "label": str(row_label(k))} for k in row_keys],
+        "cols": [{"key": k, "label": str(col_label(k))} for k in col_keys],
+        "cells": [[value(cells[(rk, ck)]) if (rk, ck) in cells else None for ck in col_keys] for rk in row_keys],
+        "row_totals": [value(row_sums[k]) for k in row_keys],
+        "col_totals": [value(col_sums[k]) for k in col_keys],
+        "total": value(total),
+    }

@@ -1,0 +1,47 @@
+"""Celery tasks of the statistics area (imported by WorkordersConfig.ready, named explicitly)."""
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from accounts.models import Department
+
+
+@shared_task(name="workorders.stats.export", acks_late=True)
+def run_export(job_id: int):
+    from .exports import export_build
+    from .models import ExportJob
+
+    try:
+        return export_build(job_id).pk
+    except Exception as exc:  # recorded for the progress page, then re-raised for the worker's log
+        ExportJob.objects.filter(pk=job_id).update(status=ExportJob.State.FAILED, error=str(exc)[:2000])
+        raise
+
+
+@shared_task(name="workorders.stats.generate_report", acks_late=True)
+def generate_report(kind: str, company_id: int, today: str | None = None, send: bool = True):
+    from .stats_reports import report_generate, report_send
+
+    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    report = report_generate(kind=kind, today=day, company=Department.objects.get(pk=company_id))
+    if send:
+        report_send(report.pk)
+    return report.pk
+
+
+@shared_task(name="workorders.stats.generate_scheduled_report", acks_late=True)
+def generate_scheduled_report(kind: str, today: str | None = None):
+    """Beat entry: one report per company (root department), e-mailed to its subscribers."""
+    return [generate_report(kind, company.pk, today) for company in Department.objects.filter(
+        parent__isnull=True, is_active=True)]
+
+
+@shared_task(name="workorders.stats.rebuild", acks_late=True)
+def rebuild(days: int = 3, date_from: str | None = None, date_to: str | None = None):
+    from .reporting import stats_rebuild
+
+    today = timezone.localdate()
+    start = dt.date.fromisoformat(date_from) if date_from else today - dt.timedelta(days=days - 1)
+    end = dt.date.fromisoformat(date_to) if date_to else today
+    return stats_rebuild(date_from=start, date_to=end)

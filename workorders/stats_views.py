@@ -1,0 +1,267 @@
+"""Pages of the statistics area: dashboard, pivot, reports and exports (managers and supervisors)."""
+import io
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from accounts.models import Department
+from complaints.models import Category, Channel
+from config.api import DomainError
+
+from .exports import clean_filters, export_start
+from .models import ExportJob, Level, Report, ReportSubscription
+from .reporting import PIVOT_DIMENSIONS, PIVOT_MEASURES, StatsFilter, can_see_statistics, scope_q, \
+    stats_dashboard, stats_pivot
+
+ORDER_LIST_URL = "/workorders/"
+
+
+def order_list_url(params: dict) -> str:
+    return f"{ORDER_LIST_URL}?{urlencode(params, doseq=True)}" if params else ORDER_LIST_URL
+
+
+def _links_to_urls(value, *, inside_links=False):
+    """Turn the selectors' drill-down filter dicts ("link", "*_link", "links": {...}) into list URLs."""
+    if isinstance(value, dict):
+        if inside_links:
+            return order_list_url(value)
+        out = {}
+        for k, v in value.items():
+            if (k == "link" or k.endswith("_link")) and isinstance(v, dict):
+                out[k] = order_list_url(v)
+            elif k == "links" and isinstance(v, dict):
+                out[k] = {name: order_list_url(q) for name, q in v.items()}
+            else:
+                out[k] = _links_to_urls(v)
+        return out
+    if isinstance(value, list):
+        return [_links_to_urls(v) for v in value]
+    return value
+
+
+def statistics_required(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not can_see_statistics(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+class StatsFilterForm(forms.Form):
+    date_from = forms.DateField(label=gettext_lazy("From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    unit = forms.TypedChoiceField(label=gettext_lazy("Unit"), required=False, coerce=int, empty_value=None)
+    department = forms.TypedChoiceField(label=gettext_lazy("Department"), required=False, coerce=int,
+                                        empty_value=None)
+    category = forms.ChoiceField(label=gettext_lazy("Category"), required=False)
+    channel = forms.ChoiceField(label=gettext_lazy("Channel"), required=False)
+    level = forms.ChoiceField(label=gettext_lazy("Level"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        everyone = [("", _("All"))]
+        depts = Department.objects.filter(is_active=True)
+        if not user.is_superuser:
+            from accounts.selectors import user_covered_departments
+
+            depts = user_covered_departments(user)
+        self.fields["unit"].choices = everyone + [
+            (d.pk, d.name) for d in depts.filter(kind__in=["company", "supply_unit"]).order_by("path")]
+        self.fields["department"].choices = everyone + [(d.pk, f"{'— ' * d.depth}{d.name}") for d in depts.order_by("path")]
+        self.fields["category"].choices = everyone + [
+            (c.code, f"{'— ' * (c.level - 1)}{c.code} {c.name}") for c in Category.objects.filter(level__lte=2).order_by("code")]
+        self.fields["channel"].choices = everyone + list(Channel.choices)
+        self.fields["level"].choices = everyone + list(Level.choices)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select form-select-sm" if isinstance(
+                field, forms.ChoiceField) else "form-control form-control-sm")
+
+    def stats_filter(self) -> StatsFilter:
+        data = self.cleaned_data if self.is_valid() else {}
+        return StatsFilter(**{k: data.get(k) or None for k in StatsFilter.__dataclass_fields__})
+
+
+@statistics_required
+def dashboard(request):
+    """The manager dashboard: every figure from the aggregate tables, scoped to the user."""
+    form = StatsFilterForm(request.GET or None, user=request.user)
+    f = form.stats_filter()
+    data = _links_to_urls(stats_dashboard(request.user, f))
+    charts = {
+        "trend": data["trend"],
+        "open_stages": [{"name": s["label"], "value": s["count"], "url": s["link"]} for s in data["open_stages"]],
+        "category_mix": [{"name": c["name"], "value": c["received"], "url": c["link"]} for c in data["category_mix"]],
+        "per_10k": [{"name": u["name"], "value": u["per_10k"], "url": u["link"]} for u in data["per_10k"]],
+        "ranking": [{"name": r["name"], "value": r["on_time_rate"], "url": r["link"]} for r in data["ranking"]],
+        "stage_on_time": [{"name": str(STAGE_LABELS[s]), "value": v}
+                          for s, v in data["totals"]["stage_on_time"].items()],
+        "labels": {"received": _("Received"), "closed": _("Closed")},
+    }
+    return render(request, "reports/dashboard.html", {
+        "form": form, "d": data, "charts": charts, "stage_labels": STAGE_LABELS,
+    })
+
+
+STAGE_LABELS = {
+    "dispatch": gettext_lazy("Dispatch"), "contact": gettext_lazy("First contact"), "reply": gettext_lazy("Reply"),
+    "review": gettext_lazy("Review"), "callback": gettext_lazy("Callback"),
+}
+
+
+class PivotForm(forms.Form):
+    rows = forms.ChoiceField(label=gettext_lazy("Rows"), choices=[(k, v[1]) for k, v in PIVOT_DIMENSIONS.items()],
+                             initial="unit")
+    cols = forms.ChoiceField(label=gettext_lazy("Columns"), required=False,
+                             choices=[("", gettext_lazy("(none)"))] + [(k, v[1]) for k, v in PIVOT_DIMENSIONS.items()])
+    measure = forms.ChoiceField(label=gettext_lazy("Measure"), choices=[(k, v[0]) for k, v in PIVOT_MEASURES.items()],
+                                initial="count")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+
+@statistics_required
+def pivot(request):
+    """Multi-dimensional analysis: a pivot table with totals, a chart and an Excel download."""
+    query = request.GET.copy()
+    query.setdefault("rows", "unit")
+    query.setdefault("measure", "count")
+    form = PivotForm(query)
+    filters = StatsFilterForm(request.GET or None, user=request.user)
+    result = None
+    if form.is_valid():
+        v = form.cleaned_data
+        try:
+            result = stats_pivot(request.user, filters.stats_filter(), rows=v["rows"], cols=v["cols"] or None,
+                                 measure=v["measure"])
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+            result = None
+    if result is not None:
+        if request.GET.get("format") == "xlsx":
+            return _pivot_xlsx(result)
+        result["lines"] = [{"label": r["label"], "cells": cells, "total": total}
+                           for r, cells, total in zip(result["rows"], result["cells"], result["row_totals"])]
+    export_query = request.GET.copy()
+    export_query["format"] = "xlsx"
+    return render(request, "reports/pivot.html", {
+        "form": form, "filters": filters, "result": result, "xlsx_query": export_query.urlencode(),
+    })
+
+
+def _pivot_xlsx(result) -> HttpResponse:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Pivot")
+    ws.append([result["measure_label"]] + [c["label"] for c in result["cols"]] + [_("Total")])
+    for r, cells, total in zip(result["rows"], result["cells"], result["row_totals"]):
+        ws.append([r["label"]] + cells + [total])
+    ws.append([_("Total")] + result["col_totals"] + [result["total"]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="pivot.xlsx"'
+    return response
+
+
+def _reports_visible_to(user):
+    """Reports of the companies the user covers (a unit's supervisor does not see the whole company's)."""
+    from accounts.selectors import user_covered_departments
+
+    return Report.objects.select_related("department").filter(department__in=user_covered_departments(user))
+
+
+@statistics_required
+def report_list(request):
+    reports = _reports_visible_to(request.user)
+    kind = request.GET.get("kind")
+    if kind in Report.Kind.values:
+        reports = reports.filter(kind=kind)
+    subscribed = set(ReportSubscription.objects.filter(user=request.user, is_active=True).values_list("kind", flat=True))
+    return render(request, "reports/report_list.html", {
+        "reports": reports[:200], "kinds": Report.Kind.choices, "kind": kind,
+        "subscriptions": [(code, label, code in subscribed) for code, label in Report.Kind.choices],
+    })
+
+
+@statistics_required
+@require_POST
+def report_subscribe(request):
+    """Subscribe to (or unsubscribe from) the e-mailed reports of one kind."""
+    kind = request.POST.get("kind")
+    if kind not in Report.Kind.values:
+        raise Http404
+    active = request.POST.get("active") == "1"
+    ReportSubscription.objects.update_or_create(user=request.user, kind=kind, defaults={"is_active": active})
+    return redirect("stats-reports")
+
+
+@statistics_required
+def report_detail(request, pk):
+    report = get_object_or_404(_reports_visible_to(request.user), pk=pk)
+    template = "reports/report_print.html" if request.GET.get("print") else "reports/report_detail.html"
+    return render(request, template, {"report": report, "data": report.data})
+
+
+@statistics_required
+def report_download(request, pk):
+    report = get_object_or_404(_reports_visible_to(request.user), pk=pk)
+    if not report.file:
+        raise Http404
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+@require_POST
+def export_create(request):
+    """Start an export of the order list with the filters posted (the list page's query string)."""
+    try:
+        job = export_start(user=request.user, filters=clean_filters(request.POST))
+    except DomainError as exc:
+        raise Http404(str(exc))
+    return redirect("stats-export", pk=job.pk)
+
+
+@login_required
+def export_detail(request, pk):
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+    if request.GET.get("format") == "json" or request.htmx:
+        return JsonResponse({
+            "id": job.pk, "status": job.status, "progress": job.progress, "written": job.written, "total": job.total,
+            "download_url": reverse("stats-export-download", args=[job.pk]) if job.status == "done" else None,
+            "error": job.error,
+        })
+    return render(request, "reports/export.html", {"job": job})
+
+
+@login_required
+def export_download(request, pk):
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user, status=ExportJob.State.DONE)
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def export_list(request):
+    """The user's exports, and a form to export the order list with given filters."""
+    return render(request, "reports/export_list.html", {
+        "jobs": ExportJob.objects.filter(user=request.user)[:50],
+        "filters": [(k, v) for k, vals in clean_filters(request.GET).items()
+                    for v in (vals if isinstance(vals, list) else [vals])],
+    })
