@@ -89,3 +89,17 @@ class TestApiAuth:
     def test_departments_scoped(self, api_for):
         codes = {d["code"] for d in api_for("handler").get("/api/v1/departments/").json()}
         assert codes == {"BJ-YX", "BJ-YX-DF"}
+
+
+@pytest.mark.django_db
+def test_pages_are_chinese_even_for_an_english_browser_until_switched(client):
+    body = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "登录" in body
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Log in" in client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+
+
+@pytest.mark.django_db
+def test_api_errors_follow_accept_language(api_for):
+    response = api_for("handler").post("/api/v1/complaints/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 403 and response.json()["detail"] == "Your role may not do this."
