@@ -22,11 +22,10 @@ from .models import ExportJob, Level, Report, ReportSubscription
 from .reporting import PIVOT_DIMENSIONS, PIVOT_MEASURES, StatsFilter, can_see_statistics, scope_q, \
     stats_dashboard, stats_pivot
 
-ORDER_LIST_URL = "/workorders/"
-
-
 def order_list_url(params: dict) -> str:
-    return f"{ORDER_LIST_URL}?{urlencode(params, doseq=True)}" if params else ORDER_LIST_URL
+    """The work-order list page filtered like the figure (it takes the API's filter names)."""
+    url = reverse("workorders:list")
+    return f"{url}?{urlencode(params, doseq=True)}" if params else url
 
 
 def _links_to_urls(value, *, inside_links=False):

@@ -41,7 +41,7 @@ def test_dashboard_draws_its_charts(dataset, users, live_server, browser, client
     assert not errors and not external, (errors, external)
     # A ranking row drills down to the filtered order list.
     href = page.locator("[data-testid=ranking] a").first.get_attribute("href")
-    assert href.startswith("/workorders/?") and "department=" in href
+    assert href.startswith("/orders/?") and "department=" in href
     # The pivot page draws its chart too.
     page.goto(f"{live_server.url}/dashboard/pivot/?rows=day&cols=level")
     page.wait_for_selector("body[data-charts]")

@@ -23,10 +23,10 @@ def test_dashboard_renders_figures_and_drill_down_links(dataset, users, client):
     html = page.content.decode()
     assert 'id="chart-trend"' in html and "vendor/echarts/echarts.min.js" in html and 'id="stats-charts"' in html
     d = page.context["d"]
-    assert d["overdue_link"].startswith("/workorders/?") and "overdue=true" in d["overdue_link"]
+    assert d["overdue_link"].startswith("/orders/?") and "overdue=true" in d["overdue_link"]
     for stage in d["open_stages"]:
         assert parse_qs(urlparse(stage["link"]).query)["status"] == [stage["status"]]
-    assert all(r["link"].startswith("/workorders/?") for r in d["ranking"])
+    assert all(r["link"].startswith("/orders/?") for r in d["ranking"])
 
 
 def test_dashboard_filters_and_access(dataset, users, client, depts):
@@ -113,3 +113,16 @@ def test_subscribing_and_report_scope(dataset, users, client, depts, cd_supervis
     client.force_login(users["manager"])
     client.post("/reports/subscribe/", {"kind": "daily", "active": "0"})
     assert not ReportSubscription.objects.get(user=users["manager"], kind="daily").is_active
+
+
+def test_a_drill_down_link_opens_the_filtered_order_list(client):
+    """The dashboard's links use the list page's own filter names: following one filters the list."""
+    from accounts.demo import seed_organisation
+    from workorders.stats_views import order_list_url
+
+    seed_organisation(password="demo12345")
+    from accounts.models import User
+
+    client.force_login(User.objects.get(username="supervisor"))
+    response = client.get(order_list_url({"overdue": "true", "level": "major"}))
+    assert response.status_code == 200
