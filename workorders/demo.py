@@ -30,7 +30,7 @@ from config.api import DomainError
 
 from . import demo_texts as T
 from .lifecycle import perform
-from .models import WorkOrder
+from .models import Deadline, WorkOrder
 
 log = logging.getLogger(__name__)
 
@@ -546,6 +546,11 @@ class _Seeder:
         if spec.stop == "processing" and spec.variant == "extension":
             t = self.later(t, 120, 1440)
             yield t
+            reply_due = (Deadline.objects.filter(order_id=spec.order_id, stage="reply", met_at__isnull=True,
+                                                 cancelled_at__isnull=True)
+                         .order_by("-pk").values_list("due_at", flat=True).first())
+            if reply_due is not None and t >= reply_due:
+                return  # too late to ask (an extension must come before the deadline): stays contacted
             reason, basis = r.choice(T.EXTENSION_REASONS[spec.leaf[:2]])
             due = max(self.now, timezone.now()) + timedelta(days=r.randint(2, 6))
             self.act(spec, "request_extension", handler, t, requested_due_at=due, reason=reason, basis=basis)
