@@ -37,3 +37,40 @@ def api_for(users):
         return client
 
     return make
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the migrated data (categories, SLA policies, calendar,
+    notification rules) afterwards and runs with it: ``serialized_rollback``.
+
+    Mixing transactional tests with and without it breaks the latter kind's neighbours: the flush
+    after a plain one re-creates content types through post_migrate, and the next serialized one
+    then meets them as duplicates. So all of them use it.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        fixtures = set(getattr(item, "fixturenames", ()))
+        transactional = kwargs.get("transaction") or fixtures & {"transactional_db", "live_server"}
+        if transactional and not kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(**{**kwargs, "serialized_rollback": True}), append=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_snapshot(django_db_setup, django_db_blocker):
+    """The migrated database as serialized_rollback restores it, taken before any test runs.
+
+    pytest-django takes it only when it sees serialized tests while setting the database up;
+    when the first test is a live-server (browser) test it was missing, that test's flush then
+    re-ran post_migrate, and every serialized test after it failed on duplicate content types.
+    """
+    from django.core.management.commands import flush
+    from django.db import connections
+
+    # A test's flush must leave the tables empty for the restore: without this, the flush after a
+    # test re-creates content types, permissions and role groups through post_migrate.
+    flush.emit_post_migrate_signal = lambda *args, **kwargs: None
+    with django_db_blocker.unblock():
+        for conn in connections.all(initialized_only=False):
+            if not hasattr(conn, "_test_serialized_contents"):
+                conn._test_serialized_contents = conn.creation.serialize_db_to_string()

@@ -28,7 +28,8 @@ def act(page, code, fill=None, select=None, check=None):
     page.click(f"[data-testid=do-{code}]")
     page.wait_for_selector(f"#order-detail[data-version='{before + 1}']")
     assert page.locator("[data-testid=flash]").count() == 1
-    assert page.evaluate("document.activeElement.dataset.testid") == "flash"  # the keyboard goes on from here
+    # the keyboard goes on from the result message (focus moves there once htmx has settled)
+    page.wait_for_function("document.activeElement && document.activeElement.dataset.testid === 'flash'")
 
 
 def status(page):
