@@ -117,6 +117,7 @@ else:
         "processed_folder": str(_celery_dir / "processed"),
         "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
+        "polling_interval": 0.2,  # the transport polls its folder; 1 s (the default) queues up
     }
     CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "Asia/Shanghai"

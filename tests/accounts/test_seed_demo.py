@@ -32,6 +32,10 @@ def test_seed_demo_creates_one_login_per_role(settings):
     assert User.objects.get(username="admin").is_superuser
     assert User.objects.get(username="agent").check_password("demo12345")
     assert Department.objects.filter(kind=Department.Kind.SUPPLY_UNIT).count() == 3
+    # the deadline sweep ran once: open orders past their due time are already marked overdue
+    from workorders.models import WorkOrder
+
+    assert WorkOrder.objects.filter(is_overdue=True).exclude(status="closed").exists()
 
 
 @pytest.mark.django_db

@@ -8,6 +8,8 @@ from accounts.demo import DEMO_USERS
 SEEDERS = [
     "accounts.demo.seed_organisation",
     "workorders.demo.seed_orders",
+    # One deadline sweep now, so the demo's overdue orders are marked before the first beat tick.
+    "workorders.deadlines.sweep",
 ]
 
 
