@@ -193,7 +193,7 @@ def test_admin_action_reports_each_refusal_and_changes_nothing(staff_supervisor,
         {"action": "lifecycle_approve", "_selected_action": [open_order.pk, closed.pk]}, follow=True,
     )
 
-    messages = {str(m).split(":")[0]: (m.level_tag, str(m)) for m in get_messages(response.wsgi_request)}
+    messages = {re.split("[:：]", str(m))[0]: (m.level_tag, str(m)) for m in get_messages(response.wsgi_request)}
     assert messages[open_order.tracking_no][0] == "success"
     assert messages[closed.tracking_no][0] == "error"
     open_order.refresh_from_db()
