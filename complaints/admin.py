@@ -12,6 +12,8 @@ from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from config.admin_mixins import ReadOnlyAdminMixin
+
 from .models import Category, Complaint, Customer, IdempotencyKey
 
 
@@ -126,7 +128,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 
 
 @admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(admin.ModelAdmin):
+class IdempotencyKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Stored first answers to retried requests: evidence, so read-only."""
 
     list_display = ["key", "user", "response_status", "created_at"]
@@ -136,15 +138,6 @@ class IdempotencyKeyAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ["user", "key", "request_hash", "response_status", "body", "created_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("response body"))
     def body(self, obj):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
 from complaints.admin import TopCategoryFilter
+from config.admin_mixins import ReadOnlyAdminMixin
 from config.api import DomainError
 
 from .lifecycle import ACTIONS, perform
@@ -200,7 +201,7 @@ class WorkOrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkOrderEvent)
-class WorkOrderEventAdmin(admin.ModelAdmin):
+class WorkOrderEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log: append-only, so nobody may add, change or delete an event here."""
 
     list_display = ["created_at", "order", "action", "from_status", "to_status", "actor", "version"]
@@ -212,22 +213,13 @@ class WorkOrderEventAdmin(admin.ModelAdmin):
     fields = ["order", "action", "from_status", "to_status", "actor", "version", "created_at", "details"]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description=_("details"))
     def details(self, obj):
         return _pretty_json(obj.payload)
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Routing history (also the handlers' scope); written by assign and return, so read-only."""
 
     list_display = ["order", "department", "assigned_by", "assigned_at", "returned_at"]
@@ -239,18 +231,9 @@ class AssignmentAdmin(admin.ModelAdmin):
     fields = ["order", "department", "assigned_by", "assigned_at", "returned_at", "return_reason"]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Requests are filed and decided through the lifecycle (request_extension, decide_extension)."""
 
     list_display = ["order", "requested_by", "requested_due_at", "state", "decided_by", "decided_at", "created_at"]
@@ -261,15 +244,6 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
     fields = ["order", "requested_by", "requested_due_at", "reason", "basis", "state", "decided_by", "decided_at",
               "decision_comment", "created_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Attachment)

@@ -417,7 +417,23 @@ class ChannelLimit(models.Model):
         return f"{self.get_channel_display()}: {self.limit} {self.get_unit_display()}"
 
 
-class WorkCalendarYear(models.Model):
+class CalendarData(models.Model):
+    """Calendar tables: any change drops the cached working-day calendar."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _calendar_changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _calendar_changed()
+        return result
+
+
+class WorkCalendarYear(CalendarData):
     """A year whose holidays and adjusted working days (调休) are known.
 
     A year not listed here (and unknown to the ``chinesecalendar`` package) is computed on plain
@@ -437,17 +453,8 @@ class WorkCalendarYear(models.Model):
     def __str__(self):
         return str(self.year)
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        _calendar_changed()
 
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        _calendar_changed()
-        return result
-
-
-class WorkCalendarDay(models.Model):
+class WorkCalendarDay(CalendarData):
     """A day that differs from the Monday–Friday rule: a holiday on a weekday, or a working weekend."""
 
     date = models.DateField(_("date"), unique=True)
@@ -464,17 +471,8 @@ class WorkCalendarDay(models.Model):
     def __str__(self):
         return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        _calendar_changed()
 
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        _calendar_changed()
-        return result
-
-
-class WorkingPeriod(models.Model):
+class WorkingPeriod(CalendarData):
     """Office hours on every working day (e.g. 08:30–12:00 and 13:30–17:30)."""
 
     start = models.TimeField(_("start"))
@@ -487,15 +485,6 @@ class WorkingPeriod(models.Model):
 
     def __str__(self):
         return f"{self.start:%H:%M}–{self.end:%H:%M}"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        _calendar_changed()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        _calendar_changed()
-        return result
 
 
 def _calendar_changed():
