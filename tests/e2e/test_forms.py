@@ -143,6 +143,7 @@ def test_intake_with_the_keyboard_alone(login):
     page.goto("/intake/")
     keys = page.keyboard
     keys.type("13966667777")  # the phone field has the focus
+    page.wait_for_selector("[data-testid=lookup-none]")  # the lookup answered: a new customer
     for text in ("3306667777", "冯先生", "滨江市城北区人民路1号"):
         keys.press("Tab")
         keys.type(text)
