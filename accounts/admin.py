@@ -24,6 +24,4 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["groups", "is_active", "is_staff", "department"]
     search_fields = ["username", "display_name", "phone", "email"]
     autocomplete_fields = ["department"]
-    fieldsets = BaseUserAdmin.fieldsets + (
-        (_("Work"), {"fields": ("display_name", "phone", "department")}),
-    )
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Work"), {"fields": ("display_name", "phone", "department")}),)

@@ -1,4 +1,5 @@
 """Navigation for the base layout: each role sees only the entries it may use."""
+
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,7 @@ def _queue_items(request, user):
         return request._queue_items
     url = reverse("workorders:list")
     current = request.GET.get("queue") if request.path == url else None
-    request._queue_items = [{**q, "url": f"{url}?queue={q['code']}", "active": q["code"] == current}
-                            for q in queue_counts(user)]
+    request._queue_items = [
+        {**q, "url": f"{url}?queue={q['code']}", "active": q["code"] == current} for q in queue_counts(user)
+    ]
     return request._queue_items

@@ -1,4 +1,5 @@
 """Demo organisation and one login per role, for the embedded run mode and the tests."""
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction

@@ -7,7 +7,6 @@ from .roles import Role
 from .validators import phone_validator
 
 
-
 class Department(models.Model):
     """A node of the organisation tree: company → supply unit → department → team.
 
@@ -25,18 +24,26 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     path = models.CharField(_("path"), max_length=255, editable=False, db_index=True, default="")
     depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=0)
     is_active = models.BooleanField(_("active"), default=True)
     leaders = models.ManyToManyField(
-        "accounts.User", verbose_name=_("leaders"), blank=True, related_name="led_departments",
+        "accounts.User",
+        verbose_name=_("leaders"),
+        blank=True,
+        related_name="led_departments",
         help_text=_("Receive the fast SMS alerts for serious complaints of this unit."),
     )
     customer_count = models.PositiveIntegerField(
-        _("customers served"), default=0,
+        _("customers served"),
+        default=0,
         help_text=_("Used for complaints-per-10,000-customers ratios."),
     )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
@@ -65,7 +72,7 @@ class Department(models.Model):
                 Department.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
                 if old:
                     for child in Department.objects.filter(path__startswith=old).exclude(pk=self.pk):
-                        child.path = path + child.path[len(old):]
+                        child.path = path + child.path[len(old) :]
                         child.depth = child.path.count("/") - 2
                         child.save(update_fields=["path", "depth"])
 
@@ -95,7 +102,11 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT,
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="members",
     )
 

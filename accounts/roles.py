@@ -5,6 +5,7 @@
 do what to which order* live in the lifecycle table; these permissions govern the admin and
 reference data.
 """
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,22 +22,37 @@ class Role(models.TextChoices):
 # app_label.codename; codenames that do not exist (yet) are skipped.
 ROLE_PERMISSIONS = {
     Role.AGENT: [
-        "complaints.view_customer", "complaints.add_customer", "complaints.change_customer",
-        "complaints.view_complaint", "complaints.add_complaint", "complaints.view_category",
+        "complaints.view_customer",
+        "complaints.add_customer",
+        "complaints.change_customer",
+        "complaints.view_complaint",
+        "complaints.add_complaint",
+        "complaints.view_category",
         "workorders.view_workorder",
     ],
     Role.DISPATCHER: [
-        "complaints.view_customer", "complaints.view_complaint", "complaints.view_category",
-        "workorders.view_workorder", "accounts.view_department",
+        "complaints.view_customer",
+        "complaints.view_complaint",
+        "complaints.view_category",
+        "workorders.view_workorder",
+        "accounts.view_department",
     ],
     Role.HANDLER: ["complaints.view_category", "workorders.view_workorder"],
     Role.SUPERVISOR: [
-        "complaints.view_customer", "complaints.view_complaint", "complaints.view_category",
-        "workorders.view_workorder", "accounts.view_department", "accounts.view_user",
+        "complaints.view_customer",
+        "complaints.view_complaint",
+        "complaints.view_category",
+        "workorders.view_workorder",
+        "accounts.view_department",
+        "accounts.view_user",
     ],
     Role.MANAGER: [
-        "complaints.view_customer", "complaints.view_complaint", "complaints.view_category",
-        "workorders.view_workorder", "accounts.view_department", "accounts.view_user",
+        "complaints.view_customer",
+        "complaints.view_complaint",
+        "complaints.view_category",
+        "workorders.view_workorder",
+        "accounts.view_department",
+        "accounts.view_user",
     ],
     Role.ADMIN: ["*"],
 }

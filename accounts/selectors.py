@@ -1,4 +1,5 @@
 """Reads about people and the organisation; the one answer to "which departments does a user cover"."""
+
 from django.db.models import Q, QuerySet
 
 from .models import Department, User

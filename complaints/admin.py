@@ -4,6 +4,7 @@ Complaints are created only by the intake service (``complaint_register``), whic
 work order, so the admin offers no "add" for them; it is for looking things up and correcting
 what the agent typed.
 """
+
 import json
 
 from django.contrib import admin
@@ -52,7 +53,14 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = [
-        "name", "account_no", "phone", "supply_unit", "is_key_customer", "is_sensitive", "order_count", "created_at",
+        "name",
+        "account_no",
+        "phone",
+        "supply_unit",
+        "is_key_customer",
+        "is_sensitive",
+        "order_count",
+        "created_at",
     ]
     list_filter = ["supply_unit", "is_key_customer", "is_sensitive"]
     search_fields = ["=account_no", "=phone", "=alt_phone", "name", "address"]
@@ -68,8 +76,11 @@ class CustomerAdmin(admin.ModelAdmin):
 
         orders = WorkOrder.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
         count = orders.annotate(n=Count("*")).values("n")
-        return super().get_queryset(request).annotate(
-            _order_count=Coalesce(Subquery(count, output_field=IntegerField()), 0))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_order_count=Coalesce(Subquery(count, output_field=IntegerField()), 0))
+        )
 
     @admin.display(description=_("orders"), ordering="_order_count")
     def order_count(self, obj):
@@ -79,7 +90,14 @@ class CustomerAdmin(admin.ModelAdmin):
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
     list_display = [
-        "tracking_no", "received_at", "channel", "customer_name", "phone", "account_no", "category", "order_status",
+        "tracking_no",
+        "received_at",
+        "channel",
+        "customer_name",
+        "phone",
+        "account_no",
+        "category",
+        "order_status",
     ]
     list_filter = ["channel", TopCategoryFilter, "is_anonymous", "upgrade_tendency"]
     search_fields = ["^tracking_no", "=phone", "=account_no", "=customer__account_no", "customer_name"]
@@ -87,11 +105,32 @@ class ComplaintAdmin(admin.ModelAdmin):
     date_hierarchy = "received_at"
     show_full_result_count = False
     # The category and the customer link are the work order's business (classify, intake): read-only here.
-    readonly_fields = ["tracking_no", "channel", "customer", "account_no", "category", "received_at", "created_by",
-                       "created_at", "order_link"]
+    readonly_fields = [
+        "tracking_no",
+        "channel",
+        "customer",
+        "account_no",
+        "category",
+        "received_at",
+        "created_by",
+        "created_at",
+        "order_link",
+    ]
     fieldsets = [
-        (None, {"fields": ["tracking_no", "order_link", "channel", "external_ref", "received_at", "created_by",
-                           "created_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "tracking_no",
+                    "order_link",
+                    "channel",
+                    "external_ref",
+                    "received_at",
+                    "created_by",
+                    "created_at",
+                ]
+            },
+        ),
         (_("Complainant"), {"fields": ["customer", "customer_name", "phone", "account_no", "address"]}),
         (_("Complaint"), {"fields": ["category", "content", "demand", "event_time"]}),
         (_("Flags"), {"fields": ["is_anonymous", "is_confidential", "upgrade_tendency"]}),

@@ -1,4 +1,5 @@
 """Intake, customer lookup and the category tree."""
+
 import hashlib
 import json
 
@@ -31,7 +32,8 @@ class ComplaintCreateApi(APIView):
     """Intake. Send an ``Idempotency-Key`` header: a retried request returns the first result."""
 
     @extend_schema(
-        request=ComplaintInput, responses={201: ComplaintSerializer},
+        request=ComplaintInput,
+        responses={201: ComplaintSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
     )
     def post(self, request):
@@ -47,7 +49,10 @@ class ComplaintCreateApi(APIView):
             with transaction.atomic():
                 response = self._create(request)
                 IdempotencyKey.objects.create(
-                    user=request.user, key=key, request_hash=digest, response_status=response.status_code,
+                    user=request.user,
+                    key=key,
+                    request_hash=digest,
+                    response_status=response.status_code,
                     response_body=json.loads(json.dumps(response.data, default=str)),
                 )
             return response
@@ -66,9 +71,12 @@ class ComplaintCreateApi(APIView):
         if row.request_hash != digest:
             raise DomainError(
                 _("This Idempotency-Key was already used for a different request."),
-                code="idempotency_key_reused", status_code=422,
+                code="idempotency_key_reused",
+                status_code=422,
             )
-        return Response(row.response_body, status=row.response_status, headers={"Idempotent-Replayed": "true"})
+        return Response(
+            row.response_body, status=row.response_status, headers={"Idempotent-Replayed": "true"}
+        )
 
     def _create(self, request):
         data = ComplaintInput(data=request.data)
@@ -87,9 +95,12 @@ class CustomerLookupApi(generics.ListAPIView):
     serializer_class = CustomerSerializer
     pagination_class = None
 
-    @extend_schema(parameters=[
-        OpenApiParameter("phone", str, required=False), OpenApiParameter("account_no", str, required=False),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("phone", str, required=False),
+            OpenApiParameter("account_no", str, required=False),
+        ]
+    )
     def get(self, request, *args, **kwargs):
         _require_role(request.user, LOOKUP_ROLES)
         return super().get(request, *args, **kwargs)
@@ -113,8 +124,12 @@ class CustomerLookupApi(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return context
         customers = list(self.get_queryset())
-        orders = workorders_visible_to(self.request.user).filter(customer__in=customers).select_related(
-            "category", "complaint").order_by("-received_at")[:500]
+        orders = (
+            workorders_visible_to(self.request.user)
+            .filter(customer__in=customers)
+            .select_related("category", "complaint")
+            .order_by("-received_at")[:500]
+        )
         by_customer = {}
         for order in orders:
             by_customer.setdefault(order.customer_id, []).append(order)

@@ -3,6 +3,7 @@
 A draft is validated like a submitted complaint (as the API does), so that the ``submit`` action on
 the order page never meets an incomplete complaint that nobody can edit any more.
 """
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -14,18 +15,21 @@ from .models import Category, Channel, account_validator, normalize_phone
 
 class IntakeForm(forms.Form):
     phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
-    account_no = forms.CharField(label=_("Account number"), max_length=10, required=False,
-                                 validators=[account_validator])
+    account_no = forms.CharField(
+        label=_("Account number"), max_length=10, required=False, validators=[account_validator]
+    )
     customer_name = forms.CharField(label=_("Complainant"), max_length=100, required=False)
     address = forms.CharField(label=_("Address"), max_length=255)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE_95598)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.filter(is_active=True),
-                                      required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
+    )
     content = forms.CharField(label=_("Complaint content"), max_length=10000, widget=forms.Textarea)
     demand = forms.CharField(label=_("Customer's demand"), max_length=4000, widget=forms.Textarea)
     is_anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
     upgrade_tendency = forms.BooleanField(
-        label=_("Upgrade tendency (threatens media, 12398, 12345 or a lawsuit)"), required=False)
+        label=_("Upgrade tendency (threatens media, 12398, 12345 or a lawsuit)"), required=False
+    )
     external_ref = forms.CharField(label=_("External reference (12398/12345)"), max_length=40, required=False)
 
     def clean_phone(self):

@@ -1,4 +1,5 @@
 """What the customer said: customers, the category tree, channels and the complaint itself."""
+
 import re
 
 from django.conf import settings
@@ -70,7 +71,11 @@ class Category(models.Model):
     name = models.CharField(_("name"), max_length=60)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     level = models.PositiveSmallIntegerField(_("level"), editable=False, default=1)
@@ -110,22 +115,35 @@ class Customer(models.Model):
     """A utility customer (用户). Found by account number (户号) or phone at intake."""
 
     account_no = models.CharField(
-        _("account number"), max_length=10, unique=True, null=True, blank=True,
+        _("account number"),
+        max_length=10,
+        unique=True,
+        null=True,
+        blank=True,
         validators=[account_validator],
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, db_index=True, validators=[phone_validator])
     alt_phone = models.CharField(
-        _("other phone"), max_length=20, blank=True, db_index=True, validators=[phone_validator],
+        _("other phone"),
+        max_length=20,
+        blank=True,
+        db_index=True,
+        validators=[phone_validator],
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
     supply_unit = models.ForeignKey(
-        "accounts.Department", verbose_name=_("supply unit"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="customers",
+        "accounts.Department",
+        verbose_name=_("supply unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
     )
     is_key_customer = models.BooleanField(_("key customer"), default=False)
     is_sensitive = models.BooleanField(
-        _("sensitive"), default=False,
+        _("sensitive"),
+        default=False,
         help_text=_("Has threatened media, 12398, 12345 or a lawsuit, or needs special care."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -142,22 +160,34 @@ class Customer(models.Model):
 class Complaint(models.Model):
     """What the customer said, as the agent recorded it. Its work order carries the handling."""
 
-    tracking_no = models.CharField(_("tracking number"), max_length=20, unique=True, null=True, editable=False)
+    tracking_no = models.CharField(
+        _("tracking number"), max_length=20, unique=True, null=True, editable=False
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     external_ref = models.CharField(_("external reference (12398/12345)"), max_length=40, blank=True)
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="complaints",
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
     )
     customer_name = models.CharField(_("complainant"), max_length=100, blank=True)
     phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[phone_validator])
     account_no = models.CharField(
-        _("account number"), max_length=10, blank=True, validators=[account_validator],
+        _("account number"),
+        max_length=10,
+        blank=True,
+        validators=[account_validator],
     )
     address = models.CharField(_("address"), max_length=255)
     content = models.TextField(_("complaint content"))
     demand = models.TextField(_("customer's demand"))
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT,
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="complaints",
     )
     received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
@@ -165,11 +195,15 @@ class Complaint(models.Model):
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     is_confidential = models.BooleanField(_("confidential"), default=False)
     upgrade_tendency = models.BooleanField(
-        _("upgrade tendency"), default=False,
+        _("upgrade tendency"),
+        default=False,
         help_text=_("The customer threatens media, 12398, 12345 or a lawsuit."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("received by"), null=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        null=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -8,7 +8,6 @@ from accounts.validators import phone_validator
 
 from .models import Category, Channel, Complaint, Customer, account_validator, normalize_phone
 
-
 ACCOUNT_ASCII_RE = re.compile(r"[0-9]{10}")
 
 
@@ -21,14 +20,17 @@ class ComplaintInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     customer_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    account_no = serializers.CharField(max_length=10, required=False, allow_blank=True, default="",
-                                       validators=[account_validator])
+    account_no = serializers.CharField(
+        max_length=10, required=False, allow_blank=True, default="", validators=[account_validator]
+    )
     address = serializers.CharField(max_length=255)
     # Kept exactly as typed: Chinese paragraphs start with an ideographic-space indent (　　).
     content = serializers.CharField(max_length=10000, trim_whitespace=False)
     demand = serializers.CharField(max_length=4000, trim_whitespace=False)
     category = serializers.PrimaryKeyRelatedField(
-        queryset=Category.objects.filter(is_active=True), required=False, allow_null=True,
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
     )
     received_at = serializers.DateTimeField(required=False, allow_null=True)
     event_time = serializers.DateTimeField(required=False, allow_null=True)
@@ -36,10 +38,12 @@ class ComplaintInput(serializers.Serializer):
     is_confidential = serializers.BooleanField(required=False, default=False)
     upgrade_tendency = serializers.BooleanField(required=False, default=False)
     external_ref = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    related_to = serializers.IntegerField(required=False, allow_null=True,
-                                          help_text="id of an earlier order this complaint is about")
-    draft = serializers.BooleanField(required=False, default=False,
-                                     help_text="keep the order in intake instead of submitting it")
+    related_to = serializers.IntegerField(
+        required=False, allow_null=True, help_text="id of an earlier order this complaint is about"
+    )
+    draft = serializers.BooleanField(
+        required=False, default=False, help_text="keep the order in intake instead of submitting it"
+    )
 
     def validate_phone(self, value):
         value = normalize_phone(_ascii_digits(value))
@@ -57,7 +61,9 @@ class ComplaintInput(serializers.Serializer):
 
     def validate_category(self, category):
         if category is not None and not category.is_leaf:
-            raise serializers.ValidationError(_("Choose a category of the lowest level (e.g. 040101 低电压)."))
+            raise serializers.ValidationError(
+                _("Choose a category of the lowest level (e.g. 040101 低电压).")
+            )
         return category
 
     def validate(self, data):
@@ -91,9 +97,25 @@ class ComplaintSerializer(serializers.ModelSerializer):
     class Meta:
         model = Complaint
         fields = [
-            "id", "tracking_no", "channel", "customer", "customer_name", "phone", "account_no", "address", "content",
-            "demand", "category", "received_at", "event_time", "is_anonymous", "is_confidential", "upgrade_tendency",
-            "external_ref", "workorder", "possible_duplicates",
+            "id",
+            "tracking_no",
+            "channel",
+            "customer",
+            "customer_name",
+            "phone",
+            "account_no",
+            "address",
+            "content",
+            "demand",
+            "category",
+            "received_at",
+            "event_time",
+            "is_anonymous",
+            "is_confidential",
+            "upgrade_tendency",
+            "external_ref",
+            "workorder",
+            "possible_duplicates",
         ]
 
     def get_possible_duplicates(self, complaint) -> list[dict]:
@@ -132,8 +154,19 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = ["id", "account_no", "name", "phone", "alt_phone", "address", "supply_unit", "is_key_customer",
-                  "is_sensitive", "open_orders", "orders"]
+        fields = [
+            "id",
+            "account_no",
+            "name",
+            "phone",
+            "alt_phone",
+            "address",
+            "supply_unit",
+            "is_key_customer",
+            "is_sensitive",
+            "open_orders",
+            "orders",
+        ]
 
     def _orders(self, customer):
         return self.context["orders_by_customer"].get(customer.pk, [])

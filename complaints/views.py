@@ -1,4 +1,5 @@
 """Agent workbench pages: intake with customer lookup, the customer page and the global search."""
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -61,20 +62,36 @@ def intake_view(request):
         else:
             order = complaint.workorder
             if draft:
-                messages.success(request, _("Draft %(no)s saved. Submit it from the order page when it is complete.")
-                                 % {"no": complaint.tracking_no})
+                messages.success(
+                    request,
+                    _("Draft %(no)s saved. Submit it from the order page when it is complete.")
+                    % {"no": complaint.tracking_no},
+                )
             else:
-                messages.success(request, _("Complaint %(no)s registered and sent for classification.")
-                                 % {"no": complaint.tracking_no})
+                messages.success(
+                    request,
+                    _("Complaint %(no)s registered and sent for classification.")
+                    % {"no": complaint.tracking_no},
+                )
             for dup in getattr(order, "duplicates", []):
-                messages.warning(request, _("Possible duplicate of the open order %(no)s.") % {"no": dup.tracking_no})
+                messages.warning(
+                    request, _("Possible duplicate of the open order %(no)s.") % {"no": dup.tracking_no}
+                )
             return redirect("workorders:detail", pk=order.pk)
     elif request.method == "POST" and error is None:
         error = _("The complaint was not saved; correct the marked fields.")
     lookup = _lookup(request.user, form["phone"].value() or "", form["account_no"].value() or "")
-    return render(request, "complaints/intake.html", {
-        "form": form, "error": error, "categories": category_tree(), "lookup": lookup,
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "complaints/intake.html",
+        {
+            "form": form,
+            "error": error,
+            "categories": category_tree(),
+            "lookup": lookup,
+        },
+        status=400 if error else 200,
+    )
 
 
 def _lookup(user, phone, account_no):
@@ -93,13 +110,29 @@ def _lookup(user, phone, account_no):
     window = timedelta(days=settings.REPEAT_WINDOW_DAYS)
     result = []
     for customer in customers:
-        orders = list(workorders_visible_to(user).filter(customer=customer).select_related(
-            "category", "complaint").order_by("-received_at")[:10])
+        orders = list(
+            workorders_visible_to(user)
+            .filter(customer=customer)
+            .select_related("category", "complaint")
+            .order_by("-received_at")[:10]
+        )
         open_orders = [o for o in orders if o.status != Status.CLOSED]
-        recent_closed = [o for o in orders if o.status == Status.CLOSED and o.closed_at and now - o.closed_at <= window
-                         and o.outcome not in ("merged",)]
-        result.append({"customer": customer, "orders": orders, "open_orders": open_orders,
-                       "recent_closed": recent_closed})
+        recent_closed = [
+            o
+            for o in orders
+            if o.status == Status.CLOSED
+            and o.closed_at
+            and now - o.closed_at <= window
+            and o.outcome not in ("merged",)
+        ]
+        result.append(
+            {
+                "customer": customer,
+                "orders": orders,
+                "open_orders": open_orders,
+                "recent_closed": recent_closed,
+            }
+        )
     return {"customers": result, "phone": phone, "account_no": account_no}
 
 
@@ -119,8 +152,13 @@ def intake_urge_view(request, pk):
     if order is None:
         raise Http404
     try:
-        order = perform(order.pk, "urge", actor=request.user, version=int(request.POST.get("version") or 0) or None,
-                        data={"comment": request.POST.get("comment", "")})
+        order = perform(
+            order.pk,
+            "urge",
+            actor=request.user,
+            version=int(request.POST.get("version") or 0) or None,
+            data={"comment": request.POST.get("comment", "")},
+        )
     except (DomainError, ValidationError) as exc:
         message, _fields = error_dict(exc)
         return render(request, "complaints/_urged.html", {"order": order, "error": message})

@@ -1,4 +1,5 @@
 """API plumbing shared by every app: the JSON error shape and the domain-error mapping."""
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status

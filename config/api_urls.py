@@ -1,4 +1,5 @@
 """Every /api/v1/ route, collected from the apps."""
+
 from django.urls import include, path
 
 urlpatterns = [

@@ -1,4 +1,5 @@
 """The Celery application: configured from Django settings (namespace CELERY_)."""
+
 import os
 
 from celery import Celery

@@ -6,6 +6,7 @@ var/celery/, local-memory cache, DEBUG on, demo data allowed.
 Production: DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (PostgreSQL), REDIS_URL (broker and
 cache). ``python manage.py check --deploy`` passes with no warnings in that mode.
 """
+
 from pathlib import Path
 
 import environ
@@ -246,19 +247,41 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
 
 # Lifecycle rules (domain.md; every limit is configuration, not code).
 CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=3)  # then closed as unreachable
-CALLBACK_MIN_INTERVAL_MINUTES = env.int("CALLBACK_MIN_INTERVAL_MINUTES", default=120)  # between failed attempts
-REOPEN_WINDOW_DAYS = env.int("REOPEN_WINDOW_DAYS", default=30)  # a supervisor may reopen a closed order this long
+CALLBACK_MIN_INTERVAL_MINUTES = env.int(
+    "CALLBACK_MIN_INTERVAL_MINUTES", default=120
+)  # between failed attempts
+REOPEN_WINDOW_DAYS = env.int(
+    "REOPEN_WINDOW_DAYS", default=30
+)  # a supervisor may reopen a closed order this long
 REOPEN_SUPERVISION_AFTER = env.int("REOPEN_SUPERVISION_AFTER", default=2)  # reopen cycles before 督办
 REPEAT_WINDOW_DAYS = env.int("REPEAT_WINDOW_DAYS", default=30)  # closed this recently → repeat complaint
 URGE_FLAG_AT = env.int("URGE_FLAG_AT", default=2)  # urges → upgrade-tendency flag, unit head told
 URGE_ESCALATE_AT = env.int("URGE_ESCALATE_AT", default=3)  # urges → level up and 督办
-RETURN_ESCALATE_AFTER = env.int("RETURN_ESCALATE_AFTER", default=2)  # returns before the dispatch supervisor decides
+RETURN_ESCALATE_AFTER = env.int(
+    "RETURN_ESCALATE_AFTER", default=2
+)  # returns before the dispatch supervisor decides
 # Called inside every transition's transaction with (order, event): deadlines, outbox rows.
 WORKORDER_TRANSITION_HOOKS: list[str] = []
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 ATTACHMENT_EXTENSIONS = env.list(
     "ATTACHMENT_EXTENSIONS",
-    default=["jpg", "jpeg", "png", "gif", "pdf", "doc", "docx", "xls", "xlsx", "txt", "mp3", "wav", "amr", "m4a", "mp4"],
+    default=[
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "pdf",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "txt",
+        "mp3",
+        "wav",
+        "amr",
+        "m4a",
+        "mp4",
+    ],
 )
 
 # --- Notifications (notifications/) ------------------------------------------------------------
@@ -281,8 +304,10 @@ SMS_GATEWAY_SIGN_NAME = env.str("SMS_GATEWAY_SIGN_NAME", default="")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default="")
 SMS_BACKEND = env.str(
     "SMS_BACKEND",
-    default="notifications.channels.HttpSmsBackend" if SMS_GATEWAY_URL
-    else "notifications.channels.FileSmsBackend" if SMS_FILE_PATH
+    default="notifications.channels.HttpSmsBackend"
+    if SMS_GATEWAY_URL
+    else "notifications.channels.FileSmsBackend"
+    if SMS_FILE_PATH
     else "notifications.channels.ConsoleSmsBackend",
 )
 CELERY_BEAT_SCHEDULE["notifications-requeue"] = {"task": "notifications.requeue", "schedule": 30.0}
@@ -290,11 +315,19 @@ if REDIS_URL:
     # Publishing from a web request must fail fast when Redis is down (the outbox keeps the rows).
     CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
-        "socket_connect_timeout": 2, "socket_timeout": 5,
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
     }
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["NotificationPreferenceChannelEnum"] = "notifications.models.PreferenceChannel"
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].setdefault("ChannelEnum", "complaints.models.Channel")  # keeps its name
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["NotificationPreferenceChannelEnum"] = (
+    "notifications.models.PreferenceChannel"
+)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].setdefault(
+    "ChannelEnum", "complaints.models.Channel"
+)  # keeps its name
 # --- Deadlines, work calendar, reminders and escalation (issue 5) -------------------------------
 WORKORDER_TRANSITION_HOOKS.append("workorders.deadlines.on_workorder_event")
 # Levels whose reminders and breach alerts do not wait for office hours.
@@ -320,19 +353,25 @@ from celery.schedules import crontab  # noqa: E402
 # Scheduled reports (Asia/Shanghai): the daily sheet after midnight, the weekly bulletin on
 # Monday morning, the monthly supervision report on the 1st; each covers the period just ended.
 CELERY_BEAT_SCHEDULE["stats-daily-report"] = {
-    "task": "workorders.stats.generate_scheduled_report", "schedule": crontab(minute=10, hour=0), "args": ("daily",),
+    "task": "workorders.stats.generate_scheduled_report",
+    "schedule": crontab(minute=10, hour=0),
+    "args": ("daily",),
 }
 CELERY_BEAT_SCHEDULE["stats-weekly-report"] = {
-    "task": "workorders.stats.generate_scheduled_report", "schedule": crontab(minute=20, hour=0, day_of_week=1),
+    "task": "workorders.stats.generate_scheduled_report",
+    "schedule": crontab(minute=20, hour=0, day_of_week=1),
     "args": ("weekly",),
 }
 CELERY_BEAT_SCHEDULE["stats-monthly-report"] = {
-    "task": "workorders.stats.generate_scheduled_report", "schedule": crontab(minute=30, hour=0, day_of_month=1),
+    "task": "workorders.stats.generate_scheduled_report",
+    "schedule": crontab(minute=30, hour=0, day_of_month=1),
     "args": ("monthly",),
 }
 # Nightly correction of the aggregates of the last few days (in case a change bypassed the hook).
 CELERY_BEAT_SCHEDULE["stats-nightly-rebuild"] = {
-    "task": "workorders.stats.rebuild", "schedule": crontab(minute=40, hour=2), "kwargs": {"days": 3},
+    "task": "workorders.stats.rebuild",
+    "schedule": crontab(minute=40, hour=2),
+    "kwargs": {"days": 3},
 }
 EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ExportStatusEnum"] = "workorders.models.ExportState"

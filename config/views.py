@@ -1,4 +1,5 @@
 """Project-level views: the health check and the JSON error pages."""
+
 import logging
 
 from django.db import connection

@@ -4,8 +4,15 @@ from django.utils.translation import ngettext
 
 from . import services
 from .models import (
-    Delivery, DeliveryAttempt, Message, Notification, NotificationPreference, NotificationRule,
-    NotificationSettings, NotificationTemplate, WebhookSubscription,
+    Delivery,
+    DeliveryAttempt,
+    Message,
+    Notification,
+    NotificationPreference,
+    NotificationRule,
+    NotificationSettings,
+    NotificationTemplate,
+    WebhookSubscription,
 )
 
 
@@ -41,7 +48,16 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["id", "channel", "address", "state", "attempts", "next_attempt_at", "sent_at", "short_error"]
+    list_display = [
+        "id",
+        "channel",
+        "address",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "short_error",
+    ]
     list_filter = ["state", "channel", "urgent"]
     search_fields = ["address", "subject"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
@@ -58,8 +74,11 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.action(description=_("Retry the selected deliveries now"))
     def retry(self, request, queryset):
         count = services.deliveries_retry(ids=queryset.values_list("pk", flat=True))
-        self.message_user(request, ngettext("%d delivery queued again.", "%d deliveries queued again.", count)
-                          % count, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%d delivery queued again.", "%d deliveries queued again.", count) % count,
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Message)

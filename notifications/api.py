@@ -1,4 +1,5 @@
 """REST: the caller's inbox and preferences; webhook subscriptions for administrators."""
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -13,7 +14,10 @@ from . import services
 from .models import Notification, WebhookSubscription
 from .selectors import inbox_for, unread_count
 from .serializers import (
-    MarkReadInput, NotificationSerializer, SettingsSerializer, WebhookSubscriptionSerializer,
+    MarkReadInput,
+    NotificationSerializer,
+    SettingsSerializer,
+    WebhookSubscriptionSerializer,
 )
 
 
@@ -71,9 +75,13 @@ class NotificationReadApi(APIView):
 class NotificationReadManyApi(APIView):
     """Mark the given notifications read (all unread ones without ``ids``)."""
 
-    @extend_schema(request=MarkReadInput, operation_id="notifications_mark_read",
-                   responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField(),
-                                                              "unread": serializers.IntegerField()}))
+    @extend_schema(
+        request=MarkReadInput,
+        operation_id="notifications_mark_read",
+        responses=inline_serializer(
+            "MarkedRead", {"marked": serializers.IntegerField(), "unread": serializers.IntegerField()}
+        ),
+    )
     def post(self, request):
         data = MarkReadInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -4,6 +4,7 @@ Each ``send_*`` function takes a batch of claimed deliveries and returns ``{deli
 for the ones that failed (an empty string means sent), so a worker reuses one SMTP connection or
 one HTTP keep-alive connection for a whole batch.
 """
+
 import base64
 import hashlib
 import hmac
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 # --- email ----------------------------------------------------------------------------------------
 
+
 def send_email(deliveries) -> dict:
     results = {}
     connection = get_connection(fail_silently=False, timeout=settings.NOTIFY_SEND_TIMEOUT)
@@ -32,8 +34,14 @@ def send_email(deliveries) -> dict:
         connection.open()
         for d in deliveries:
             try:
-                EmailMessage(d.subject, d.body, settings.DEFAULT_FROM_EMAIL, [d.address],
-                             connection=connection, headers={"X-Notification-Id": str(d.message.uuid)}).send()
+                EmailMessage(
+                    d.subject,
+                    d.body,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [d.address],
+                    connection=connection,
+                    headers={"X-Notification-Id": str(d.message.uuid)},
+                ).send()
                 results[d.pk] = ""
             except Exception as exc:  # noqa: BLE001 - every failure is retried and logged
                 results[d.pk] = f"{type(exc).__name__}: {exc}"
@@ -49,6 +57,7 @@ def send_email(deliveries) -> dict:
 
 
 # --- SMS ------------------------------------------------------------------------------------------
+
 
 class SmsError(Exception):
     pass
@@ -88,8 +97,10 @@ class HttpSmsBackend(BaseSmsBackend):
     gateway should use ``ref`` to drop repeats)."""
 
     def send(self, phone, text, *, ref):
-        body = json.dumps({"phone": phone, "text": text, "ref": ref, "sign_name": settings.SMS_GATEWAY_SIGN_NAME},
-                          ensure_ascii=False).encode()
+        body = json.dumps(
+            {"phone": phone, "text": text, "ref": ref, "sign_name": settings.SMS_GATEWAY_SIGN_NAME},
+            ensure_ascii=False,
+        ).encode()
         headers = {"Content-Type": "application/json; charset=utf-8"}
         if settings.SMS_GATEWAY_TOKEN:
             headers["Authorization"] = f"Bearer {settings.SMS_GATEWAY_TOKEN}"
@@ -152,8 +163,13 @@ def http_post(url: str, body: bytes, headers: dict) -> tuple[int, bytes]:
             if response.will_close:
                 _drop(parts.scheme, parts.netloc)
             return response.status, answer
-        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError,
-                http.client.CannotSendRequest, http.client.ResponseNotReady):
+        except (
+            http.client.RemoteDisconnected,
+            BrokenPipeError,
+            ConnectionResetError,
+            http.client.CannotSendRequest,
+            http.client.ResponseNotReady,
+        ):
             _drop(parts.scheme, parts.netloc)
             if fresh or attempt == 2:
                 raise
@@ -164,6 +180,7 @@ def http_post(url: str, body: bytes, headers: dict) -> tuple[int, bytes]:
 
 
 # --- webhooks -------------------------------------------------------------------------------------
+
 
 def generic_signature(secret: str, timestamp: str, body: bytes) -> str:
     """``sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`` (design.md, API)."""
@@ -187,9 +204,15 @@ def webhook_request(delivery, *, now: float | None = None) -> tuple[str, bytes, 
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "95598-workorders/1"}
     if sub.kind == sub.Kind.GENERIC:
         body = json.dumps(
-            {"id": str(message.uuid), "type": message.event_type, "created_at": message.created_at.isoformat(),
-             "data": message.data},
-            cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"),
+            {
+                "id": str(message.uuid),
+                "type": message.event_type,
+                "created_at": message.created_at.isoformat(),
+                "data": message.data,
+            },
+            cls=DjangoJSONEncoder,
+            ensure_ascii=False,
+            separators=(",", ":"),
         ).encode()
         timestamp = str(int(now))
         headers["X-Webhook-Id"] = str(message.uuid)
@@ -201,8 +224,10 @@ def webhook_request(delivery, *, now: float | None = None) -> tuple[str, bytes, 
     if sub.kind == sub.Kind.WECOM:
         body = json.dumps({"msgtype": "markdown", "markdown": {"content": text}}, ensure_ascii=False).encode()
         return sub.url, body, headers
-    body = json.dumps({"msgtype": "markdown", "markdown": {"title": delivery.subject or delivery.body[:30],
-                                                            "text": text}}, ensure_ascii=False).encode()
+    body = json.dumps(
+        {"msgtype": "markdown", "markdown": {"title": delivery.subject or delivery.body[:30], "text": text}},
+        ensure_ascii=False,
+    ).encode()
     url = dingtalk_signed_url(sub.url, sub.secret, int(now * 1000)) if sub.secret else sub.url
     return url, body, headers
 

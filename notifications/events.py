@@ -5,6 +5,7 @@ An event type is a string code. Most are the action codes of ``workorders.lifecy
 them to other people (``urge_threshold``, ``callback_unsatisfied``, ``serious_complaint``); and the
 deadline engine emits the ``deadline_*`` system events.
 """
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +65,7 @@ def event_types_for(order, event) -> list[str]:
     if action in SERIOUS_CHECK_ACTIONS and is_serious(order):
         types.append("serious_complaint")
     return types
+
 
 # Deadline stages (payload "stage" of the deadline events) → (Chinese, English) names for templates.
 STAGE_LABELS = {

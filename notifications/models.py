@@ -5,6 +5,7 @@ recipient an inbox ``Notification`` (written in the transition's transaction) an
 row per outside channel (email, SMS, webhook): the outbox, delivered by Celery after commit and
 re-queued by a beat job, claimed with a conditional update so that a delivery is sent once.
 """
+
 import uuid
 
 from django.conf import settings
@@ -56,7 +57,9 @@ class NotificationRule(models.Model):
     sms = models.BooleanField(_("SMS"), default=False)
     urgent = models.BooleanField(_("urgent"), default=False, help_text=_("Not deferred by quiet hours."))
     mandatory = models.BooleanField(
-        _("mandatory"), default=False, help_text=_("Recipients cannot switch these channels off."),
+        _("mandatory"),
+        default=False,
+        help_text=_("Recipients cannot switch these channels off."),
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -64,7 +67,9 @@ class NotificationRule(models.Model):
         verbose_name = _("notification rule")
         verbose_name_plural = _("notification rules")
         ordering = ["event_type", "recipients"]
-        constraints = [models.UniqueConstraint(fields=["event_type", "recipients"], name="notify_rule_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["event_type", "recipients"], name="notify_rule_unique")
+        ]
 
     def __str__(self):
         return f"{self.get_event_type_display()} → {self.get_recipients_display()}"
@@ -88,7 +93,9 @@ class NotificationTemplate(models.Model):
         verbose_name_plural = _("notification templates")
         ordering = ["event_type", "channel", "language"]
         constraints = [
-            models.UniqueConstraint(fields=["event_type", "channel", "language"], name="notify_template_unique")
+            models.UniqueConstraint(
+                fields=["event_type", "channel", "language"], name="notify_template_unique"
+            )
         ]
 
     def __str__(self):
@@ -102,7 +109,11 @@ class Message(models.Model):
     event_type = models.CharField(_("event type"), max_length=32, db_index=True)
     order = models.ForeignKey("workorders.WorkOrder", on_delete=models.CASCADE, related_name="+")
     source_event = models.ForeignKey(
-        "workorders.WorkOrderEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "workorders.WorkOrderEvent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     dedupe_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
@@ -123,7 +134,11 @@ class Notification(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="notifications")
     event_type = models.CharField(_("event type"), max_length=32)
     order = models.ForeignKey(
-        "workorders.WorkOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        "workorders.WorkOrder",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("text"), blank=True)
@@ -160,7 +175,9 @@ class WebhookSubscription(models.Model):
     name = models.CharField(_("name"), max_length=100, blank=True)
     url = models.URLField(_("URL"), max_length=500)
     secret = models.CharField(
-        _("secret"), max_length=200, blank=True,
+        _("secret"),
+        max_length=200,
+        blank=True,
         help_text=_("Generic: HMAC key. DingTalk: the robot's signing secret (SEC…), empty if unsigned."),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.GENERIC)
@@ -192,10 +209,18 @@ class Delivery(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     subscription = models.ForeignKey(
-        WebhookSubscription, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries",
+        WebhookSubscription,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
     )
     address = models.CharField(_("address"), max_length=500)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
@@ -216,7 +241,8 @@ class Delivery(models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(
-                fields=["next_attempt_at"], condition=models.Q(state__in=["pending", "sending"]),
+                fields=["next_attempt_at"],
+                condition=models.Q(state__in=["pending", "sending"]),
                 name="notify_delivery_due",
             ),
             models.Index(fields=["state", "-created_at"], name="notify_delivery_state"),
@@ -246,7 +272,9 @@ class NotificationSettings(models.Model):
     """A user's quiet hours and message language."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
     )
     quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
     quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
@@ -264,7 +292,9 @@ class NotificationPreference(models.Model):
     """Overrides the matrix for one user: this event type does (not) reach me by this channel."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
     )
     event_type = models.CharField(_("event type"), max_length=32, choices=EVENT_CHOICES)
     channel = models.CharField(_("channel"), max_length=10, choices=PreferenceChannel.choices)

@@ -4,10 +4,11 @@ Lookup for (event type, channel, language): the channel's template in the langua
 English, then the in-app template in the language, then in English. A missing or broken template
 gives a safe built-in text (and the error is logged), so the notification still goes out.
 """
+
 import logging
 import threading
-from functools import lru_cache
 import time
+from functools import lru_cache
 
 from django.template import Context, Engine
 from django.utils import translation
@@ -56,13 +57,19 @@ def render(event_type: str, channel: str, language: str, context: dict) -> tuple
     order = context.get("order")
     templates = _templates()
     found = None
-    for key in ((event_type, channel, language), (event_type, channel, "en"),
-                (event_type, "inapp", language), (event_type, "inapp", "en")):
+    for key in (
+        (event_type, channel, language),
+        (event_type, channel, "en"),
+        (event_type, "inapp", language),
+        (event_type, "inapp", "en"),
+    ):
         if key in templates:
             found = templates[key]
             break
     if found is None:
-        logger.warning("No notification template for %s/%s/%s; using the fallback text", event_type, channel, language)
+        logger.warning(
+            "No notification template for %s/%s/%s; using the fallback text", event_type, channel, language
+        )
         return _fallback(event_type, order, language)
     pk, subject, body = found
     try:
@@ -71,8 +78,13 @@ def render(event_type: str, channel: str, language: str, context: dict) -> tuple
             subject_text = " ".join(_compile(subject).render(ctx).split()) if subject else ""
             body_text = _compile(body).render(ctx).strip()
     except Exception:
-        logger.exception("Notification template %s (%s/%s/%s) failed; using the fallback text",
-                         pk, event_type, channel, language)
+        logger.exception(
+            "Notification template %s (%s/%s/%s) failed; using the fallback text",
+            pk,
+            event_type,
+            channel,
+            language,
+        )
         return _fallback(event_type, order, language)
     if not subject_text:
         subject_text = _fallback(event_type, order, language)[0]

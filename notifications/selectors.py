@@ -1,4 +1,5 @@
 """Reads: who receives a notification, and the inbox."""
+
 from django.db.models import QuerySet
 
 from accounts.models import Department, User
@@ -30,8 +31,11 @@ def _nearest_leaders(department: Department | None, *, skip: int = 0) -> list[Us
         return []
     start = max(len(chain) - 1 - skip, 0)
     candidates = chain[: start + 1]
-    leaders = list(_active(User.objects.filter(led_departments__in=candidates)).distinct()
-                   .values_list("pk", "led_departments"))
+    leaders = list(
+        _active(User.objects.filter(led_departments__in=candidates))
+        .distinct()
+        .values_list("pk", "led_departments")
+    )
     by_dept: dict[int, list[int]] = {}
     for user_pk, dept_pk in leaders:
         by_dept.setdefault(dept_pk, []).append(user_pk)
@@ -106,5 +110,6 @@ def unread_count(user) -> int:
 def deliveries_due(*, now, limit: int) -> list[int]:
     return list(
         Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
     )

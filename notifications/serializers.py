@@ -10,8 +10,18 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "event_type", "title", "body", "order", "tracking_no", "urgent", "is_read", "read_at",
-                  "created_at"]
+        fields = [
+            "id",
+            "event_type",
+            "title",
+            "body",
+            "order",
+            "tracking_no",
+            "urgent",
+            "is_read",
+            "read_at",
+            "created_at",
+        ]
         read_only_fields = fields
 
 

@@ -7,6 +7,7 @@ transition fail or wait: broker errors are logged and the beat job (``deliveries
 the rows up later. ``deliveries_run`` claims rows with a conditional UPDATE, so a task that runs
 twice (or two workers that got the same ids) sends each delivery once.
 """
+
 import logging
 import time
 import uuid
@@ -21,8 +22,15 @@ from django.utils.dateparse import parse_datetime
 from .channels import SENDERS
 from .events import EVENT_TYPES, event_types_for, stage_label
 from .models import (
-    Channel, Delivery, DeliveryAttempt, Message, Notification, NotificationPreference, NotificationRule,
-    NotificationSettings, WebhookSubscription,
+    Channel,
+    Delivery,
+    DeliveryAttempt,
+    Message,
+    Notification,
+    NotificationPreference,
+    NotificationRule,
+    NotificationSettings,
+    WebhookSubscription,
 )
 from .rendering import render
 from .selectors import deliveries_due, recipients_for
@@ -32,32 +40,54 @@ logger = logging.getLogger(__name__)
 
 # --- the hook: outbox rows in the transition's transaction ----------------------------------------
 
+
 def _order_data(order) -> dict:
     return {
-        "id": order.pk, "tracking_no": order.tracking_no, "status": order.status, "level": order.level,
-        "unit": order.unit_id, "department": order.department_id, "assignee": order.assignee_id,
-        "category": order.category_id, "is_overdue": order.is_overdue, "urge_count": order.urge_count,
-        "is_key_customer": order.is_key_customer, "is_sensitive": order.is_sensitive,
-        "upgrade_tendency": order.upgrade_tendency, "version": order.version,
+        "id": order.pk,
+        "tracking_no": order.tracking_no,
+        "status": order.status,
+        "level": order.level,
+        "unit": order.unit_id,
+        "department": order.department_id,
+        "assignee": order.assignee_id,
+        "category": order.category_id,
+        "is_overdue": order.is_overdue,
+        "urge_count": order.urge_count,
+        "is_key_customer": order.is_key_customer,
+        "is_sensitive": order.is_sensitive,
+        "upgrade_tendency": order.upgrade_tendency,
+        "version": order.version,
     }
 
 
 def _event_data(event) -> dict:
     return {
-        "id": event.pk, "action": event.action, "from_status": event.from_status, "to_status": event.to_status,
-        "actor": event.actor_id, "payload": event.payload or {}, "created_at": event.created_at,
+        "id": event.pk,
+        "action": event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "actor": event.actor_id,
+        "payload": event.payload or {},
+        "created_at": event.created_at,
     }
 
 
 def quiet_until(prefs: NotificationSettings | None, now: datetime) -> datetime | None:
     """The end of the user's quiet hours if ``now`` falls inside them, else None."""
-    if prefs is None or prefs.quiet_start is None or prefs.quiet_end is None or prefs.quiet_start == prefs.quiet_end:
+    if (
+        prefs is None
+        or prefs.quiet_start is None
+        or prefs.quiet_end is None
+        or prefs.quiet_start == prefs.quiet_end
+    ):
         return None
     local = timezone.localtime(now)
     t, start, end = local.time(), prefs.quiet_start, prefs.quiet_end
 
     def at(day, moment):
-        return local.replace(hour=moment.hour, minute=moment.minute, second=0, microsecond=0) + timedelta(days=day)
+        return local.replace(hour=moment.hour, minute=moment.minute, second=0, microsecond=0) + timedelta(
+            days=day
+        )
 
     if start < end:
         return at(0, end) if start <= t < end else None
@@ -75,7 +105,9 @@ def _plan(rules, order, event) -> dict:
         for user in recipients_for(rule.recipients, order, event):
             if user.pk == event.actor_id and not rule.mandatory:
                 continue  # nobody is told about what they just did themselves
-            entry = plan.setdefault(user.pk, {"user": user, "channels": set(), "mandatory": set(), "urgent": False})
+            entry = plan.setdefault(
+                user.pk, {"user": user, "channels": set(), "mandatory": set(), "urgent": False}
+            )
             entry["channels"] |= set(rule.channels())
             if rule.mandatory:
                 entry["mandatory"] |= set(rule.channels())
@@ -100,14 +132,24 @@ def _message_rows(event_type, order, event, rules, subscriptions, now):
     if dedupe and Message.objects.filter(dedupe_key=dedupe).exists():
         return []
     message = Message.objects.create(
-        event_type=event_type, order=order, source_event=event, dedupe_key=dedupe, created_at=now,
+        event_type=event_type,
+        order=order,
+        source_event=event,
+        dedupe_key=dedupe,
+        created_at=now,
         data={"order": _order_data(order), "event": _event_data(event)},
     )
     plan = _plan(rules, order, event)
     user_settings = _apply_preferences(plan, event_type)
-    context = {"order": order, "event": event, "payload": event.payload or {}, "actor": event.actor,
-               "event_type": event_type, "event_label": EVENT_TYPES.get(event_type, event_type),
-               "site_url": settings.NOTIFY_SITE_URL}
+    context = {
+        "order": order,
+        "event": event,
+        "payload": event.payload or {},
+        "actor": event.actor,
+        "event_type": event_type,
+        "event_label": EVENT_TYPES.get(event_type, event_type),
+        "site_url": settings.NOTIFY_SITE_URL,
+    }
     payload = event.payload or {}
     if payload.get("due_at"):
         due = payload["due_at"]
@@ -120,25 +162,59 @@ def _message_rows(event_type, order, event, rules, subscriptions, now):
         ctx = {**context, "recipient": user, "stage_label": stage_label(payload.get("stage") or "", language)}
         if Channel.INAPP in channels:
             title, body = render(event_type, Channel.INAPP, language, ctx)
-            notifications.append(Notification(user=user, message=message, event_type=event_type, order=order,
-                                              title=title, body=body, urgent=urgent, created_at=now))
+            notifications.append(
+                Notification(
+                    user=user,
+                    message=message,
+                    event_type=event_type,
+                    order=order,
+                    title=title,
+                    body=body,
+                    urgent=urgent,
+                    created_at=now,
+                )
+            )
         deferred = None if urgent else quiet_until(prefs, now)
         for channel, address in ((Channel.EMAIL, user.email), (Channel.SMS, user.phone)):
             if channel in channels and address:
                 subject, body = render(event_type, channel, language, ctx)
-                deliveries.append(Delivery(message=message, channel=channel, user=user, address=address,
-                                           subject=subject, body=body, urgent=urgent,
-                                           next_attempt_at=deferred or now, created_at=now))
+                deliveries.append(
+                    Delivery(
+                        message=message,
+                        channel=channel,
+                        user=user,
+                        address=address,
+                        subject=subject,
+                        body=body,
+                        urgent=urgent,
+                        next_attempt_at=deferred or now,
+                        created_at=now,
+                    )
+                )
     for sub in subscriptions:
         if not sub.wants(event_type):
             continue
         subject = body = ""
         if sub.kind != WebhookSubscription.Kind.GENERIC:
             language = settings.NOTIFY_DEFAULT_LANGUAGE
-            subject, body = render(event_type, Channel.WEBHOOK, language,
-                                   {**context, "stage_label": stage_label(payload.get("stage") or "", language)})
-        deliveries.append(Delivery(message=message, channel=Channel.WEBHOOK, subscription=sub, address=sub.url,
-                                   subject=subject, body=body, next_attempt_at=now, created_at=now))
+            subject, body = render(
+                event_type,
+                Channel.WEBHOOK,
+                language,
+                {**context, "stage_label": stage_label(payload.get("stage") or "", language)},
+            )
+        deliveries.append(
+            Delivery(
+                message=message,
+                channel=Channel.WEBHOOK,
+                subscription=sub,
+                address=sub.url,
+                subject=subject,
+                body=body,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
     Notification.objects.bulk_create(notifications)
     created = Delivery.objects.bulk_create(deliveries)
     return [d.pk for d in created if d.next_attempt_at <= now]
@@ -187,7 +263,7 @@ def enqueue_deliveries(ids, *, countdown=None) -> bool:
     try:
         size = settings.NOTIFY_BATCH_SIZE
         for start in range(0, len(ids), size):
-            deliver.apply_async(args=[ids[start:start + size]], **options)
+            deliver.apply_async(args=[ids[start : start + size]], **options)
     except Exception as exc:  # noqa: BLE001 - the broker is down: the beat job will re-queue
         _broker_down_until = time.monotonic() + settings.NOTIFY_BROKER_RETRY_AFTER
         logger.warning("Could not queue %d notification deliveries (%s); they stay pending", len(ids), exc)
@@ -203,8 +279,11 @@ def broker_reset():
 
 # --- delivery --------------------------------------------------------------------------------------
 
+
 def backoff_seconds(attempt: int) -> int:
-    return min(settings.NOTIFY_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0), settings.NOTIFY_RETRY_MAX_SECONDS)
+    return min(
+        settings.NOTIFY_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0), settings.NOTIFY_RETRY_MAX_SECONDS
+    )
 
 
 def deliveries_run(*, ids) -> dict:
@@ -217,13 +296,18 @@ def deliveries_run(*, ids) -> dict:
     now = timezone.now()
     token = uuid.uuid4().hex
     claimed = Delivery.objects.filter(
-        pk__in=list(ids), state=Delivery.State.PENDING, next_attempt_at__lte=now,
+        pk__in=list(ids),
+        state=Delivery.State.PENDING,
+        next_attempt_at__lte=now,
     ).update(state=Delivery.State.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1)
     counts = {"claimed": claimed, "sent": 0, "failed": 0, "dead": 0}
     if not claimed:
         return counts
-    rows = list(Delivery.objects.filter(claim_token=token, state=Delivery.State.SENDING)
-                .select_related("message", "subscription"))
+    rows = list(
+        Delivery.objects.filter(claim_token=token, state=Delivery.State.SENDING).select_related(
+            "message", "subscription"
+        )
+    )
     results: dict[int, str] = {}
     started = time.monotonic()
     by_channel: dict[str, list] = {}
@@ -238,27 +322,50 @@ def deliveries_run(*, ids) -> dict:
     elapsed = int((time.monotonic() - started) * 1000 / max(len(rows), 1))
     done = timezone.now()
     sent = [pk for pk, error in results.items() if not error]
-    counts["sent"] = Delivery.objects.filter(pk__in=sent, claim_token=token, state=Delivery.State.SENDING).update(
-        state=Delivery.State.SENT, sent_at=done, last_error="", claim_token="",
+    counts["sent"] = Delivery.objects.filter(
+        pk__in=sent, claim_token=token, state=Delivery.State.SENDING
+    ).update(
+        state=Delivery.State.SENT,
+        sent_at=done,
+        last_error="",
+        claim_token="",
     )
     log, retry_ids, soonest = [], [], None
     for row in rows:
         error = results.get(row.pk, "not attempted")
-        log.append(DeliveryAttempt(delivery=row, attempt=row.attempts, ok=not error, detail=error[:2000],
-                                   duration_ms=elapsed, created_at=done))
+        log.append(
+            DeliveryAttempt(
+                delivery=row,
+                attempt=row.attempts,
+                ok=not error,
+                detail=error[:2000],
+                duration_ms=elapsed,
+                created_at=done,
+            )
+        )
         if not error:
             continue
-        logger.warning("Notification delivery %s (%s → %s) failed, attempt %d: %s",
-                       row.pk, row.channel, row.address, row.attempts, error)
+        logger.warning(
+            "Notification delivery %s (%s → %s) failed, attempt %d: %s",
+            row.pk,
+            row.channel,
+            row.address,
+            row.attempts,
+            error,
+        )
         if row.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
             Delivery.objects.filter(pk=row.pk, claim_token=token).update(
-                state=Delivery.State.DEAD, last_error=error, claim_token="")
+                state=Delivery.State.DEAD, last_error=error, claim_token=""
+            )
             counts["dead"] += 1
         else:
             delay = backoff_seconds(row.attempts)
             Delivery.objects.filter(pk=row.pk, claim_token=token).update(
-                state=Delivery.State.PENDING, last_error=error, claim_token="",
-                next_attempt_at=done + timedelta(seconds=delay))
+                state=Delivery.State.PENDING,
+                last_error=error,
+                claim_token="",
+                next_attempt_at=done + timedelta(seconds=delay),
+            )
             counts["failed"] += 1
             retry_ids.append(row.pk)
             soonest = delay if soonest is None else min(soonest, delay)
@@ -279,12 +386,17 @@ def deliveries_requeue(*, now=None) -> dict:
     broker_reset()
     now = now or timezone.now()
     stale = Delivery.objects.filter(
-        state=Delivery.State.SENDING, claimed_at__lt=now - timedelta(seconds=settings.NOTIFY_CLAIM_LEASE_SECONDS),
+        state=Delivery.State.SENDING,
+        claimed_at__lt=now - timedelta(seconds=settings.NOTIFY_CLAIM_LEASE_SECONDS),
     )
-    stale_ids = list(stale.values_list("pk", flat=True)[:settings.NOTIFY_REQUEUE_LIMIT])
-    released = stale.filter(pk__in=stale_ids).update(state=Delivery.State.PENDING, claim_token="", next_attempt_at=now)
-    ids = deliveries_due(now=now - timedelta(seconds=settings.NOTIFY_REQUEUE_GRACE_SECONDS),
-                         limit=settings.NOTIFY_REQUEUE_LIMIT)
+    stale_ids = list(stale.values_list("pk", flat=True)[: settings.NOTIFY_REQUEUE_LIMIT])
+    released = stale.filter(pk__in=stale_ids).update(
+        state=Delivery.State.PENDING, claim_token="", next_attempt_at=now
+    )
+    ids = deliveries_due(
+        now=now - timedelta(seconds=settings.NOTIFY_REQUEUE_GRACE_SECONDS),
+        limit=settings.NOTIFY_REQUEUE_LIMIT,
+    )
     ids = list(dict.fromkeys(ids + stale_ids))
     queued = enqueue_deliveries(ids) if ids else True
     return {"released": released, "due": len(ids), "queued": bool(queued)}
@@ -294,16 +406,21 @@ def deliveries_requeue(*, now=None) -> dict:
 def deliveries_retry(*, ids) -> int:
     """Admin action: give dead (or waiting) deliveries a fresh round of attempts now."""
     now = timezone.now()
-    pks = list(Delivery.objects.filter(pk__in=list(ids), state__in=[Delivery.State.DEAD, Delivery.State.PENDING])
-               .values_list("pk", flat=True))
-    Delivery.objects.filter(pk__in=pks).update(state=Delivery.State.PENDING, attempts=0, next_attempt_at=now,
-                                               claim_token="", last_error="")
+    pks = list(
+        Delivery.objects.filter(
+            pk__in=list(ids), state__in=[Delivery.State.DEAD, Delivery.State.PENDING]
+        ).values_list("pk", flat=True)
+    )
+    Delivery.objects.filter(pk__in=pks).update(
+        state=Delivery.State.PENDING, attempts=0, next_attempt_at=now, claim_token="", last_error=""
+    )
     if pks:
         transaction.on_commit(lambda: enqueue_deliveries(pks))
     return len(pks)
 
 
 # --- inbox -----------------------------------------------------------------------------------------
+
 
 def notification_mark_read(*, user, ids=None) -> int:
     """Mark the user's notifications read (all unread ones when ``ids`` is None)."""
@@ -314,6 +431,7 @@ def notification_mark_read(*, user, ids=None) -> int:
 
 
 # --- preferences -----------------------------------------------------------------------------------
+
 
 def preferences_get(*, user) -> dict:
     prefs = NotificationSettings.objects.filter(user=user).first()
@@ -333,12 +451,20 @@ def preferences_set(*, user, quiet_start=None, quiet_end=None, language=None, pr
     """Save quiet hours, language and channel choices. Turning off a mandatory channel (the SMS
     fast alert) is stored but has no effect: the matrix's mandatory rules win."""
     NotificationSettings.objects.update_or_create(
-        user=user, defaults={"quiet_start": quiet_start, "quiet_end": quiet_end,
-                             "language": language or settings.NOTIFY_DEFAULT_LANGUAGE},
+        user=user,
+        defaults={
+            "quiet_start": quiet_start,
+            "quiet_end": quiet_end,
+            "language": language or settings.NOTIFY_DEFAULT_LANGUAGE,
+        },
     )
     if preferences is not None:
         NotificationPreference.objects.filter(user=user).delete()
-        NotificationPreference.objects.bulk_create([
-            NotificationPreference(user=user, event_type=p["event_type"], channel=p["channel"], enabled=p["enabled"])
-            for p in preferences
-        ])
+        NotificationPreference.objects.bulk_create(
+            [
+                NotificationPreference(
+                    user=user, event_type=p["event_type"], channel=p["channel"], enabled=p["enabled"]
+                )
+                for p in preferences
+            ]
+        )

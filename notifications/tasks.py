@@ -1,4 +1,5 @@
 """Celery tasks: thin, idempotent, ids only."""
+
 from celery import shared_task
 
 from . import services

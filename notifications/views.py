@@ -1,4 +1,5 @@
 """The inbox page: list, mark one or all read."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render

@@ -6,6 +6,7 @@ Builds a throw-away SQLite database under var/screens/, seeds the demo organisat
 each state, starts `manage.py runserver` on a free port and drives the system Chromium
 (/usr/bin/chromium) through Playwright. PNGs land in screenshots/<language>/<role>-<page>.png.
 """
+
 import argparse
 import os
 import shutil
@@ -19,8 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 ROLES = ["agent", "dispatcher", "handler", "handler2", "supervisor", "manager", "admin"]
 LANGUAGES = ["zh-hans", "en"]
 
@@ -51,9 +58,17 @@ def seed():
     orders = {}
 
     def new(name, phone, account, content, draft=False):
-        c = complaint_register(actor=u["agent"], channel="phone_95598", customer_name=name, phone=phone,
-                               account_no=account, address="滨江市城东区幸福路12号", content=content,
-                               demand="尽快解决问题并给出答复", draft=draft)
+        c = complaint_register(
+            actor=u["agent"],
+            channel="phone_95598",
+            customer_name=name,
+            phone=phone,
+            account_no=account,
+            address="滨江市城东区幸福路12号",
+            content=content,
+            demand="尽快解决问题并给出答复",
+            draft=draft,
+        )
         return c.workorder.pk
 
     def act(pk, code, who, **data):
@@ -74,20 +89,32 @@ def seed():
     act(orders["accepted"], "contact", "handler", method="phone", comment="已联系客户")
     WorkOrder.objects.filter(pk=orders["accepted"]).update(is_overdue=True)
     orders["review"] = new("孙先生", "13912343333", "3301233333", "营业厅工作人员态度恶劣。")
-    for code, who, data in [("classify", "dispatcher", {"category": leaf.pk, "level": "general"}),
-                            ("assign", "dispatcher", {"department": depts["BJ-YX"].pk}),
-                            ("accept", "handler", {}), ("contact", "handler", {"method": "phone"}),
-                            ("reply", "handler", {"cause": "台区负荷过重", "truthfulness": "true",
-                                                  "measures": "调整负荷", "reply": "已处理完毕"})]:
+    for code, who, data in [
+        ("classify", "dispatcher", {"category": leaf.pk, "level": "general"}),
+        ("assign", "dispatcher", {"department": depts["BJ-YX"].pk}),
+        ("accept", "handler", {}),
+        ("contact", "handler", {"method": "phone"}),
+        (
+            "reply",
+            "handler",
+            {"cause": "台区负荷过重", "truthfulness": "true", "measures": "调整负荷", "reply": "已处理完毕"},
+        ),
+    ]:
         act(orders["review"], code, who, **data)
     orders["callback"] = new("周女士", "13912344444", "3301234444", "电表走字过快。")
-    for code, who, data in [("classify", "dispatcher", {"category": leaf.pk, "level": "general"}),
-                            ("assign", "dispatcher", {"department": depts["BJ-YX"].pk}),
-                            ("accept", "handler", {}), ("contact", "handler", {"method": "phone"}),
-                            ("reply", "handler", {"cause": "表计故障", "truthfulness": "true",
-                                                  "measures": "更换电表", "reply": "已更换电表"}),
-                            ("approve", "supervisor", {"comment": "同意"}),
-                            ("note", "agent", {"comment": "客户白天不方便接电话"})]:
+    for code, who, data in [
+        ("classify", "dispatcher", {"category": leaf.pk, "level": "general"}),
+        ("assign", "dispatcher", {"department": depts["BJ-YX"].pk}),
+        ("accept", "handler", {}),
+        ("contact", "handler", {"method": "phone"}),
+        (
+            "reply",
+            "handler",
+            {"cause": "表计故障", "truthfulness": "true", "measures": "更换电表", "reply": "已更换电表"},
+        ),
+        ("approve", "supervisor", {"comment": "同意"}),
+        ("note", "agent", {"comment": "客户白天不方便接电话"}),
+    ]:
         act(orders["callback"], code, who, **data)
     return orders
 
@@ -121,10 +148,19 @@ def main():
     shutil.rmtree(var, ignore_errors=True)
     var.mkdir(parents=True)
     # DEBUG off, so error pages look as users see them; plain HTTP on the loopback.
-    env = {**os.environ, "VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var / 'db.sqlite3'}", "DEBUG": "0",
-           "SECRET_KEY": "screenshots-only-not-a-secret-" + "x" * 30, "SECURE_SSL_REDIRECT": "0",
-           "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0", "SECURE_HSTS_SECONDS": "0",
-           "REDIS_URL": "", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        **os.environ,
+        "VAR_DIR": str(var),
+        "DATABASE_URL": f"sqlite:///{var / 'db.sqlite3'}",
+        "DEBUG": "0",
+        "SECRET_KEY": "screenshots-only-not-a-secret-" + "x" * 30,
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "REDIS_URL": "",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     os.environ.update(env)
     orders = seed()
     from django.core.management import call_command
@@ -138,8 +174,13 @@ def main():
     from workorders.queues import queues_for
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):

@@ -1,4 +1,5 @@
 """Shared fixtures: the demo organisation, one user per role, API clients."""
+
 import pytest
 from rest_framework.test import APIClient
 

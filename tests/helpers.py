@@ -1,4 +1,5 @@
 """Helpers for tests that run the project in a child process with a chosen environment."""
+
 import json
 import os
 import subprocess
@@ -13,7 +14,11 @@ def run_python(code: str, env: dict, *, timeout=60) -> subprocess.CompletedProce
     base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
     base["DJANGO_SETTINGS_MODULE"] = "config.settings"
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env={**base, **env}, capture_output=True, text=True,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
         timeout=timeout,
     )
 

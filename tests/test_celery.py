@@ -1,4 +1,5 @@
 """A task really travels through a broker to a worker process and back."""
+
 import pytest
 from django.conf import settings
 

@@ -20,7 +20,9 @@ def test_healthz_503_when_database_unreachable(tmp_path):
         "from django.test import Client;"
         "r = Client().get('/healthz'); print(r.status_code, json.dumps(r.json()))"
     )
-    result = run_python(code, {"DATABASE_URL": "postgres://nobody@127.0.0.1:9/none", "VAR_DIR": str(tmp_path)})
+    result = run_python(
+        code, {"DATABASE_URL": "postgres://nobody@127.0.0.1:9/none", "VAR_DIR": str(tmp_path)}
+    )
     assert result.returncode == 0, result.stderr
     status, _, body = result.stdout.strip().splitlines()[-1].partition(" ")
     assert status == "503"

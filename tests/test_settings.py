@@ -1,4 +1,5 @@
 """Both run modes come from the same settings module and only the environment differs."""
+
 from tests.helpers import ROOT, run_python, settings_in
 
 PRODUCTION = {
@@ -12,8 +13,14 @@ PRODUCTION = {
 
 def test_embedded_default_uses_sqlite_and_filesystem_broker(tmp_path):
     s = settings_in(
-        {"VAR_DIR": str(tmp_path)}, "DATABASES", "CELERY_BROKER_URL", "CACHES", "DEBUG", "TIME_ZONE",
-        "LANGUAGE_CODE", "USE_TZ",
+        {"VAR_DIR": str(tmp_path)},
+        "DATABASES",
+        "CELERY_BROKER_URL",
+        "CACHES",
+        "DEBUG",
+        "TIME_ZONE",
+        "LANGUAGE_CODE",
+        "USE_TZ",
     )
     assert "sqlite3" in s["DATABASES"] and str(tmp_path / "db.sqlite3") in s["DATABASES"]
     assert s["CELERY_BROKER_URL"] == "filesystem://"
@@ -52,7 +59,8 @@ def test_production_mode_refuses_to_start_without_secret_key():
 
 def test_no_cdn_in_templates():
     offenders = [
-        str(p.relative_to(ROOT)) for p in (ROOT / "templates").rglob("*.html")
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "templates").rglob("*.html")
         if "://" in p.read_text(encoding="utf-8")
     ]
     assert offenders == []

@@ -1,4 +1,5 @@
 """A real Celery worker in a child process, for the tests whose point is the trip through a broker."""
+
 import os
 import subprocess
 import sys
@@ -18,11 +19,29 @@ def celery_worker(*, env=None, queue=None, log_path: Path, concurrency=1):
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO",
-                "--pool", "threads" if concurrency > 1 else "solo", "--concurrency", str(concurrency),
-                "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--pool",
+                "threads" if concurrency > 1 else "solo",
+                "--concurrency",
+                str(concurrency),
+                "-Q",
+                queue,
+                "-n",
+                f"{queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
             ],
-            cwd=ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=child_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 60

@@ -5,6 +5,7 @@ read-only here, and the admin actions call ``workorders.lifecycle.perform`` as t
 exactly like the API and the pages, so roles, scope, state rules, the audit event and the
 transition hooks all apply. Events are append-only and shown read-only.
 """
+
 import json
 
 from django.contrib import admin, messages
@@ -71,8 +72,16 @@ class AssignmentInline(ReadOnlyInline):
 
 class ExtensionRequestInline(ReadOnlyInline):
     model = ExtensionRequest
-    fields = ["created_at", "requested_by", "requested_due_at", "reason", "state", "decided_by", "decided_at",
-              "decision_comment"]
+    fields = [
+        "created_at",
+        "requested_by",
+        "requested_due_at",
+        "reason",
+        "state",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+    ]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -95,8 +104,11 @@ def _lifecycle_admin_action(code):
     def run(modeladmin, request, queryset):
         for order in queryset.select_related(None).order_by("pk").only("pk", "tracking_no", "version"):
             try:
-                data = {"comment": gettext("Done in the administration site.")} \
-                    if "comment" in action.input().fields else {}
+                data = (
+                    {"comment": gettext("Done in the administration site.")}
+                    if "comment" in action.input().fields
+                    else {}
+                )
                 done = perform(order.pk, code, actor=request.user, version=order.version, data=data)
             except DomainError as exc:
                 modeladmin.message_user(request, f"{order}: {exc.message}", messages.ERROR)
@@ -105,8 +117,11 @@ def _lifecycle_admin_action(code):
             else:
                 modeladmin.message_user(
                     request,
-                    gettext("%(order)s: %(action)s done; state now %(status)s, level %(level)s.") % {
-                        "order": done, "action": action.label, "status": done.get_status_display(),
+                    gettext("%(order)s: %(action)s done; state now %(status)s, level %(level)s.")
+                    % {
+                        "order": done,
+                        "action": action.label,
+                        "status": done.get_status_display(),
                         "level": done.get_level_display(),
                     },
                     messages.SUCCESS,
@@ -119,7 +134,9 @@ def _lifecycle_admin_action(code):
 def _validation_text(exc):
     detail = exc.detail
     if isinstance(detail, dict):
-        return "; ".join(f"{k}: {' '.join(map(str, v if isinstance(v, list) else [v]))}" for k, v in detail.items())
+        return "; ".join(
+            f"{k}: {' '.join(map(str, v if isinstance(v, list) else [v]))}" for k, v in detail.items()
+        )
     if isinstance(detail, list):
         return " ".join(map(str, detail))
     return str(detail)
@@ -128,16 +145,43 @@ def _validation_text(exc):
 @admin.register(WorkOrder)
 class WorkOrderAdmin(admin.ModelAdmin):
     list_display = [
-        "tracking_no", "received_at", "status", "level", "category", "unit", "department", "assignee",
-        "channel", "is_overdue", "is_repeat", "urge_count", "outcome",
+        "tracking_no",
+        "received_at",
+        "status",
+        "level",
+        "category",
+        "unit",
+        "department",
+        "assignee",
+        "channel",
+        "is_overdue",
+        "is_repeat",
+        "urge_count",
+        "outcome",
     ]
     list_filter = [
-        "status", "level", "channel", "outcome", "satisfaction", "truthfulness", "is_overdue", "is_escalated",
-        "is_supervised", "is_repeat", "is_key_customer", "needs_supervisor_decision", "unit", "department",
+        "status",
+        "level",
+        "channel",
+        "outcome",
+        "satisfaction",
+        "truthfulness",
+        "is_overdue",
+        "is_escalated",
+        "is_supervised",
+        "is_repeat",
+        "is_key_customer",
+        "needs_supervisor_decision",
+        "unit",
+        "department",
         TopCategoryFilter,
     ]
     search_fields = [
-        "^tracking_no", "=customer__account_no", "=customer__phone", "=complaint__phone", "complaint__customer_name",
+        "^tracking_no",
+        "=customer__account_no",
+        "=customer__phone",
+        "=complaint__phone",
+        "complaint__customer_name",
     ]
     list_select_related = ["category", "unit", "department", "assignee"]
     date_hierarchy = "received_at"
@@ -146,25 +190,109 @@ class WorkOrderAdmin(admin.ModelAdmin):
     actions = [_lifecycle_admin_action(code) for code in ADMIN_LIFECYCLE_ACTIONS]
     inlines = [EventInline, AssignmentInline, ExtensionRequestInline, AttachmentInline]
     fieldsets = [
-        (None, {"fields": ["tracking_no", "complaint_link", "status", "version", "level", "category", "channel",
-                           "received_at", "received_by", "unit", "department", "assignee"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "tracking_no",
+                    "complaint_link",
+                    "status",
+                    "version",
+                    "level",
+                    "category",
+                    "channel",
+                    "received_at",
+                    "received_by",
+                    "unit",
+                    "department",
+                    "assignee",
+                ]
+            },
+        ),
         (_("Customer"), {"fields": ["customer", "complaint_content", "complaint_demand"]}),
-        (_("Flags"), {"fields": ["is_overdue", "is_escalated", "is_supervised", "is_repeat", "repeat_of",
-                                 "related_to", "merged_into", "needs_supervisor_decision", *EDITABLE_ORDER_FIELDS]}),
-        (_("Counters"), {"fields": ["urge_count", "return_count", "reject_count", "reopen_count",
-                                    "callback_attempts", "extension_hours", "extended_until"]}),
-        (_("Handling result"), {"fields": ["contact_method", "cause", "truthfulness", "measures", "reply",
-                                           "responsible_department", "responsible_person"]}),
-        (_("Callback and closure"), {"fields": ["outcome", "satisfaction", "dissatisfaction_reason",
-                                                "callback_comment"]}),
-        (_("Milestones"), {"fields": ["classified_at", "dispatched_at", "accepted_at", "first_contact_at",
-                                      "replied_at", "approved_at", "closed_at", "created_at", "updated_at"]}),
+        (
+            _("Flags"),
+            {
+                "fields": [
+                    "is_overdue",
+                    "is_escalated",
+                    "is_supervised",
+                    "is_repeat",
+                    "repeat_of",
+                    "related_to",
+                    "merged_into",
+                    "needs_supervisor_decision",
+                    *EDITABLE_ORDER_FIELDS,
+                ]
+            },
+        ),
+        (
+            _("Counters"),
+            {
+                "fields": [
+                    "urge_count",
+                    "return_count",
+                    "reject_count",
+                    "reopen_count",
+                    "callback_attempts",
+                    "extension_hours",
+                    "extended_until",
+                ]
+            },
+        ),
+        (
+            _("Handling result"),
+            {
+                "fields": [
+                    "contact_method",
+                    "cause",
+                    "truthfulness",
+                    "measures",
+                    "reply",
+                    "responsible_department",
+                    "responsible_person",
+                ]
+            },
+        ),
+        (
+            _("Callback and closure"),
+            {"fields": ["outcome", "satisfaction", "dissatisfaction_reason", "callback_comment"]},
+        ),
+        (
+            _("Milestones"),
+            {
+                "fields": [
+                    "classified_at",
+                    "dispatched_at",
+                    "accepted_at",
+                    "first_contact_at",
+                    "replied_at",
+                    "approved_at",
+                    "closed_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related(
-            "complaint", "customer", "category", "unit", "department", "assignee", "received_by", "repeat_of",
-            "related_to", "merged_into", "responsible_department",
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "complaint",
+                "customer",
+                "category",
+                "unit",
+                "department",
+                "assignee",
+                "received_by",
+                "repeat_of",
+                "related_to",
+                "merged_into",
+                "responsible_department",
+            )
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -236,13 +364,31 @@ class AssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ExtensionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Requests are filed and decided through the lifecycle (request_extension, decide_extension)."""
 
-    list_display = ["order", "requested_by", "requested_due_at", "state", "decided_by", "decided_at", "created_at"]
+    list_display = [
+        "order",
+        "requested_by",
+        "requested_due_at",
+        "state",
+        "decided_by",
+        "decided_at",
+        "created_at",
+    ]
     list_filter = ["state"]
     search_fields = ["^order__tracking_no"]
     list_select_related = ["order", "requested_by", "decided_by"]
     date_hierarchy = "created_at"
-    fields = ["order", "requested_by", "requested_due_at", "reason", "basis", "state", "decided_by", "decided_at",
-              "decision_comment", "created_at"]
+    fields = [
+        "order",
+        "requested_by",
+        "requested_due_at",
+        "reason",
+        "basis",
+        "state",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+        "created_at",
+    ]
     readonly_fields = fields
 
 
@@ -255,7 +401,16 @@ class AttachmentAdmin(admin.ModelAdmin):
     search_fields = ["^order__tracking_no", "original_name"]
     list_select_related = ["order", "uploaded_by"]
     date_hierarchy = "created_at"
-    fields = ["order", "file", "original_name", "content_type", "size", "comment", "uploaded_by", "created_at"]
+    fields = [
+        "order",
+        "file",
+        "original_name",
+        "content_type",
+        "size",
+        "comment",
+        "uploaded_by",
+        "created_at",
+    ]
     readonly_fields = ["order", "file", "original_name", "content_type", "size", "uploaded_by", "created_at"]
 
     def has_add_permission(self, request):

@@ -1,4 +1,5 @@
 """REST endpoints for work orders: list, detail, timeline, and one POST per lifecycle action."""
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -11,8 +12,8 @@ from rest_framework.views import APIView
 from config.api import DomainError
 
 from .filters import WorkOrderFilter
-from .models import WorkOrderEvent
 from .lifecycle import ACTIONS, perform
+from .models import WorkOrderEvent
 from .selectors import workorder_events, workorder_get, workorder_list
 from .serializers import WorkOrderDetailSerializer, WorkOrderEventSerializer, WorkOrderSerializer
 
@@ -73,8 +74,11 @@ def action_view(code):
         parser_classes = [JSONParser, FormParser, MultiPartParser]
 
         @extend_schema(
-            request=body, responses=WorkOrderDetailSerializer, operation_id=f"workorders_{code}",
-            summary=str(action.label), tags=["workorder actions"],
+            request=body,
+            responses=WorkOrderDetailSerializer,
+            operation_id=f"workorders_{code}",
+            summary=str(action.label),
+            tags=["workorder actions"],
             parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
         )
         def post(self, request, pk):
@@ -87,5 +91,7 @@ def action_view(code):
             return Response(WorkOrderDetailSerializer(order, context={"request": request}).data)
 
     ActionApi.__name__ = ActionApi.__qualname__ = f"WorkOrder{code.title().replace('_', '')}Api"
-    ActionApi.__doc__ = f"{action.label}: from {', '.join(action.sources)}; roles: {', '.join(sorted(action.roles))}."
+    ActionApi.__doc__ = (
+        f"{action.label}: from {', '.join(action.sources)}; roles: {', '.join(sorted(action.roles))}."
+    )
     return ActionApi.as_view()

@@ -1,34 +1,58 @@
 """Admin for the deadline engine: SLA policies, channel limits, the work calendar, deadline rows."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
-    ChannelLimit, Deadline, OrderSla, SlaPolicy, Stage, WorkCalendarDay, WorkCalendarYear, WorkingPeriod,
+    ChannelLimit,
+    Deadline,
+    OrderSla,
+    SlaPolicy,
+    Stage,
+    WorkCalendarDay,
+    WorkCalendarYear,
+    WorkingPeriod,
 )
 
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
-    list_display = ["name", "level", "category", "channel", "is_active", "dispatch_limit", "dispatch_unit",
-                    "contact_limit", "contact_unit", "reply_limit", "reply_unit", "updated_at"]
+    list_display = [
+        "name",
+        "level",
+        "category",
+        "channel",
+        "is_active",
+        "dispatch_limit",
+        "dispatch_unit",
+        "contact_limit",
+        "contact_unit",
+        "reply_limit",
+        "reply_unit",
+        "updated_at",
+    ]
     list_filter = ["level", "is_active", "channel"]
     search_fields = ["name", "category__code", "category__name"]
     autocomplete_fields = []
     raw_id_fields = ["category"]
     fieldsets = [
         (None, {"fields": ["name", "level", "category", "channel", "is_active", "warn_share", "note"]}),
-        (_("Limits per stage"), {
-            "description": _("Changing a policy affects orders classified from now on; existing deadlines "
-                             "keep the limits frozen on their order."),
-            "fields": [(f"{s}_limit", f"{s}_unit") for s in Stage.values],
-        }),
+        (
+            _("Limits per stage"),
+            {
+                "description": _(
+                    "Changing a policy affects orders classified from now on; existing deadlines "
+                    "keep the limits frozen on their order."
+                ),
+                "fields": [(f"{s}_limit", f"{s}_unit") for s in Stage.values],
+            },
+        ),
     ]
 
 
 @admin.register(ChannelLimit)
 class ChannelLimitAdmin(admin.ModelAdmin):
     list_display = ["channel", "limit", "unit", "note"]
-
 
 
 @admin.register(WorkCalendarYear)
@@ -41,8 +65,11 @@ class WorkCalendarYearAdmin(admin.ModelAdmin):
         from .workcalendar import missing_years
 
         for year in missing_years():
-            messages.warning(request, _("No holiday data for %(year)s: add the year and its holidays and "
-                                        "adjusted working days.") % {"year": year})
+            messages.warning(
+                request,
+                _("No holiday data for %(year)s: add the year and its holidays and adjusted working days.")
+                % {"year": year},
+            )
         return super().changelist_view(request, extra_context)
 
 
@@ -61,8 +88,18 @@ class WorkingPeriodAdmin(admin.ModelAdmin):
 
 @admin.register(Deadline)
 class DeadlineAdmin(admin.ModelAdmin):
-    list_display = ["order", "stage", "cycle", "due_at", "warned_at", "breached_at", "escalation_level", "met_at",
-                    "cancelled_at", "provisional"]
+    list_display = [
+        "order",
+        "stage",
+        "cycle",
+        "due_at",
+        "warned_at",
+        "breached_at",
+        "escalation_level",
+        "met_at",
+        "cancelled_at",
+        "provisional",
+    ]
     list_filter = ["stage", "provisional", "escalation_level"]
     raw_id_fields = ["order"]
     list_select_related = ["order"]

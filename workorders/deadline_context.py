@@ -1,4 +1,5 @@
 """Template context: the work-calendar warning administrators see on their home page."""
+
 from django.utils.functional import SimpleLazyObject
 
 
@@ -10,12 +11,22 @@ def _warnings(user):
     status = calendar_status()
     messages = []
     for year in status["missing_years"]:
-        messages.append(_("The work calendar has no holidays for %(year)s yet: add the State Council's "
-                          "schedule under Work-calendar years and days. Deadlines in %(year)s are computed "
-                          "on plain weekdays meanwhile.") % {"year": year})
+        messages.append(
+            _(
+                "The work calendar has no holidays for %(year)s yet: add the State Council's "
+                "schedule under Work-calendar years and days. Deadlines in %(year)s are computed "
+                "on plain weekdays meanwhile."
+            )
+            % {"year": year}
+        )
     if status["provisional_open_deadlines"]:
-        messages.append(_("%(n)d open deadlines were computed on plain weekdays (provisional) because the "
-                          "work calendar lacked a year.") % {"n": status["provisional_open_deadlines"]})
+        messages.append(
+            _(
+                "%(n)d open deadlines were computed on plain weekdays (provisional) because the "
+                "work calendar lacked a year."
+            )
+            % {"n": status["provisional_open_deadlines"]}
+        )
     return messages
 
 

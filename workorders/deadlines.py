@@ -14,6 +14,7 @@ deadline; a reopened order gets a new reply limit (``DEADLINE_REOPEN_REPLY_LIMIT
 callback; an approved extension moves the reply deadline to ``extended_until``; while an
 extension request waits for a decision the reply row is held (no reminder, no breach).
 """
+
 import logging
 import re
 from dataclasses import dataclass, field
@@ -29,19 +30,32 @@ from rest_framework import status as http
 from config.api import DomainError
 
 from .models import (
-    ChannelLimit, Deadline, LimitUnit, OrderSla, SlaPolicy, Stage, Status, WorkOrder, WorkOrderEvent,
+    ChannelLimit,
+    Deadline,
+    LimitUnit,
+    OrderSla,
+    SlaPolicy,
+    Stage,
+    Status,
+    WorkOrder,
+    WorkOrderEvent,
 )
 from .workcalendar import Flags, WorkCalendar, get_calendar
 
 logger = logging.getLogger(__name__)
 
-SPEC_UNITS = {"m": LimitUnit.MINUTES, "h": LimitUnit.HOURS, "cd": LimitUnit.CALENDAR_DAYS,
-              "wh": LimitUnit.WORKING_HOURS, "wd": LimitUnit.WORKING_DAYS}
+SPEC_UNITS = {
+    "m": LimitUnit.MINUTES,
+    "h": LimitUnit.HOURS,
+    "cd": LimitUnit.CALENDAR_DAYS,
+    "wh": LimitUnit.WORKING_HOURS,
+    "wd": LimitUnit.WORKING_DAYS,
+}
 CLOCK_FROM_RECEIPT = {Stage.DISPATCH, Stage.CONTACT, Stage.REPLY, Stage.OVERALL, Stage.REGULATORY}
 
 
 def parse_spec(spec: str) -> dict:
-    """"2wd" → {"value": 2, "unit": "working_days"} (m, h, cd, wh, wd)."""
+    """ "2wd" → {"value": 2, "unit": "working_days"} (m, h, cd, wh, wd)."""
     match = re.fullmatch(r"\s*(\d+)\s*(m|h|cd|wh|wd)\s*", spec or "")
     if not match:
         raise ValueError(f"bad limit {spec!r}: use a number and one of m, h, cd, wh, wd")
@@ -57,6 +71,7 @@ def escalation_steps() -> list[dict]:
 
 
 # --- policies --------------------------------------------------------------------------------------
+
 
 def resolve_policy(*, level: str, category=None, channel: str = "") -> SlaPolicy | None:
     """The most specific active policy: deeper category match first, then a channel match."""
@@ -82,15 +97,19 @@ def freeze_sla(order: WorkOrder, *, now) -> OrderSla:
     """Copy the applicable policy's limits onto the order (a later policy edit moves nothing)."""
     policy = resolve_policy(level=order.level, category=order.category, channel=order.channel)
     values = {
-        "policy": policy, "level": order.level, "limits": policy.limits() if policy else {},
+        "policy": policy,
+        "level": order.level,
+        "limits": policy.limits() if policy else {},
         "channel_limit": channel_limit_for(order.channel),
-        "warn_share": float(policy.warn_share) if policy else 0.75, "frozen_at": now,
+        "warn_share": float(policy.warn_share) if policy else 0.75,
+        "frozen_at": now,
     }
     sla, _created = OrderSla.objects.update_or_create(order=order, defaults=values)
     return sla
 
 
 # --- computing one row -----------------------------------------------------------------------------
+
 
 @dataclass
 class Computed:
@@ -101,8 +120,16 @@ class Computed:
     limit: dict
 
 
-def compute(*, cal: WorkCalendar, start, limit: dict, share: float, urgent: bool, basis="policy",
-            external: tuple | None = None) -> Computed:
+def compute(
+    *,
+    cal: WorkCalendar,
+    start,
+    limit: dict,
+    share: float,
+    urgent: bool,
+    basis="policy",
+    external: tuple | None = None,
+) -> Computed:
     """Due and reminder times for a limit counted from ``start``.
 
     ``external`` = (start, limit) of a channel's own limit: the earlier deadline wins.
@@ -168,8 +195,18 @@ def _sla_for(order: WorkOrder) -> OrderSla | None:
         return None
 
 
-def open_row(order: WorkOrder, stage: str, *, start, now, limit: dict | None = None, basis="policy",
-             cycle=None, sla: OrderSla | None = None, cal=None) -> Deadline | None:
+def open_row(
+    order: WorkOrder,
+    stage: str,
+    *,
+    start,
+    now,
+    limit: dict | None = None,
+    basis="policy",
+    cycle=None,
+    sla: OrderSla | None = None,
+    cal=None,
+) -> Deadline | None:
     """Open the stage's deadline unless one is open already or no limit applies."""
     existing = order.deadlines.filter(stage=stage, met_at__isnull=True, cancelled_at__isnull=True).first()
     if existing is not None:
@@ -182,13 +219,28 @@ def open_row(order: WorkOrder, stage: str, *, start, now, limit: dict | None = N
     external = None
     if stage == Stage.REPLY and basis == "policy" and sla and sla.channel_limit:
         external = (order.received_at, sla.channel_limit)
-    computed = compute(cal=cal, start=start, limit=limit, share=sla.warn_share if sla else 0.75,
-                       urgent=_is_urgent(order), basis=basis, external=external)
+    computed = compute(
+        cal=cal,
+        start=start,
+        limit=limit,
+        share=sla.warn_share if sla else 0.75,
+        urgent=_is_urgent(order),
+        basis=basis,
+        external=external,
+    )
     row = Deadline(
-        order=order, stage=stage, cycle=order.reopen_count if cycle is None else cycle, started_at=start,
-        limit_value=computed.limit["value"], limit_unit=computed.limit["unit"], basis=computed.basis,
-        original_due_at=computed.due_at, due_at=computed.due_at, warn_at=computed.warn_at,
-        provisional=computed.provisional, created_at=now,
+        order=order,
+        stage=stage,
+        cycle=order.reopen_count if cycle is None else cycle,
+        started_at=start,
+        limit_value=computed.limit["value"],
+        limit_unit=computed.limit["unit"],
+        basis=computed.basis,
+        original_due_at=computed.due_at,
+        due_at=computed.due_at,
+        warn_at=computed.warn_at,
+        provisional=computed.provisional,
+        created_at=now,
     )
     row.next_at = next_check(row, urgent=_is_urgent(order), cal=cal)
     row.save()
@@ -196,7 +248,9 @@ def open_row(order: WorkOrder, stage: str, *, start, now, limit: dict | None = N
 
 
 def _open_rows(order, stage=None):
-    qs = Deadline.objects.select_for_update().filter(order=order, met_at__isnull=True, cancelled_at__isnull=True)
+    qs = Deadline.objects.select_for_update().filter(
+        order=order, met_at__isnull=True, cancelled_at__isnull=True
+    )
     return qs.filter(stage=stage) if stage else qs
 
 
@@ -233,10 +287,20 @@ def recompute_open(order: WorkOrder, *, sla: OrderSla, now):
             row.cancelled_at, row.next_at = now, None
             row.save(update_fields=["cancelled_at", "next_at"])
             continue
-        external = (order.received_at, sla.channel_limit) if (
-            row.stage == Stage.REPLY and row.basis in ("policy", "channel") and sla.channel_limit) else None
-        computed = compute(cal=cal, start=row.started_at, limit=limit, share=sla.warn_share, urgent=urgent,
-                           basis="policy" if row.basis == "channel" else row.basis, external=external)
+        external = (
+            (order.received_at, sla.channel_limit)
+            if (row.stage == Stage.REPLY and row.basis in ("policy", "channel") and sla.channel_limit)
+            else None
+        )
+        computed = compute(
+            cal=cal,
+            start=row.started_at,
+            limit=limit,
+            share=sla.warn_share,
+            urgent=urgent,
+            basis="policy" if row.basis == "channel" else row.basis,
+            external=external,
+        )
         row.due_at, row.warn_at, row.basis = computed.due_at, computed.warn_at, computed.basis
         row.limit_value, row.limit_unit = computed.limit["value"], computed.limit["unit"]
         row.provisional = row.provisional or computed.provisional
@@ -256,6 +320,7 @@ def open_classified(order: WorkOrder, *, now):
 
 
 # --- the lifecycle hook ----------------------------------------------------------------------------
+
 
 def on_workorder_event(*, order: WorkOrder, event):
     """Keep the order's deadline rows in step with its lifecycle (runs inside the transition)."""
@@ -284,7 +349,9 @@ def on_workorder_event(*, order: WorkOrder, event):
     elif action == "reject":
         meet(order, Stage.REVIEW, now=now)
         _resume_after_reject(order, now=now)
-    elif action in ("callback", "decide_callback") and (payload.get("reached") or action == "decide_callback"):
+    elif action in ("callback", "decide_callback") and (
+        payload.get("reached") or action == "decide_callback"
+    ):
         meet(order, Stage.CALLBACK, now=now)
     elif action == "request_extension":
         _hold_reply(order, now=now)
@@ -321,11 +388,20 @@ def _urge_escalates(order, *, now):
     row.escalated_at = now
     row.next_at = next_check(row, urgent=_is_urgent(order), cal=get_calendar())
     row.save(update_fields=["escalation_level", "escalated_at", "next_at"])
-    record_system_event(order, "deadline_escalated", now=now, payload={
-        "stage": row.stage, "due_at": row.due_at.isoformat(), "deadline": row.pk, "cycle": row.cycle,
-        "escalation_level": row.escalation_level, "department": _department_at(order, row.escalation_level),
-        "reason": "urge",
-    })
+    record_system_event(
+        order,
+        "deadline_escalated",
+        now=now,
+        payload={
+            "stage": row.stage,
+            "due_at": row.due_at.isoformat(),
+            "deadline": row.pk,
+            "cycle": row.cycle,
+            "escalation_level": row.escalation_level,
+            "department": _department_at(order, row.escalation_level),
+            "reason": "urge",
+        },
+    )
 
 
 def _open_provisional_dispatch(order, *, now):
@@ -342,8 +418,12 @@ def _resume_after_reject(order, *, now):
     for stage in (Stage.REPLY, Stage.REGULATORY):
         if _open_rows(order, stage).exists():
             continue
-        row = (Deadline.objects.select_for_update().filter(order=order, stage=stage, met_at__isnull=False)
-               .order_by("-met_at", "-pk").first())
+        row = (
+            Deadline.objects.select_for_update()
+            .filter(order=order, stage=stage, met_at__isnull=False)
+            .order_by("-met_at", "-pk")
+            .first()
+        )
         if row is None:
             continue
         row.met_at = None
@@ -362,8 +442,11 @@ def _hold_reply(order, *, now):
     """An extension must be asked for before the deadline (§3 A10); the clock holds meanwhile."""
     for row in _open_rows(order, Stage.REPLY):
         if row.breached_at is not None or now >= row.due_at:
-            raise DomainError(_("The reply deadline has passed; an extension must be requested before it."),
-                              code="deadline_passed", status_code=http.HTTP_409_CONFLICT)
+            raise DomainError(
+                _("The reply deadline has passed; an extension must be requested before it."),
+                code="deadline_passed",
+                status_code=http.HTTP_409_CONFLICT,
+            )
         row.held_since, row.next_at = now, None
         row.save(update_fields=["held_since", "next_at"])
 
@@ -389,6 +472,7 @@ def _decide_extension(order, *, approved: bool, now):
 
 # --- the sweep -------------------------------------------------------------------------------------
 
+
 @dataclass
 class SweepResult:
     claimed: int = 0
@@ -400,8 +484,14 @@ class SweepResult:
     level_ups: list = field(default_factory=list)
 
     def as_dict(self):
-        return {"claimed": self.claimed, "warnings": self.warnings, "breaches": self.breaches,
-                "escalations": self.escalations, "batches": self.batches, "more": self.more}
+        return {
+            "claimed": self.claimed,
+            "warnings": self.warnings,
+            "breaches": self.breaches,
+            "escalations": self.escalations,
+            "batches": self.batches,
+            "more": self.more,
+        }
 
 
 def _department_at(order, level: int):
@@ -420,29 +510,41 @@ def advance(row: Deadline, order: WorkOrder, *, now, cal: WorkCalendar) -> list[
     events = []
 
     def payload(**extra):
-        return {"stage": row.stage, "due_at": row.due_at.isoformat(), "deadline": row.pk, "cycle": row.cycle,
-                **extra}
+        return {
+            "stage": row.stage,
+            "due_at": row.due_at.isoformat(),
+            "deadline": row.pk,
+            "cycle": row.cycle,
+            **extra,
+        }
 
-    if row.breached_at is None and row.warned_at is None and row.warn_at is not None and \
-            row.warn_at <= now < row.due_at:
+    if (
+        row.breached_at is None
+        and row.warned_at is None
+        and row.warn_at is not None
+        and row.warn_at <= now < row.due_at
+    ):
         row.warned_at = now
         events.append(("deadline_warning", payload()))
     if row.breached_at is None and now >= row.due_at:
         row.breached_at = now
         row.escalation_level = 1
-    if row.breached_at is not None and row.breach_notified_at is None and \
-            (urgent or cal.in_working_hours(now)):
+    if (
+        row.breached_at is not None
+        and row.breach_notified_at is None
+        and (urgent or cal.in_working_hours(now))
+    ):
         row.breach_notified_at = now
-        events.append(("deadline_breached", payload(escalation_level=1,
-                                                     department=_department_at(order, 1))))
+        events.append(("deadline_breached", payload(escalation_level=1, department=_department_at(order, 1))))
     while row.breach_notified_at is not None and row.escalation_level < max_escalation_level():
         level = row.escalation_level + 1
         moment = escalation_time(cal, row, level)
         if moment is None or now < moment or not (urgent or cal.in_working_hours(now)):
             break
         row.escalation_level, row.escalated_at = level, now
-        events.append(("deadline_escalated", payload(escalation_level=level,
-                                                      department=_department_at(order, level))))
+        events.append(
+            ("deadline_escalated", payload(escalation_level=level, department=_department_at(order, level)))
+        )
     row.next_at = next_check(row, urgent=urgent, cal=cal)
     if row.next_at is not None and row.next_at <= now:
         # Waiting for something not yet possible (cannot happen for a consistent row): look again later.
@@ -450,7 +552,14 @@ def advance(row: Deadline, order: WorkOrder, *, now, cal: WorkCalendar) -> list[
     return events
 
 
-SWEEP_FIELDS = ["warned_at", "breached_at", "breach_notified_at", "escalation_level", "escalated_at", "next_at"]
+SWEEP_FIELDS = [
+    "warned_at",
+    "breached_at",
+    "breach_notified_at",
+    "escalation_level",
+    "escalated_at",
+    "next_at",
+]
 
 
 def _save_swept(rows):
@@ -461,7 +570,9 @@ def _save_swept(rows):
         return
     casts = {"escalation_level": "integer"}
     columns = ", ".join(SWEEP_FIELDS)
-    placeholder = "(%s::bigint, " + ", ".join(f"%s::{casts.get(f, 'timestamptz')}" for f in SWEEP_FIELDS) + ")"
+    placeholder = (
+        "(%s::bigint, " + ", ".join(f"%s::{casts.get(f, 'timestamptz')}" for f in SWEEP_FIELDS) + ")"
+    )
     values, params = [], []
     for row in rows:
         values.append(placeholder)
@@ -477,8 +588,11 @@ def _save_swept(rows):
 
 
 def _claim(now, batch_size):
-    qs = Deadline.objects.filter(next_at__lte=now).order_by("next_at", "pk").select_related(
-        "order", "order__department", "order__unit")
+    qs = (
+        Deadline.objects.filter(next_at__lte=now)
+        .order_by("next_at", "pk")
+        .select_related("order", "order__department", "order__unit")
+    )
     features = connection.features
     if features.has_select_for_update_skip_locked:
         kwargs = {"skip_locked": True}
@@ -512,11 +626,21 @@ def sweep_batch(*, now, batch_size: int, result: SweepResult) -> int:
                 if row.order_id in newly_breached:
                     row.order.is_overdue = True
         # What record_system_event does, for a whole batch: one INSERT, then the hooks per event.
-        events = WorkOrderEvent.objects.bulk_create([
-            WorkOrderEvent(order=order, action=action, from_status=order.status, to_status=order.status, actor=None,
-                           payload=data, version=order.version, created_at=now)
-            for order, action, data in pending
-        ])
+        events = WorkOrderEvent.objects.bulk_create(
+            [
+                WorkOrderEvent(
+                    order=order,
+                    action=action,
+                    from_status=order.status,
+                    to_status=order.status,
+                    actor=None,
+                    payload=data,
+                    version=order.version,
+                    created_at=now,
+                )
+                for order, action, data in pending
+            ]
+        )
         for (order, action, data), event in zip(pending, events):
             run_transition_hooks(order, event)
             if action == "deadline_warning":
@@ -538,9 +662,15 @@ def _mark_level_ups(newly_breached: dict) -> list[int]:
         return []
     totals = dict(
         Deadline.objects.filter(order_id__in=list(newly_breached), breached_at__isnull=False)
-        .values("order_id").annotate(n=Count("pk")).values_list("order_id", "n")
+        .values("order_id")
+        .annotate(n=Count("pk"))
+        .values_list("order_id", "n")
     )
-    ids = [oid for oid, new in newly_breached.items() if totals.get(oid, 0) - new < threshold <= totals.get(oid, 0)]
+    ids = [
+        oid
+        for oid, new in newly_breached.items()
+        if totals.get(oid, 0) - new < threshold <= totals.get(oid, 0)
+    ]
     if ids:
         OrderSla.objects.filter(order_id__in=ids).update(level_up_pending=True)
         from .tasks import raise_level_after_breaches
@@ -576,12 +706,17 @@ def raise_level_for_breaches(order_id: int):
         OrderSla.objects.filter(pk=sla.pk).update(level_up_pending=False)
         if order.status == Status.CLOSED or order.level == Level.SPECIAL:
             return False
-        perform(order_id, "escalate", actor=None,
-                data={"comment": _("Raised automatically: the order missed its deadlines repeatedly.")})
+        perform(
+            order_id,
+            "escalate",
+            actor=None,
+            data={"comment": _("Raised automatically: the order missed its deadlines repeatedly.")},
+        )
         return True
 
 
 # --- reads -----------------------------------------------------------------------------------------
+
 
 def deadlines_prefetch() -> Prefetch:
     return Prefetch("deadlines", queryset=Deadline.objects.order_by("started_at", "pk"))
@@ -604,18 +739,30 @@ def deadline_state(row: Deadline, now) -> str:
 def deadline_entry(row: Deadline, now) -> dict:
     open_ = row.is_open
     paused = row.paused_seconds + (int((now - row.held_since).total_seconds()) if row.held_since else 0)
+
     def iso(moment):
         return timezone.localtime(moment).isoformat() if moment else None
 
     return {
-        "id": row.pk, "stage": row.stage, "stage_display": str(row.get_stage_display()), "cycle": row.cycle,
-        "started_at": iso(row.started_at), "due_at": iso(row.due_at), "original_due_at": iso(row.original_due_at),
-        "warn_at": iso(row.warn_at), "warned_at": iso(row.warned_at), "breached_at": iso(row.breached_at),
+        "id": row.pk,
+        "stage": row.stage,
+        "stage_display": str(row.get_stage_display()),
+        "cycle": row.cycle,
+        "started_at": iso(row.started_at),
+        "due_at": iso(row.due_at),
+        "original_due_at": iso(row.original_due_at),
+        "warn_at": iso(row.warn_at),
+        "warned_at": iso(row.warned_at),
+        "breached_at": iso(row.breached_at),
         "met_at": iso(row.met_at),
-        "paused_seconds": paused, "seconds_left": int((row.due_at - now).total_seconds()) if open_ else None,
+        "paused_seconds": paused,
+        "seconds_left": int((row.due_at - now).total_seconds()) if open_ else None,
         "seconds_taken": int((row.met_at - row.started_at).total_seconds()) if row.met_at else None,
-        "state": deadline_state(row, now), "escalation_level": row.escalation_level, "basis": row.basis,
-        "limit": {"value": row.limit_value, "unit": row.limit_unit}, "provisional": row.provisional,
+        "state": deadline_state(row, now),
+        "escalation_level": row.escalation_level,
+        "basis": row.basis,
+        "limit": {"value": row.limit_value, "unit": row.limit_unit},
+        "provisional": row.provisional,
     }
 
 
@@ -636,9 +783,20 @@ def preview(*, level: str, category=None, channel: str = "phone_95598", at) -> l
     out = []
     for stage, limit in limits.items():
         external = (at, ext) if stage == Stage.REPLY and ext else None
-        c = compute(cal=cal, start=at, limit=limit, share=float(policy.warn_share), urgent=urgent,
-                    external=external)
+        c = compute(
+            cal=cal, start=at, limit=limit, share=float(policy.warn_share), urgent=urgent, external=external
+        )
         note = "" if stage in CLOCK_FROM_RECEIPT else "from the previous step"
-        out.append({"stage": stage, "limit": c.limit, "due_at": c.due_at, "warn_at": c.warn_at, "basis": c.basis,
-                    "provisional": c.provisional, "policy": policy.name, "note": note})
+        out.append(
+            {
+                "stage": stage,
+                "limit": c.limit,
+                "due_at": c.due_at,
+                "warn_at": c.warn_at,
+                "basis": c.basis,
+                "provisional": c.provisional,
+                "policy": policy.name,
+                "note": note,
+            }
+        )
     return out

@@ -10,6 +10,7 @@ every event, counter and timestamp is what the real services wrote.
 Deterministic (seeded random; times are relative to ``now``) and idempotent: when demo orders exist
 (customers whose account number starts with ``DEMO_ACCOUNT_PREFIX``) it does nothing.
 """
+
 import heapq
 import logging
 import random
@@ -51,8 +52,18 @@ L1_WEIGHTS = {"04": 52, "01": 14, "02": 14, "03": 12, "05": 8}
 LEAF_WEIGHTS = {"040101": 60, "040102": 6, "040501": 12, "040502": 6, "040401": 5, "040301": 4, "040201": 1}
 
 CHANNEL_WEIGHTS = {
-    "phone_95598": 55, "app": 11, "gov_12345": 8, "wechat": 6, "web_95598": 5, "regulator_12398": 4, "walk_in": 4,
-    "letter": 2, "weibo": 1, "suggestion_box": 1, "leader_reception": 1, "other": 2,
+    "phone_95598": 55,
+    "app": 11,
+    "gov_12345": 8,
+    "wechat": 6,
+    "web_95598": 5,
+    "regulator_12398": 4,
+    "walk_in": 4,
+    "letter": 2,
+    "weibo": 1,
+    "suggestion_box": 1,
+    "leader_reception": 1,
+    "other": 2,
 }
 LEVEL_WEIGHTS = {"general": 80, "important": 15, "major": 4, "special": 1}
 TRUTH_WEIGHTS = {"true": 55, "partly_true": 15, "not_true": 25, "unverifiable": 5}
@@ -109,15 +120,24 @@ class Filler(dict):
         makers = {
             "date": date,
             "hall": lambda: f"{self.units[spec.district].name}营业厅",
-            "days": lambda: r.randint(3, 15), "amount": lambda: r.choice([56, 87, 128, 163, 215, 320, 486, 612, 860]),
-            "months": lambda: r.randint(2, 6), "month": lambda: timezone.localtime(spec.received_at).month,
-            "n": lambda: r.randint(3, 6), "hours": lambda: r.randint(3, 14), "low_v": lambda: r.randint(150, 186),
-            "ok_v": lambda: r.randint(212, 222), "kva": lambda: r.choice([200, 315, 400]),
-            "length": lambda: r.choice([300, 450, 600, 800, 1200]), "line": lambda: r.choice(LINES),
-            "minutes": lambda: r.randint(22, 42), "staff": lambda: r.choice(T.STAFF_ROLES),
-            "contact": lambda: "服务热线95598", "name": lambda: spec.customer_name,
+            "days": lambda: r.randint(3, 15),
+            "amount": lambda: r.choice([56, 87, 128, 163, 215, 320, 486, 612, 860]),
+            "months": lambda: r.randint(2, 6),
+            "month": lambda: timezone.localtime(spec.received_at).month,
+            "n": lambda: r.randint(3, 6),
+            "hours": lambda: r.randint(3, 14),
+            "low_v": lambda: r.randint(150, 186),
+            "ok_v": lambda: r.randint(212, 222),
+            "kva": lambda: r.choice([200, 315, 400]),
+            "length": lambda: r.choice([300, 450, 600, 800, 1200]),
+            "line": lambda: r.choice(LINES),
+            "minutes": lambda: r.randint(22, 42),
+            "staff": lambda: r.choice(T.STAFF_ROLES),
+            "contact": lambda: "服务热线95598",
+            "name": lambda: spec.customer_name,
             "addr_short": lambda: _short_address(spec.customer.address),
-            "appliance": lambda: r.choice(T.APPLIANCES[:5]), "appliance2": lambda: r.choice(T.APPLIANCES[5:]),
+            "appliance": lambda: r.choice(T.APPLIANCES[:5]),
+            "appliance2": lambda: r.choice(T.APPLIANCES[5:]),
             "day": lambda: r.choice(["明天上午", "明天下午", "后天上午", "今天下午"]),
             "other": lambda: self.units[r.choice([d for d in T.DISTRICTS if d != spec.district])].name,
         }
@@ -149,8 +169,12 @@ def _ensure_people():
     for username, display, dept_code, phone in EXTRA_HANDLERS:
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"display_name": display, "department": depts[dept_code], "phone": phone,
-                      "email": f"{username}@example.com"},
+            defaults={
+                "display_name": display,
+                "department": depts[dept_code],
+                "phone": phone,
+                "email": f"{username}@example.com",
+            },
         )
         if created:
             user.set_password(settings.DEMO_PASSWORD)
@@ -206,7 +230,9 @@ class _Seeder:
             covering = [h for h in handlers if dept.path.startswith(h.department.path)]
             if covering:
                 self.handler_for[dept.code] = max(covering, key=lambda h: h.department.depth)
-        self.agent, self.dispatcher, self.supervisor = (self.users[n] for n in ("agent", "dispatcher", "supervisor"))
+        self.agent, self.dispatcher, self.supervisor = (
+            self.users[n] for n in ("agent", "dispatcher", "supervisor")
+        )
 
     # --- time ---------------------------------------------------------------------------------
 
@@ -223,7 +249,8 @@ class _Seeder:
         local = timezone.localtime(t)
         if office and not 8 <= local.hour < 21:
             morning = local.replace(hour=8, minute=0, second=0) + timedelta(
-                days=1 if local.hour >= 21 else 0, minutes=self.rng.uniform(0, 90))
+                days=1 if local.hour >= 21 else 0, minutes=self.rng.uniform(0, 90)
+            )
             if morning <= self.sim.cutoff:
                 t = morning
         return t
@@ -247,8 +274,10 @@ class _Seeder:
             else:
                 name = r.choice(T.SURNAMES) + r.choice(T.GIVEN)
                 if r.random() < 0.7:
-                    address = (f"滨江市{district}{r.choice(streets)}{r.randint(1, 399)}号{r.choice(estates)}"
-                               f"{r.randint(1, 28)}栋{r.randint(1, 4)}单元{r.randint(1, 18)}0{r.randint(1, 4)}室")
+                    address = (
+                        f"滨江市{district}{r.choice(streets)}{r.randint(1, 399)}号{r.choice(estates)}"
+                        f"{r.randint(1, 28)}栋{r.randint(1, 4)}单元{r.randint(1, 18)}0{r.randint(1, 4)}室"
+                    )
                 else:
                     town = r.choice(list(towns))
                     address = f"滨江市{district}{town}{r.choice(towns[town])}{r.randint(1, 12)}组{r.randint(1, 80)}号"
@@ -257,17 +286,31 @@ class _Seeder:
                 if phone not in used_phones:
                     used_phones.add(phone)
                     break
-            rows.append(Customer(
-                account_no=f"{DEMO_ACCOUNT_PREFIX}{i + 1:06d}", name=name, phone=phone, address=address,
-                supply_unit=self.units[district], is_key_customer=bool(key),
-                is_sensitive=not key and r.random() < 0.03,
-            ))
-        existing = {c.account_no: c for c in Customer.objects.filter(account_no__startswith=DEMO_ACCOUNT_PREFIX)}
+            rows.append(
+                Customer(
+                    account_no=f"{DEMO_ACCOUNT_PREFIX}{i + 1:06d}",
+                    name=name,
+                    phone=phone,
+                    address=address,
+                    supply_unit=self.units[district],
+                    is_key_customer=bool(key),
+                    is_sensitive=not key and r.random() < 0.03,
+                )
+            )
+        existing = {
+            c.account_no: c for c in Customer.objects.filter(account_no__startswith=DEMO_ACCOUNT_PREFIX)
+        }
         Customer.objects.bulk_create([c for c in rows if c.account_no not in existing])
-        by_account = {c.account_no: c for c in Customer.objects.filter(account_no__startswith=DEMO_ACCOUNT_PREFIX)
-                      .select_related("supply_unit")}
+        by_account = {
+            c.account_no: c
+            for c in Customer.objects.filter(account_no__startswith=DEMO_ACCOUNT_PREFIX).select_related(
+                "supply_unit"
+            )
+        }
         district_of = {unit.pk: d for d, unit in self.units.items()}
-        return [(by_account[c.account_no], district_of[by_account[c.account_no].supply_unit_id]) for c in rows]
+        return [
+            (by_account[c.account_no], district_of[by_account[c.account_no].supply_unit_id]) for c in rows
+        ]
 
     def category_plan(self, n):
         r = self.rng
@@ -276,8 +319,10 @@ class _Seeder:
             share = round(n * weight / 100)
             leaves = [c for c in self.leaves if c.startswith(l1)]
             picked = list(leaves) if share >= len(leaves) else r.sample(leaves, share)  # every leaf appears
-            weights = [LEAF_WEIGHTS.get(c, 1) if l1 == "04" else (3 if c[:4] in ("0101", "0203", "0204") else 1)
-                       for c in leaves]
+            weights = [
+                LEAF_WEIGHTS.get(c, 1) if l1 == "04" else (3 if c[:4] in ("0101", "0203", "0204") else 1)
+                for c in leaves
+            ]
             picked += r.choices(leaves, weights=weights, k=max(0, share - len(picked)))
             codes += picked
         while len(codes) < n:
@@ -295,22 +340,33 @@ class _Seeder:
         specs = []
         for i in range(n):
             cust, district = customers[i % len(customers)]
-            spec = Spec(idx=i, leaf=leaves[i % n_base], channel=_pick(r, CHANNEL_WEIGHTS), customer=cust, district=district)
+            spec = Spec(
+                idx=i,
+                leaf=leaves[i % n_base],
+                channel=_pick(r, CHANNEL_WEIGHTS),
+                customer=cust,
+                district=district,
+            )
             spec.category_at_intake = r.random() < 0.5
             spec.upgrade_tendency = r.random() < 0.04
             spec.give_account = r.random() < 0.75 or cust.is_key_customer
             specs.append(spec)
-        base, merged, repeats = specs[:n_base], specs[n_base:n_base + n_merged], specs[n_base + n_merged:]
+        base, merged, repeats = specs[:n_base], specs[n_base : n_base + n_merged], specs[n_base + n_merged :]
 
         # final states of the base orders, with quotas so that every state is present
-        quotas = [("intake", max(2, n * 2 // 100)), ("classification", max(2, n * 3 // 100)),
-                  ("assignment", max(3, n * 4 // 100)), ("processing", max(6, n * 12 // 100)),
-                  ("review", max(3, n * 4 // 100)), ("callback", max(3, n * 4 // 100))]
+        quotas = [
+            ("intake", max(2, n * 2 // 100)),
+            ("classification", max(2, n * 3 // 100)),
+            ("assignment", max(3, n * 4 // 100)),
+            ("processing", max(6, n * 12 // 100)),
+            ("review", max(3, n * 4 // 100)),
+            ("callback", max(3, n * 4 // 100)),
+        ]
         order = list(range(n_base))
         r.shuffle(order)
         pos = 0
         for stop, k in quotas:
-            for j in order[pos:pos + k]:
+            for j in order[pos : pos + k]:
                 base[j].stop = stop
             pos += k
         closed = [base[j] for j in order[pos:]]
@@ -336,16 +392,29 @@ class _Seeder:
                 spec.received_at = self.received(self.open_age(spec))
         # duplicates merged into an open-at-the-time order of the same customer
         # (a closed target must be old enough that it is surely still open when the duplicate comes in)
-        targets = [s for s in base if s.variant not in ("dismiss", "new") and (
-            s.stop in ("processing", "review", "callback")
-            or s.stop == "closed" and s.received_at < self.now - timedelta(days=10))]
+        targets = [
+            s
+            for s in base
+            if s.variant not in ("dismiss", "new")
+            and (
+                s.stop in ("processing", "review", "callback")
+                or s.stop == "closed"
+                and s.received_at < self.now - timedelta(days=10)
+            )
+        ]
         for spec, target in zip(merged, r.sample(targets, min(len(targets), len(merged)))):
             spec.parent, spec.stop, spec.outcome, spec.variant = target, "closed", "merged", "merge"
             spec.customer, spec.district, spec.leaf = target.customer, target.district, target.leaf
             target.children.append(spec)
         # repeat complaints: the same customer and issue again within 30 days of closing
-        parents = [s for s in closed if s.outcome == "resolved" and s.variant == "plain"
-                   and s.received_at < self.now - timedelta(days=30) and not s.children]
+        parents = [
+            s
+            for s in closed
+            if s.outcome == "resolved"
+            and s.variant == "plain"
+            and s.received_at < self.now - timedelta(days=30)
+            and not s.children
+        ]
         for spec, parent in zip(repeats, r.sample(parents, min(len(parents), len(repeats)))):
             spec.parent, spec.repeat = parent, True
             spec.stop = r.choice(["closed", "closed", "closed", "processing", "review"])
@@ -378,8 +447,13 @@ class _Seeder:
             "intake": lambda: r.uniform(0.02, 0.3),
             "classification": lambda: r.uniform(0.02, 0.25),
             "assignment": lambda: r.uniform(0.05, 1.5) if spec.variant != "returned" else r.uniform(0.5, 3),
-            "processing": lambda: (r.uniform(1, 8) if spec.variant == "extension"
-                                   else r.uniform(0.3, 12) if r.random() < 0.8 else r.uniform(12, 40)),
+            "processing": lambda: (
+                r.uniform(1, 8)
+                if spec.variant == "extension"
+                else r.uniform(0.3, 12)
+                if r.random() < 0.8
+                else r.uniform(12, 40)
+            ),
             "review": lambda: r.uniform(1.5, 7),
             "callback": lambda: r.uniform(2, 9),
         }[spec.stop]()
@@ -387,8 +461,20 @@ class _Seeder:
     # How the open orders got where they are: taken in turn, so that even a small demo has each.
     OPEN_VARIANTS = {
         "assignment": ["returned", "new"],
-        "processing": ["extension", "contacted", "accepted", "reopened", "new", "rejected", "extension", "contacted",
-                       "accepted", "contacted", "reopened", "new"],
+        "processing": [
+            "extension",
+            "contacted",
+            "accepted",
+            "reopened",
+            "new",
+            "rejected",
+            "extension",
+            "contacted",
+            "accepted",
+            "contacted",
+            "reopened",
+            "new",
+        ],
         "callback": ["policy", "plain", "one_failed", "plain"],
     }
 
@@ -407,7 +493,9 @@ class _Seeder:
         if spec.stop in ("intake", "classification") or spec.variant in ("dismiss", "merge"):
             return
         spec.returned = spec.stop != "assignment" and r.random() < 0.08 or spec.variant == "returned"
-        spec.rejected = spec.stop in ("review", "callback", "closed") and r.random() < 0.07 or spec.variant == "rejected"
+        spec.rejected = (
+            spec.stop in ("review", "callback", "closed") and r.random() < 0.07 or spec.variant == "rejected"
+        )
         spec.urges = 3 if spec.idx % 37 == 5 else _pick(r, {0: 80, 1: 12, 2: 5, 3: 3})
         spec.escalate = spec.idx % 29 == 3 or r.random() < 0.03
         spec.note = r.random() < 0.2
@@ -427,10 +515,17 @@ class _Seeder:
         if spec.variant == "merge":
             content = f"客户再次来电反映同一问题，称至今无人处理。{content}"
         elif spec.repeat:
-            content = f"客户称此前已反映过该问题（工单号见关联工单），当时答复已处理，但近期问题再次出现。{content}"
+            content = (
+                f"客户称此前已反映过该问题（工单号见关联工单），当时答复已处理，但近期问题再次出现。{content}"
+            )
         if spec.upgrade_tendency:
-            content += r.choice(["客户表示如再不解决将向12398投诉。", "客户情绪激动，称要向媒体反映。",
-                                 "客户表示将向12345市民热线反映。"])
+            content += r.choice(
+                [
+                    "客户表示如再不解决将向12398投诉。",
+                    "客户情绪激动，称要向媒体反映。",
+                    "客户表示将向12345市民热线反映。",
+                ]
+            )
         spec.content, spec.demand = content, demand.format_map(fill)
         spec.fill = fill
 
@@ -469,11 +564,20 @@ class _Seeder:
             ext = f"{spec.channel[-5:]}-{timezone.localtime(spec.received_at):%Y%m%d}{spec.idx:04d}"
         parent = spec.parent
         complaint = complaint_register(
-            actor=self.agent, channel=spec.channel, customer_name=spec.customer_name, phone=spec.customer.phone,
-            account_no=spec.customer.account_no if spec.give_account else "", address=spec.customer.address,
-            content=spec.content, demand=spec.demand, received_at=spec.received_at, now=t,
+            actor=self.agent,
+            channel=spec.channel,
+            customer_name=spec.customer_name,
+            phone=spec.customer.phone,
+            account_no=spec.customer.account_no if spec.give_account else "",
+            address=spec.customer.address,
+            content=spec.content,
+            demand=spec.demand,
+            received_at=spec.received_at,
+            now=t,
             category=self.categories[spec.leaf] if spec.category_at_intake else None,
-            upgrade_tendency=spec.upgrade_tendency, external_ref=ext, draft=spec.stop == "intake",
+            upgrade_tendency=spec.upgrade_tendency,
+            external_ref=ext,
+            draft=spec.stop == "intake",
             related_to=WorkOrder.objects.get(pk=parent.order_id) if spec.repeat else None,
         )
         spec.order_id, spec.tracking_no = complaint.workorder.pk, complaint.tracking_no
@@ -496,8 +600,14 @@ class _Seeder:
         if spec.variant == "dismiss":
             self.act(spec, "dismiss", self.supervisor, t, reason=r.choice(T.DISMISS_REASONS))
             return
-        self.act(spec, "classify", self.dispatcher, t, category=self.categories[spec.leaf].pk,
-                 level=_pick(r, LEVEL_WEIGHTS))
+        self.act(
+            spec,
+            "classify",
+            self.dispatcher,
+            t,
+            category=self.categories[spec.leaf].pk,
+            level=_pick(r, LEVEL_WEIGHTS),
+        )
         if spec.stop == "assignment" and spec.variant == "new":
             return
         # dispatch, possibly to the wrong unit first (returned: 退单)
@@ -531,8 +641,14 @@ class _Seeder:
             return
         t = self.later(t, 30, 1200)
         yield t
-        self.act(spec, "contact", handler, t, method=_pick(r, {"phone": 8, "visit": 3, "sms": 1}),
-                 comment=r.choice(T.CONTACT_NOTES).format(day=spec.fill["day"]))
+        self.act(
+            spec,
+            "contact",
+            handler,
+            t,
+            method=_pick(r, {"phone": 8, "visit": 3, "sms": 1}),
+            comment=r.choice(T.CONTACT_NOTES).format(day=spec.fill["day"]),
+        )
         t = yield from self.urge(spec, t)
         if spec.note:
             t = self.later(t, 60, 900)
@@ -546,9 +662,14 @@ class _Seeder:
         if spec.stop == "processing" and spec.variant == "extension":
             t = self.later(t, 120, 1440)
             yield t
-            reply_due = (Deadline.objects.filter(order_id=spec.order_id, stage="reply", met_at__isnull=True,
-                                                 cancelled_at__isnull=True)
-                         .order_by("-pk").values_list("due_at", flat=True).first())
+            reply_due = (
+                Deadline.objects.filter(
+                    order_id=spec.order_id, stage="reply", met_at__isnull=True, cancelled_at__isnull=True
+                )
+                .order_by("-pk")
+                .values_list("due_at", flat=True)
+                .first()
+            )
             if reply_due is not None and t >= reply_due:
                 return  # too late to ask (an extension must come before the deadline): stays contacted
             reason, basis = r.choice(T.EXTENSION_REASONS[spec.leaf[:2]])
@@ -559,8 +680,16 @@ class _Seeder:
             if decision != "pending":
                 t = self.later(t, 60, 600)
                 yield t
-                self.act(spec, "decide_extension", self.supervisor, t, approve=decision == "approved",
-                         comment="同意延期，请按期办结。" if decision == "approved" else "不同意延期，请按原时限办结。")
+                self.act(
+                    spec,
+                    "decide_extension",
+                    self.supervisor,
+                    t,
+                    approve=decision == "approved",
+                    comment="同意延期，请按期办结。"
+                    if decision == "approved"
+                    else "不同意延期，请按原时限办结。",
+                )
             return
         if spec.stop == "processing" and spec.variant == "contacted":
             return
@@ -586,26 +715,54 @@ class _Seeder:
             for attempt in range(settings.CALLBACK_MAX_ATTEMPTS):
                 t = t + timedelta(minutes=r.uniform(150, 420)) if attempt else self.later(t, 120, 1200)
                 yield t
-                self.act(spec, "callback", self.agent, t, reached=False, comment=r.choice(T.CALLBACK_COMMENTS["unreached"]))
+                self.act(
+                    spec,
+                    "callback",
+                    self.agent,
+                    t,
+                    reached=False,
+                    comment=r.choice(T.CALLBACK_COMMENTS["unreached"]),
+                )
             return
         if spec.stop == "callback":
             if spec.variant == "one_failed":
                 t = self.later(t, 60, 600)
                 yield t
-                self.act(spec, "callback", self.agent, t, reached=False,
-                         comment=r.choice(T.CALLBACK_COMMENTS["unreached"]))
+                self.act(
+                    spec,
+                    "callback",
+                    self.agent,
+                    t,
+                    reached=False,
+                    comment=r.choice(T.CALLBACK_COMMENTS["unreached"]),
+                )
             elif spec.variant == "policy":
                 t = self.later(t, 60, 600)
                 yield t
-                self.act(spec, "callback", self.agent, t, reached=True, satisfaction="unsatisfied",
-                         dissatisfaction_reason="result_not_accepted_policy",
-                         comment=r.choice(T.CALLBACK_COMMENTS["policy"]))
+                self.act(
+                    spec,
+                    "callback",
+                    self.agent,
+                    t,
+                    reached=True,
+                    satisfaction="unsatisfied",
+                    dissatisfaction_reason="result_not_accepted_policy",
+                    comment=r.choice(T.CALLBACK_COMMENTS["policy"]),
+                )
             return
         if spec.variant in ("unsatisfied_reopen", "reopened"):
             t = self.later(t, 120, 1440)
             yield t
-            self.act(spec, "callback", self.agent, t, reached=True, satisfaction="unsatisfied",
-                     dissatisfaction_reason="process_not_done", comment=r.choice(T.CALLBACK_COMMENTS["unsatisfied"]))
+            self.act(
+                spec,
+                "callback",
+                self.agent,
+                t,
+                reached=True,
+                satisfaction="unsatisfied",
+                dissatisfaction_reason="process_not_done",
+                comment=r.choice(T.CALLBACK_COMMENTS["unsatisfied"]),
+            )
             if spec.stop == "processing":
                 return
             t = yield from self.reply(spec, t, handler, dept)
@@ -613,20 +770,41 @@ class _Seeder:
         elif spec.variant == "policy":
             t = self.later(t, 120, 1440)
             yield t
-            self.act(spec, "callback", self.agent, t, reached=True, satisfaction="unsatisfied",
-                     dissatisfaction_reason="result_not_accepted_policy", comment=r.choice(T.CALLBACK_COMMENTS["policy"]))
+            self.act(
+                spec,
+                "callback",
+                self.agent,
+                t,
+                reached=True,
+                satisfaction="unsatisfied",
+                dissatisfaction_reason="result_not_accepted_policy",
+                comment=r.choice(T.CALLBACK_COMMENTS["policy"]),
+            )
             t = self.later(t, 60, 1440)
             yield t
-            self.act(spec, "decide_callback", self.supervisor, t, reopen=False,
-                     comment="已按政策规定处理并向客户解释，维持原处理意见，予以办结。")
+            self.act(
+                spec,
+                "decide_callback",
+                self.supervisor,
+                t,
+                reopen=False,
+                comment="已按政策规定处理并向客户解释，维持原处理意见，予以办结。",
+            )
             spec.closed_at = t
             yield from self.after_close(spec, t)
             return
         t = self.later(t, 120, 1440)
         yield t
         satisfaction = _pick(r, {"satisfied": 78, "basically_satisfied": 22})
-        self.act(spec, "callback", self.agent, t, reached=True, satisfaction=satisfaction,
-                 comment=r.choice(T.CALLBACK_COMMENTS[satisfaction]))
+        self.act(
+            spec,
+            "callback",
+            self.agent,
+            t,
+            reached=True,
+            satisfaction=satisfaction,
+            comment=r.choice(T.CALLBACK_COMMENTS[satisfaction]),
+        )
         spec.closed_at = t
         if spec.variant == "supervisor_reopen":
             t = self.later(t, 1440, 5 * 1440)
@@ -636,8 +814,15 @@ class _Seeder:
             t = yield from self.approve(spec, t)
             t = self.later(t, 120, 1440)
             yield t
-            self.act(spec, "callback", self.agent, t, reached=True, satisfaction="basically_satisfied",
-                     comment=r.choice(T.CALLBACK_COMMENTS["basically_satisfied"]))
+            self.act(
+                spec,
+                "callback",
+                self.agent,
+                t,
+                reached=True,
+                satisfaction="basically_satisfied",
+                comment=r.choice(T.CALLBACK_COMMENTS["basically_satisfied"]),
+            )
             spec.closed_at = t
         yield from self.after_close(spec, t)
 
@@ -675,15 +860,27 @@ class _Seeder:
             cause, measures, reply = (s.format_map(fill) for s in r.choice(texts["true"]))
             if truth == "partly_true":
                 cause = "部分属实。" + cause
-            extra = {"responsible_department": dept.pk,
-                     "responsible_person": r.choice(T.SURNAMES) + r.choice(T.GIVEN)}
+            extra = {
+                "responsible_department": dept.pk,
+                "responsible_person": r.choice(T.SURNAMES) + r.choice(T.GIVEN),
+            }
         else:
             cause, reply = (s.format_map(fill) for s in r.choice(texts["not_true"]))
             if truth == "unverifiable":
                 cause = "因现场已无法复原，客户反映情况无法核实。" + cause
             measures = "向客户详细解释相关政策、规定和检测结果，做好沟通安抚工作。"
             extra = {}
-        self.act(spec, "reply", handler, t, cause=cause, truthfulness=truth, measures=measures, reply=reply, **extra)
+        self.act(
+            spec,
+            "reply",
+            handler,
+            t,
+            cause=cause,
+            truthfulness=truth,
+            measures=measures,
+            reply=reply,
+            **extra,
+        )
         return t
 
     def approve(self, spec, t):

@@ -3,6 +3,7 @@
 The workbook is openpyxl's write-only mode (rows go to a temporary file as they are appended, so
 memory stays flat at any size) and the orders are read with ``.iterator(chunk_size=...)``.
 """
+
 import os
 import tempfile
 
@@ -77,8 +78,12 @@ def export_queryset(user: User, filters: dict):
     if not filterset.is_valid():
         from config.api import DomainError
 
-        raise DomainError(_("Invalid filters."), code="invalid", status_code=400,
-                          fields={k: [str(e) for e in v] for k, v in filterset.errors.items()})
+        raise DomainError(
+            _("Invalid filters."),
+            code="invalid",
+            status_code=400,
+            fields={k: [str(e) for e in v] for k, v in filterset.errors.items()},
+        )
     return filterset.qs.order_by("-received_at", "-id")
 
 
@@ -120,7 +125,9 @@ def export_build(job_id: int) -> ExportJob:
                 ExportJob.objects.filter(pk=job.pk).update(written=written)
         wb.save(path)
         with open(path, "rb") as fh:
-            job.file.save(f"workorders-{timezone.localtime():%Y%m%d-%H%M%S}-{job.pk}.xlsx", File(fh), save=False)
+            job.file.save(
+                f"workorders-{timezone.localtime():%Y%m%d-%H%M%S}-{job.pk}.xlsx", File(fh), save=False
+            )
     finally:
         os.unlink(path)
     job.status, job.total, job.written, job.finished_at = ExportJob.State.DONE, total, written, timezone.now()

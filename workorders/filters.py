@@ -41,8 +41,13 @@ class WorkOrderFilter(django_filters.FilterSet):
         if value.isdigit() and len(value) >= 12:
             return qs.filter(tracking_no=value)
         if value.isdigit() and len(value) == 11:
-            return qs.filter(Q(complaint__phone=value) | Q(customer__phone=value) | Q(customer__alt_phone=value))
+            return qs.filter(
+                Q(complaint__phone=value) | Q(customer__phone=value) | Q(customer__alt_phone=value)
+            )
         if value.isdigit() and len(value) == 10:
             return qs.filter(customer__account_no=value)
-        return qs.filter(Q(complaint__content__icontains=value) | Q(complaint__customer_name__icontains=value)
-                         | Q(complaint__address__icontains=value))
+        return qs.filter(
+            Q(complaint__content__icontains=value)
+            | Q(complaint__customer_name__icontains=value)
+            | Q(complaint__address__icontains=value)
+        )

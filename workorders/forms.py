@@ -4,6 +4,7 @@ The page renders each field of ``ACTIONS[code].input`` and posts it unchanged to
 ``lifecycle.perform``, so the page and the API validate with the very same serializer. Only the
 choices shown are narrowed to what the user may pick (departments in scope, handlers).
 """
+
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
@@ -65,8 +66,11 @@ def _department_choices(user):
 
 def _handler_choices(user):
     covered = user_covered_departments(user).values("pk")
-    qs = User.objects.filter(is_active=True, groups__name=Role.HANDLER, department__in=covered).select_related(
-        "department").order_by("department__path", "username")
+    qs = (
+        User.objects.filter(is_active=True, groups__name=Role.HANDLER, department__in=covered)
+        .select_related("department")
+        .order_by("department__path", "username")
+    )
     return [(str(u.pk), f"{u} · {u.department}") for u in qs]
 
 
@@ -76,8 +80,14 @@ def action_fields(action, user, *, data=None, errors=None, initial=None) -> list
     data = data if data is not None else (initial or {})
     specs = []
     for name, fld in action.input().get_fields().items():
-        spec = FieldSpec(name=name, label=LABELS.get(name, name), widget="text", required=fld.required,
-                         value=str(data.get(name) or ""), errors=[str(e) for e in errors.get(name, [])])
+        spec = FieldSpec(
+            name=name,
+            label=LABELS.get(name, name),
+            widget="text",
+            required=fld.required,
+            value=str(data.get(name) or ""),
+            errors=[str(e) for e in errors.get(name, [])],
+        )
         if name == "category":
             spec.widget = "category"
         elif isinstance(fld, serializers.BooleanField):
@@ -101,7 +111,9 @@ def action_fields(action, user, *, data=None, errors=None, initial=None) -> list
             from django.conf import settings
 
             spec.help = _("Allowed: %(types)s; at most %(mb)d MB.") % {
-                "types": ", ".join(settings.ATTACHMENT_EXTENSIONS), "mb": settings.ATTACHMENT_MAX_BYTES // 1048576}
+                "types": ", ".join(settings.ATTACHMENT_EXTENSIONS),
+                "mb": settings.ATTACHMENT_MAX_BYTES // 1048576,
+            }
         specs.append(spec)
     return specs
 

@@ -2,6 +2,7 @@
 
 ``version`` is not here: the API requires it separately, and the lifecycle checks it.
 """
+
 from pathlib import Path
 
 from django.conf import settings
@@ -13,7 +14,12 @@ from accounts.models import Department, User
 from complaints.models import Category, Channel
 
 from .models import (
-    CALLBACK_SATISFACTION_CHOICES, ContactMethod, DissatisfactionReason, Level, Satisfaction, Truthfulness,
+    CALLBACK_SATISFACTION_CHOICES,
+    ContactMethod,
+    DissatisfactionReason,
+    Level,
+    Satisfaction,
+    Truthfulness,
 )
 
 
@@ -40,7 +46,9 @@ class ClassifyInput(serializers.Serializer):
 
     def validate_category(self, category):
         if not category.is_leaf:
-            raise serializers.ValidationError(_("Choose a category of the lowest level (e.g. 040101 低电压)."))
+            raise serializers.ValidationError(
+                _("Choose a category of the lowest level (e.g. 040101 低电压).")
+            )
         return category
 
 
@@ -53,7 +61,9 @@ class AssignInput(serializers.Serializer):
         queryset=Department.objects.filter(is_active=True).exclude(kind=Department.Kind.COMPANY)
     )
     assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True,
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
     )
 
 
@@ -68,7 +78,9 @@ class ReplyInput(serializers.Serializer):
     measures = serializers.CharField(max_length=4000)
     reply = serializers.CharField(max_length=4000)
     responsible_department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.filter(is_active=True), required=False, allow_null=True,
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
     )
     responsible_person = serializers.CharField(required=False, allow_blank=True, max_length=60, default="")
 
@@ -76,10 +88,15 @@ class ReplyInput(serializers.Serializer):
 class CallbackInput(serializers.Serializer):
     reached = serializers.BooleanField()
     satisfaction = serializers.ChoiceField(
-        choices=CALLBACK_SATISFACTION_CHOICES, required=False, allow_null=True,
+        choices=CALLBACK_SATISFACTION_CHOICES,
+        required=False,
+        allow_null=True,
     )
     dissatisfaction_reason = serializers.ChoiceField(
-        choices=DissatisfactionReason.choices, required=False, allow_null=True, allow_blank=True,
+        choices=DissatisfactionReason.choices,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
     )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 

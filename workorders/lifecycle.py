@@ -7,17 +7,18 @@ version and writes the audit event. An illegal or stale move raises ``DomainErro
 nothing. The API, the admin and the pages all call ``perform()`` and ask ``available_actions()``
 what to offer.
 """
+
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import lru_cache
-from typing import Callable
+from functools import cache
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.utils.module_loading import import_string
 from rest_framework import status as http
 
 from accounts.models import User
@@ -27,8 +28,19 @@ from config.api import DomainError
 
 from . import inputs
 from .models import (
-    OPEN_STATUSES, Assignment, Attachment, DissatisfactionReason, ExtensionRequest, Level, Outcome,
-    Satisfaction, Status, WorkOrder, WorkOrderEvent, at_least, level_up,
+    OPEN_STATUSES,
+    Assignment,
+    Attachment,
+    DissatisfactionReason,
+    ExtensionRequest,
+    Level,
+    Outcome,
+    Satisfaction,
+    Status,
+    WorkOrder,
+    WorkOrderEvent,
+    at_least,
+    level_up,
 )
 from .selectors import is_handling_department, workorders_visible_to
 
@@ -71,6 +83,7 @@ def _refuse(message, code="illegal_transition", status_code=http.HTTP_409_CONFLI
 
 # --- apply functions ------------------------------------------------------------------------------
 
+
 def _submit(ctx):
     complaint = ctx.order.complaint
     missing = {}
@@ -81,8 +94,10 @@ def _submit(ctx):
         missing["phone"] = [_("A contact phone is required unless the complaint is anonymous.")]
     if missing:
         raise DomainError(
-            _("The complaint is incomplete; fill in the marked fields."), code="invalid",
-            status_code=http.HTTP_400_BAD_REQUEST, fields=missing,
+            _("The complaint is incomplete; fill in the marked fields."),
+            code="invalid",
+            status_code=http.HTTP_400_BAD_REQUEST,
+            fields=missing,
         )
 
 
@@ -120,8 +135,10 @@ def _merge(ctx):
     if target is None or target.pk == order.pk:
         _refuse(_("Choose another open order that you can see to merge into."), code="invalid_merge_target")
     if target.status == Status.CLOSED:
-        _refuse(_("Order %(no)s is already closed; it cannot take a duplicate.") % {"no": target.tracking_no},
-                code="invalid_merge_target")
+        _refuse(
+            _("Order %(no)s is already closed; it cannot take a duplicate.") % {"no": target.tracking_no},
+            code="invalid_merge_target",
+        )
     order.outcome = Outcome.MERGED
     order.merged_into = target
     order.closed_at = ctx.now
@@ -131,8 +148,13 @@ def _merge(ctx):
     target.version += 1
     target.save(update_fields=["urge_count", "version", "updated_at"])
     event = WorkOrderEvent.objects.create(
-        order=target, action="merged_from", from_status=target.status, to_status=target.status, actor=ctx.actor,
-        payload={"from": order.pk, "from_tracking_no": order.tracking_no}, version=target.version,
+        order=target,
+        action="merged_from",
+        from_status=target.status,
+        to_status=target.status,
+        actor=ctx.actor,
+        payload={"from": order.pk, "from_tracking_no": order.tracking_no},
+        version=target.version,
         created_at=ctx.now,
     )
     run_transition_hooks(target, event)
@@ -142,27 +164,38 @@ def _assign(ctx):
     order, data, actor = ctx.order, ctx.data, ctx.actor
     department, assignee = data["department"], data.get("assignee")
     if actor is not None and not user_covers_department(actor, department):
-        _refuse(_("You cannot route orders to %(dept)s.") % {"dept": department}, code="department_out_of_scope",
-                status_code=http.HTTP_400_BAD_REQUEST)
+        _refuse(
+            _("You cannot route orders to %(dept)s.") % {"dept": department},
+            code="department_out_of_scope",
+            status_code=http.HTTP_400_BAD_REQUEST,
+        )
     if assignee is not None:
-        if not assignee.has_role(Role.HANDLER) or assignee.department_id is None or \
-                not assignee.department.path.startswith(department.path):
+        if (
+            not assignee.has_role(Role.HANDLER)
+            or assignee.department_id is None
+            or not assignee.department.path.startswith(department.path)
+        ):
             raise DomainError(
                 _("%(user)s is not a handler of %(dept)s.") % {"user": assignee, "dept": department},
-                code="invalid", status_code=http.HTTP_400_BAD_REQUEST,
+                code="invalid",
+                status_code=http.HTTP_400_BAD_REQUEST,
                 fields={"assignee": [_("Choose a handler of the selected department.")]},
             )
     order.department, order.assignee = department, assignee
     order.dispatched_at, order.accepted_at = ctx.now, None
     Assignment.objects.create(order=order, department=department, assigned_by=actor, assigned_at=ctx.now)
-    ctx.payload.update(department=department.pk, department_name=department.name,
-                       assignee=assignee.pk if assignee else None)
+    ctx.payload.update(
+        department=department.pk, department_name=department.name, assignee=assignee.pk if assignee else None
+    )
 
 
 def _accept(ctx):
     order = ctx.order
     if order.accepted_at is not None:
-        _refuse(_("This order was already accepted by %(user)s.") % {"user": order.assignee}, code="already_accepted")
+        _refuse(
+            _("This order was already accepted by %(user)s.") % {"user": order.assignee},
+            code="already_accepted",
+        )
     order.assignee, order.accepted_at = ctx.actor, ctx.now
 
 
@@ -184,12 +217,16 @@ def _contact(ctx):
 def _return(ctx):
     order = ctx.order
     if order.first_contact_at is not None:
-        _refuse(_("An order cannot be returned after the customer has been contacted."), code="already_contacted")
+        _refuse(
+            _("An order cannot be returned after the customer has been contacted."), code="already_contacted"
+        )
     Assignment.objects.filter(order=order, department=order.department, returned_at__isnull=True).update(
-        returned_at=ctx.now, return_reason=ctx.data["reason"],
+        returned_at=ctx.now,
+        return_reason=ctx.data["reason"],
     )
-    ctx.payload.update(reason=ctx.data["reason"], department=order.department_id,
-                       department_name=order.department.name)
+    ctx.payload.update(
+        reason=ctx.data["reason"], department=order.department_id, department_name=order.department.name
+    )
     order.department = order.assignee = None
     order.accepted_at = None
     order.return_count += 1
@@ -237,8 +274,10 @@ def _reopen_to_processing(ctx):
 def _callback(ctx):
     order, data = ctx.order, ctx.data
     if order.needs_supervisor_decision:
-        _refuse(_("This order is waiting for a supervisor's decision after the last callback."),
-                code="decision_pending")
+        _refuse(
+            _("This order is waiting for a supervisor's decision after the last callback."),
+            code="decision_pending",
+        )
     order.callback_comment = data["comment"]
     ctx.payload.update(reached=data["reached"], comment=data["comment"])
     if not data["reached"]:
@@ -246,7 +285,9 @@ def _callback(ctx):
         wait = timedelta(minutes=settings.CALLBACK_MIN_INTERVAL_MINUTES)
         if last is not None and order.callback_attempts and ctx.now - last.created_at < wait:
             _refuse(
-                _("Try again at a different time: failed callback attempts must be at least %(min)d minutes apart.")
+                _(
+                    "Try again at a different time: failed callback attempts must be at least %(min)d minutes apart."
+                )
                 % {"min": settings.CALLBACK_MIN_INTERVAL_MINUTES},
                 code="callback_too_soon",
             )
@@ -263,8 +304,10 @@ def _callback(ctx):
     if satisfaction != Satisfaction.UNSATISFIED:
         _close(order, ctx.now, Outcome.RESOLVED)
         ctx.target = Status.CLOSED
-    elif order.dissatisfaction_reason == DissatisfactionReason.RESULT_NOT_ACCEPTED_POLICY or \
-            order.reopen_count >= settings.REOPEN_SUPERVISION_AFTER:
+    elif (
+        order.dissatisfaction_reason == DissatisfactionReason.RESULT_NOT_ACCEPTED_POLICY
+        or order.reopen_count >= settings.REOPEN_SUPERVISION_AFTER
+    ):
         # Policy disputes and orders already reopened too often go to a supervisor (督办).
         order.needs_supervisor_decision = True
         if order.reopen_count >= settings.REOPEN_SUPERVISION_AFTER:
@@ -293,8 +336,11 @@ def _reopen(ctx):
         _refuse(_("Only an order that was handled by a department can be reopened."), code="not_reopenable")
     window = timedelta(days=settings.REOPEN_WINDOW_DAYS)
     if order.closed_at and ctx.now - order.closed_at > window:
-        _refuse(_("This order was closed more than %(days)d days ago; log a new complaint instead.")
-                % {"days": settings.REOPEN_WINDOW_DAYS}, code="reopen_window_passed")
+        _refuse(
+            _("This order was closed more than %(days)d days ago; log a new complaint instead.")
+            % {"days": settings.REOPEN_WINDOW_DAYS},
+            code="reopen_window_passed",
+        )
     ctx.payload["reason"] = ctx.data["reason"]
     order.satisfaction = order.dissatisfaction_reason = ""
     _reopen_to_processing(ctx)
@@ -303,12 +349,21 @@ def _reopen(ctx):
 def _request_extension(ctx):
     order, data = ctx.order, ctx.data
     if order.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
-        _refuse(_("An extension request for this order is already waiting for a decision."), code="extension_pending")
+        _refuse(
+            _("An extension request for this order is already waiting for a decision."),
+            code="extension_pending",
+        )
     if order.extended_until and ctx.now > order.extended_until:
-        _refuse(_("The deadline has passed; an extension must be requested before it."), code="deadline_passed")
+        _refuse(
+            _("The deadline has passed; an extension must be requested before it."), code="deadline_passed"
+        )
     req = ExtensionRequest.objects.create(
-        order=order, requested_by=ctx.actor, requested_due_at=data["requested_due_at"], reason=data["reason"],
-        basis=data["basis"], created_at=ctx.now,
+        order=order,
+        requested_by=ctx.actor,
+        requested_due_at=data["requested_due_at"],
+        reason=data["reason"],
+        basis=data["basis"],
+        created_at=ctx.now,
     )
     ctx.payload.update(request=req.pk, requested_due_at=data["requested_due_at"], reason=data["reason"])
 
@@ -361,9 +416,14 @@ def _note(ctx):
 def _attach(ctx):
     upload = ctx.data["file"]
     att = Attachment.objects.create(
-        order=ctx.order, file=upload, original_name=upload.name[:255], size=upload.size,
-        content_type=getattr(upload, "content_type", "") or "", comment=ctx.data["comment"],
-        uploaded_by=ctx.actor, created_at=ctx.now,
+        order=ctx.order,
+        file=upload,
+        original_name=upload.name[:255],
+        size=upload.size,
+        content_type=getattr(upload, "content_type", "") or "",
+        comment=ctx.data["comment"],
+        uploaded_by=ctx.actor,
+        created_at=ctx.now,
     )
     ctx.payload.update(attachment=att.pk, name=att.original_name, size=att.size)
 
@@ -378,54 +438,185 @@ EVERYONE = frozenset(Role.values)
 OPEN = tuple(OPEN_STATUSES)
 S = Status
 
-ACTIONS: dict[str, Action] = {a.code: a for a in [
-    Action("submit", gettext_lazy("Submit"), (S.INTAKE,), S.CLASSIFICATION, frozenset({Role.AGENT}), _submit),
-    Action("classify", gettext_lazy("Classify"), (S.CLASSIFICATION,), S.ASSIGNMENT,
-           frozenset({Role.DISPATCHER}), _classify, inputs.ClassifyInput),
-    Action("dismiss", gettext_lazy("Dismiss (not established)"), (S.CLASSIFICATION,), S.CLOSED,
-           frozenset({Role.SUPERVISOR}), _dismiss, inputs.ReasonInput, destructive=True),
-    Action("merge", gettext_lazy("Merge into another order"), (S.INTAKE, S.CLASSIFICATION), S.CLOSED,
-           frozenset({Role.DISPATCHER}), _merge, inputs.MergeInput, destructive=True, also_lock=_merge_lock),
-    Action("assign", gettext_lazy("Assign"), (S.ASSIGNMENT,), S.PROCESSING,
-           frozenset({Role.DISPATCHER}), _assign, inputs.AssignInput),
-    Action("accept", gettext_lazy("Accept"), (S.PROCESSING,), None, frozenset({Role.HANDLER}), _accept,
-           handling_department_only=True, offered=lambda o: o.accepted_at is None),
-    Action("contact", gettext_lazy("Record contact"), (S.PROCESSING,), None, frozenset({Role.HANDLER}),
-           _contact, inputs.ContactInput, handling_department_only=True,
-           offered=lambda o: o.accepted_at is not None),
-    Action("return", gettext_lazy("Return to dispatch"), (S.PROCESSING,), S.ASSIGNMENT,
-           frozenset({Role.HANDLER}), _return, inputs.ReasonInput, handling_department_only=True, destructive=True,
-           offered=lambda o: o.first_contact_at is None),
-    Action("reply", gettext_lazy("Submit reply"), (S.PROCESSING,), S.REVIEW, frozenset({Role.HANDLER}),
-           _reply, inputs.ReplyInput, handling_department_only=True,
-           offered=lambda o: o.first_contact_at is not None and o.accepted_at is not None),
-    Action("approve", gettext_lazy("Approve"), (S.REVIEW,), S.CALLBACK, frozenset({Role.SUPERVISOR}),
-           _approve, inputs.CommentInput),
-    Action("reject", gettext_lazy("Reject"), (S.REVIEW,), S.PROCESSING, frozenset({Role.SUPERVISOR}),
-           _reject, inputs.ReasonInput),
-    Action("callback", gettext_lazy("Record callback"), (S.CALLBACK,), None, frozenset({Role.AGENT}),
-           _callback, inputs.CallbackInput, offered=lambda o: not o.needs_supervisor_decision),
-    Action("decide_callback", gettext_lazy("Decide after callback"), (S.CALLBACK,), None,
-           frozenset({Role.SUPERVISOR}), _decide_callback, inputs.DecideCallbackInput,
-           offered=lambda o: o.needs_supervisor_decision),
-    Action("reopen", gettext_lazy("Reopen"), (S.CLOSED,), S.PROCESSING, frozenset({Role.SUPERVISOR}),
-           _reopen, inputs.ReasonInput, destructive=True,
-           offered=lambda o: o.department_id is not None and o.outcome not in (Outcome.MERGED, Outcome.NOT_ESTABLISHED)),
-    Action("request_extension", gettext_lazy("Request extension"), (S.PROCESSING,), None,
-           frozenset({Role.HANDLER}), _request_extension, inputs.ExtensionInput, handling_department_only=True,
-           offered=lambda o: not _extension_pending(o)),
-    Action("decide_extension", gettext_lazy("Decide extension"), (S.PROCESSING,), None,
-           frozenset({Role.SUPERVISOR}), _decide_extension, inputs.DecideExtensionInput,
-           offered=lambda o: _extension_pending(o)),
-    Action("urge", gettext_lazy("Urge"), OPEN, None, frozenset({Role.AGENT}), _urge, inputs.CommentInput),
-    Action("escalate", gettext_lazy("Escalate"), OPEN, None, frozenset({Role.SUPERVISOR}), _escalate,
-           inputs.CommentInput),
-    Action("note", gettext_lazy("Add note"), ANY, None, EVERYONE, _note, inputs.RequiredCommentInput),
-    Action("attach", gettext_lazy("Attach file"), ANY, None, EVERYONE, _attach, inputs.AttachInput),
-]}
+ACTIONS: dict[str, Action] = {
+    a.code: a
+    for a in [
+        Action(
+            "submit", gettext_lazy("Submit"), (S.INTAKE,), S.CLASSIFICATION, frozenset({Role.AGENT}), _submit
+        ),
+        Action(
+            "classify",
+            gettext_lazy("Classify"),
+            (S.CLASSIFICATION,),
+            S.ASSIGNMENT,
+            frozenset({Role.DISPATCHER}),
+            _classify,
+            inputs.ClassifyInput,
+        ),
+        Action(
+            "dismiss",
+            gettext_lazy("Dismiss (not established)"),
+            (S.CLASSIFICATION,),
+            S.CLOSED,
+            frozenset({Role.SUPERVISOR}),
+            _dismiss,
+            inputs.ReasonInput,
+            destructive=True,
+        ),
+        Action(
+            "merge",
+            gettext_lazy("Merge into another order"),
+            (S.INTAKE, S.CLASSIFICATION),
+            S.CLOSED,
+            frozenset({Role.DISPATCHER}),
+            _merge,
+            inputs.MergeInput,
+            destructive=True,
+            also_lock=_merge_lock,
+        ),
+        Action(
+            "assign",
+            gettext_lazy("Assign"),
+            (S.ASSIGNMENT,),
+            S.PROCESSING,
+            frozenset({Role.DISPATCHER}),
+            _assign,
+            inputs.AssignInput,
+        ),
+        Action(
+            "accept",
+            gettext_lazy("Accept"),
+            (S.PROCESSING,),
+            None,
+            frozenset({Role.HANDLER}),
+            _accept,
+            handling_department_only=True,
+            offered=lambda o: o.accepted_at is None,
+        ),
+        Action(
+            "contact",
+            gettext_lazy("Record contact"),
+            (S.PROCESSING,),
+            None,
+            frozenset({Role.HANDLER}),
+            _contact,
+            inputs.ContactInput,
+            handling_department_only=True,
+            offered=lambda o: o.accepted_at is not None,
+        ),
+        Action(
+            "return",
+            gettext_lazy("Return to dispatch"),
+            (S.PROCESSING,),
+            S.ASSIGNMENT,
+            frozenset({Role.HANDLER}),
+            _return,
+            inputs.ReasonInput,
+            handling_department_only=True,
+            destructive=True,
+            offered=lambda o: o.first_contact_at is None,
+        ),
+        Action(
+            "reply",
+            gettext_lazy("Submit reply"),
+            (S.PROCESSING,),
+            S.REVIEW,
+            frozenset({Role.HANDLER}),
+            _reply,
+            inputs.ReplyInput,
+            handling_department_only=True,
+            offered=lambda o: o.first_contact_at is not None and o.accepted_at is not None,
+        ),
+        Action(
+            "approve",
+            gettext_lazy("Approve"),
+            (S.REVIEW,),
+            S.CALLBACK,
+            frozenset({Role.SUPERVISOR}),
+            _approve,
+            inputs.CommentInput,
+        ),
+        Action(
+            "reject",
+            gettext_lazy("Reject"),
+            (S.REVIEW,),
+            S.PROCESSING,
+            frozenset({Role.SUPERVISOR}),
+            _reject,
+            inputs.ReasonInput,
+        ),
+        Action(
+            "callback",
+            gettext_lazy("Record callback"),
+            (S.CALLBACK,),
+            None,
+            frozenset({Role.AGENT}),
+            _callback,
+            inputs.CallbackInput,
+            offered=lambda o: not o.needs_supervisor_decision,
+        ),
+        Action(
+            "decide_callback",
+            gettext_lazy("Decide after callback"),
+            (S.CALLBACK,),
+            None,
+            frozenset({Role.SUPERVISOR}),
+            _decide_callback,
+            inputs.DecideCallbackInput,
+            offered=lambda o: o.needs_supervisor_decision,
+        ),
+        Action(
+            "reopen",
+            gettext_lazy("Reopen"),
+            (S.CLOSED,),
+            S.PROCESSING,
+            frozenset({Role.SUPERVISOR}),
+            _reopen,
+            inputs.ReasonInput,
+            destructive=True,
+            offered=lambda o: (
+                o.department_id is not None and o.outcome not in (Outcome.MERGED, Outcome.NOT_ESTABLISHED)
+            ),
+        ),
+        Action(
+            "request_extension",
+            gettext_lazy("Request extension"),
+            (S.PROCESSING,),
+            None,
+            frozenset({Role.HANDLER}),
+            _request_extension,
+            inputs.ExtensionInput,
+            handling_department_only=True,
+            offered=lambda o: not _extension_pending(o),
+        ),
+        Action(
+            "decide_extension",
+            gettext_lazy("Decide extension"),
+            (S.PROCESSING,),
+            None,
+            frozenset({Role.SUPERVISOR}),
+            _decide_extension,
+            inputs.DecideExtensionInput,
+            offered=lambda o: _extension_pending(o),
+        ),
+        Action("urge", gettext_lazy("Urge"), OPEN, None, frozenset({Role.AGENT}), _urge, inputs.CommentInput),
+        Action(
+            "escalate",
+            gettext_lazy("Escalate"),
+            OPEN,
+            None,
+            frozenset({Role.SUPERVISOR}),
+            _escalate,
+            inputs.CommentInput,
+        ),
+        Action("note", gettext_lazy("Add note"), ANY, None, EVERYONE, _note, inputs.RequiredCommentInput),
+        Action("attach", gettext_lazy("Attach file"), ANY, None, EVERYONE, _attach, inputs.AttachInput),
+    ]
+}
 
 
 # --- checks and the one function ------------------------------------------------------------------
+
 
 def _check_actor(action: Action, order: WorkOrder, actor: User | None):
     """Raise 403 unless the actor's role (and department, where the action asks) allows it."""
@@ -437,8 +628,11 @@ def _check_role(action: Action, actor: User | None):
     if actor is None:  # the system (deadline sweeps): every check but the state one is waived
         return
     if not actor.roles & action.roles:
-        _refuse(_("Your role may not do this: %(action)s.") % {"action": action.label}, code="permission_denied",
-                status_code=http.HTTP_403_FORBIDDEN)
+        _refuse(
+            _("Your role may not do this: %(action)s.") % {"action": action.label},
+            code="permission_denied",
+            status_code=http.HTTP_403_FORBIDDEN,
+        )
 
 
 def _check_department(action: Action, order: WorkOrder, actor: User | None):
@@ -447,14 +641,20 @@ def _check_department(action: Action, order: WorkOrder, actor: User | None):
     if actor is None:
         return
     if action.handling_department_only and not is_handling_department(actor, order):
-        _refuse(_("Only the department now handling this order may do this: %(action)s.") % {"action": action.label},
-                code="not_your_department", status_code=http.HTTP_403_FORBIDDEN)
+        _refuse(
+            _("Only the department now handling this order may do this: %(action)s.")
+            % {"action": action.label},
+            code="not_your_department",
+            status_code=http.HTTP_403_FORBIDDEN,
+        )
 
 
 def _check_state(action: Action, order: WorkOrder):
     if order.status not in action.sources:
-        _refuse(_("Cannot %(action)s an order in state “%(status)s”.")
-                % {"action": str(action.label).lower(), "status": order.get_status_display()})
+        _refuse(
+            _("Cannot %(action)s an order in state “%(status)s”.")
+            % {"action": str(action.label).lower(), "status": order.get_status_display()}
+        )
 
 
 def available_actions(order: WorkOrder, actor: User, *, keep: str | None = None) -> list[Action]:
@@ -481,8 +681,9 @@ def validate_input(action: Action, data, *, context=None) -> dict:
     return dict(serializer.validated_data)
 
 
-def perform(order_id: int, action_code: str, *, actor: User | None, version: int | None = None,
-            data=None, now=None) -> WorkOrder:
+def perform(
+    order_id: int, action_code: str, *, actor: User | None, version: int | None = None, data=None, now=None
+) -> WorkOrder:
     """Apply one action to one order, atomically. ``actor=None`` means the system.
 
     Raises ``DomainError`` (404 outside scope, 403 role or department, 409 stale or illegal, 400
@@ -497,12 +698,21 @@ def perform(order_id: int, action_code: str, *, actor: User | None, version: int
         if not scope.filter(pk=order_id).exists():
             _refuse(_("Work order not found."), code="not_found", status_code=http.HTTP_404_NOT_FOUND)
         # of=("self",): lock the order row only (the department join is nullable, an outer join).
-        order = (WorkOrder.objects.select_for_update(of=("self",))
-                 .select_related("complaint", "department").get(pk=order_id))
+        order = (
+            WorkOrder.objects.select_for_update(of=("self",))
+            .select_related("complaint", "department")
+            .get(pk=order_id)
+        )
         _check_role(action, actor)
         if version is not None and int(version) != order.version:
-            _refuse(_("This order was changed by someone else meanwhile (version %(now)d, you had %(had)d). "
-                      "Reload it and try again.") % {"now": order.version, "had": int(version)}, code="stale_version")
+            _refuse(
+                _(
+                    "This order was changed by someone else meanwhile (version %(now)d, you had %(had)d). "
+                    "Reload it and try again."
+                )
+                % {"now": order.version, "had": int(version)},
+                code="stale_version",
+            )
         _check_state(action, order)
         _check_department(action, order, actor)
         validated = validate_input(action, data if data is not None else {}, context={"order": order})
@@ -510,7 +720,9 @@ def perform(order_id: int, action_code: str, *, actor: User | None, version: int
         if action.also_lock:
             others = [pk for pk in action.also_lock(validated) if pk != order.pk]
             visible = scope.filter(pk__in=others).values("pk")
-            locked = {o.pk: o for o in WorkOrder.objects.select_for_update().filter(pk__in=visible).order_by("pk")}
+            locked = {
+                o.pk: o for o in WorkOrder.objects.select_for_update().filter(pk__in=visible).order_by("pk")
+            }
         ctx = Context(order=order, actor=actor, data=validated, now=now, locked=locked)
         from_status = order.status
         action.apply(ctx)
@@ -520,8 +732,14 @@ def perform(order_id: int, action_code: str, *, actor: User | None, version: int
         order.save()
         order._in_transition = False
         event = WorkOrderEvent.objects.create(
-            order=order, action=action.code, from_status=from_status, to_status=order.status, actor=actor,
-            payload=ctx.payload, version=order.version, created_at=now,
+            order=order,
+            action=action.code,
+            from_status=from_status,
+            to_status=order.status,
+            actor=actor,
+            payload=ctx.payload,
+            version=order.version,
+            created_at=now,
         )
         run_transition_hooks(order, event)
     return order
@@ -530,8 +748,14 @@ def perform(order_id: int, action_code: str, *, actor: User | None, version: int
 def record_creation(order: WorkOrder, *, actor, now):
     """The creation event of a new order (written by the intake service)."""
     event = WorkOrderEvent.objects.create(
-        order=order, action="create", from_status="", to_status=order.status, actor=actor,
-        payload={"tracking_no": order.tracking_no, "channel": order.channel}, version=order.version, created_at=now,
+        order=order,
+        action="create",
+        from_status="",
+        to_status=order.status,
+        actor=actor,
+        payload={"tracking_no": order.tracking_no, "channel": order.channel},
+        version=order.version,
+        created_at=now,
     )
     run_transition_hooks(order, event)
 
@@ -543,14 +767,20 @@ def record_system_event(order: WorkOrder, action: str, *, payload=None, now=None
     transaction that made the change it reports.
     """
     event = WorkOrderEvent.objects.create(
-        order=order, action=action, from_status=order.status, to_status=order.status, actor=None,
-        payload=payload or {}, version=order.version, created_at=now or timezone.now(),
+        order=order,
+        action=action,
+        from_status=order.status,
+        to_status=order.status,
+        actor=None,
+        payload=payload or {},
+        version=order.version,
+        created_at=now or timezone.now(),
     )
     run_transition_hooks(order, event)
     return event
 
 
-@lru_cache(maxsize=None)
+@cache
 def _hooks(paths: tuple) -> list:
     return [import_string(path) for path in paths]
 
@@ -564,4 +794,3 @@ def run_transition_hooks(order: WorkOrder, event: WorkOrderEvent):
     """
     for hook in _hooks(tuple(settings.WORKORDER_TRANSITION_HOOKS)):
         hook(order=order, event=event)
-

@@ -3,6 +3,7 @@
 The order's ``status`` is changed in exactly one place, ``workorders.lifecycle.perform``; the
 model refuses a direct save of a changed status.
 """
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -88,14 +89,19 @@ class ContactMethod(models.TextChoices):
 
 class WorkOrder(models.Model):
     complaint = models.OneToOneField(
-        "complaints.Complaint", verbose_name=_("complaint"), on_delete=models.PROTECT,
+        "complaints.Complaint",
+        verbose_name=_("complaint"),
+        on_delete=models.PROTECT,
         related_name="workorder",
     )
     # Copied from the complaint so that lists filter and sort on one table.
     tracking_no = models.CharField(_("tracking number"), max_length=20, unique=True, null=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     customer = models.ForeignKey(
-        "complaints.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="workorders",
+        "complaints.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="workorders",
     )
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
 
@@ -103,25 +109,43 @@ class WorkOrder(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     level = models.CharField(_("level"), max_length=12, choices=Level.choices, default=Level.GENERAL)
     category = models.ForeignKey(
-        "complaints.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT,
+        "complaints.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="workorders",
     )
     unit = models.ForeignKey(
-        "accounts.Department", verbose_name=_("responsible unit"), on_delete=models.PROTECT,
+        "accounts.Department",
+        verbose_name=_("responsible unit"),
+        on_delete=models.PROTECT,
         related_name="unit_workorders",
         help_text=_("The company or supply unit the complaint belongs to."),
     )
     department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("handling department"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="workorders",
+        "accounts.Department",
+        verbose_name=_("handling department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="workorders",
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("handler"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="assigned_workorders",
     )
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("received by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     # Flags
@@ -134,13 +158,28 @@ class WorkOrder(models.Model):
     upgrade_tendency = models.BooleanField(_("upgrade tendency"), default=False)
     needs_supervisor_decision = models.BooleanField(_("awaiting supervisor decision"), default=False)
     repeat_of = models.ForeignKey(
-        "self", verbose_name=_("repeat of"), null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats",
+        "self",
+        verbose_name=_("repeat of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
     )
     related_to = models.ForeignKey(
-        "self", verbose_name=_("related order"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "self",
+        verbose_name=_("related order"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged",
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
     )
 
     # Counters
@@ -152,21 +191,34 @@ class WorkOrder(models.Model):
 
     # Handling result (reply)
     cause = models.TextField(_("cause"), blank=True)
-    truthfulness = models.CharField(_("truthfulness"), max_length=16, choices=Truthfulness.choices, blank=True)
+    truthfulness = models.CharField(
+        _("truthfulness"), max_length=16, choices=Truthfulness.choices, blank=True
+    )
     measures = models.TextField(_("measures"), blank=True)
     reply = models.TextField(_("reply to customer"), blank=True)
     responsible_department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("responsible department"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "accounts.Department",
+        verbose_name=_("responsible department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     responsible_person = models.CharField(_("responsible person"), max_length=60, blank=True)
-    contact_method = models.CharField(_("contact method"), max_length=8, choices=ContactMethod.choices, blank=True)
+    contact_method = models.CharField(
+        _("contact method"), max_length=8, choices=ContactMethod.choices, blank=True
+    )
 
     # Callback and closure
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
-    satisfaction = models.CharField(_("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
+    )
     dissatisfaction_reason = models.CharField(
-        _("dissatisfaction reason"), max_length=32, choices=DissatisfactionReason.choices, blank=True,
+        _("dissatisfaction reason"),
+        max_length=32,
+        choices=DissatisfactionReason.choices,
+        blank=True,
     )
     callback_comment = models.TextField(_("callback note"), blank=True)
 
@@ -179,7 +231,9 @@ class WorkOrder(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     extended_until = models.DateTimeField(
-        _("extended until"), null=True, blank=True,
+        _("extended until"),
+        null=True,
+        blank=True,
         help_text=_("The reply deadline granted by the last approved extension request."),
     )
     extension_hours = models.PositiveIntegerField(_("extension granted (hours)"), default=0)
@@ -226,8 +280,13 @@ class WorkOrderEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=16, blank=True)
     to_status = models.CharField(_("to"), max_length=16, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text=_("Empty means the system."),
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty means the system."),
     )
     payload = models.JSONField(_("details"), default=dict, encoder=DjangoJSONEncoder, blank=True)
     version = models.PositiveIntegerField(_("order version after"), default=0)
@@ -255,7 +314,9 @@ class Assignment(models.Model):
 
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="assignments")
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     assigned_at = models.DateTimeField(default=timezone.now)
     returned_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.TextField(blank=True)
@@ -279,7 +340,11 @@ class ExtensionRequest(models.Model):
     basis = models.TextField(_("basis"), blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.TextField(blank=True)
@@ -290,7 +355,9 @@ class ExtensionRequest(models.Model):
         verbose_name_plural = _("extension requests")
         constraints = [
             models.UniqueConstraint(
-                fields=["order"], condition=models.Q(state="pending"), name="one_pending_extension_per_order",
+                fields=["order"],
+                condition=models.Q(state="pending"),
+                name="one_pending_extension_per_order",
             )
         ]
 
@@ -317,6 +384,7 @@ class Attachment(models.Model):
 
 # --- Deadlines: SLA policies, the work calendar and the deadline rows (issue 5) ----------------------
 
+
 class LimitUnit(models.TextChoices):
     """How a limit is counted (domain.md §3 conventions and §4)."""
 
@@ -338,13 +406,23 @@ class Stage(models.TextChoices):
 
 
 # The stages an SLA policy sets a limit for, in the order they happen.
-POLICY_STAGES = [Stage.DISPATCH, Stage.CONTACT, Stage.REPLY, Stage.REVIEW, Stage.CALLBACK, Stage.OVERALL,
-                 Stage.REGULATORY]
+POLICY_STAGES = [
+    Stage.DISPATCH,
+    Stage.CONTACT,
+    Stage.REPLY,
+    Stage.REVIEW,
+    Stage.CALLBACK,
+    Stage.OVERALL,
+    Stage.REGULATORY,
+]
 
 
 def _limit_fields(value_label, unit_label, default_unit):
     value = models.PositiveIntegerField(
-        value_label, null=True, blank=True, help_text=_("Empty: this stage is not tracked."),
+        value_label,
+        null=True,
+        blank=True,
+        help_text=_("Empty: this stage is not tracked."),
     )
     unit = models.CharField(unit_label, max_length=16, choices=LimitUnit.choices, default=default_unit)
     return value, unit
@@ -361,24 +439,42 @@ class SlaPolicy(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     category = models.ForeignKey(
-        "complaints.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text=_("Applies to this category and everything below it; empty means any."),
+        "complaints.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Applies to this category and everything below it; empty means any."),
     )
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True,
-                               help_text=_("Empty means any channel."))
+    channel = models.CharField(
+        _("channel"),
+        max_length=20,
+        choices=Channel.choices,
+        blank=True,
+        help_text=_("Empty means any channel."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     warn_share = models.DecimalField(
-        _("reminder at share of the time"), max_digits=3, decimal_places=2, default=0.75,
+        _("reminder at share of the time"),
+        max_digits=3,
+        decimal_places=2,
+        default=0.75,
         help_text=_("0.75 sends the reminder when three quarters of the time has passed."),
     )
     dispatch_limit, dispatch_unit = _limit_fields(_("dispatch limit"), _("dispatch unit"), LimitUnit.MINUTES)
-    contact_limit, contact_unit = _limit_fields(_("first-contact limit"), _("first-contact unit"), LimitUnit.HOURS)
+    contact_limit, contact_unit = _limit_fields(
+        _("first-contact limit"), _("first-contact unit"), LimitUnit.HOURS
+    )
     reply_limit, reply_unit = _limit_fields(_("reply limit"), _("reply unit"), LimitUnit.WORKING_DAYS)
     review_limit, review_unit = _limit_fields(_("review limit"), _("review unit"), LimitUnit.WORKING_HOURS)
-    callback_limit, callback_unit = _limit_fields(_("callback limit"), _("callback unit"), LimitUnit.WORKING_DAYS)
+    callback_limit, callback_unit = _limit_fields(
+        _("callback limit"), _("callback unit"), LimitUnit.WORKING_DAYS
+    )
     overall_limit, overall_unit = _limit_fields(_("overall limit"), _("overall unit"), LimitUnit.WORKING_DAYS)
     regulatory_limit, regulatory_unit = _limit_fields(
-        _("regulatory ceiling"), _("regulatory ceiling unit"), LimitUnit.WORKING_DAYS)
+        _("regulatory ceiling"), _("regulatory ceiling unit"), LimitUnit.WORKING_DAYS
+    )
     note = models.TextField(_("note"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -405,7 +501,9 @@ class ChannelLimit(models.Model):
 
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, unique=True)
     limit = models.PositiveIntegerField(_("limit"))
-    unit = models.CharField(_("unit"), max_length=16, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS)
+    unit = models.CharField(
+        _("unit"), max_length=16, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -520,12 +618,18 @@ class Deadline(models.Model):
 
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="deadlines")
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
-    cycle = models.PositiveSmallIntegerField(_("cycle"), default=0, help_text=_("0, then 1 after a reopen, …"))
+    cycle = models.PositiveSmallIntegerField(
+        _("cycle"), default=0, help_text=_("0, then 1 after a reopen, …")
+    )
     started_at = models.DateTimeField(_("clock started"))
     limit_value = models.PositiveIntegerField(_("limit"))
     limit_unit = models.CharField(_("unit"), max_length=16, choices=LimitUnit.choices)
-    basis = models.CharField(_("basis"), max_length=24, default="policy",
-                             help_text=_("policy, channel (an external limit was earlier), reopen, extension"))
+    basis = models.CharField(
+        _("basis"),
+        max_length=24,
+        default="policy",
+        help_text=_("policy, channel (an external limit was earlier), reopen, extension"),
+    )
     original_due_at = models.DateTimeField(_("first due time"))
     due_at = models.DateTimeField(_("due"))
     warn_at = models.DateTimeField(_("reminder at"), null=True, blank=True)
@@ -536,11 +640,16 @@ class Deadline(models.Model):
     escalated_at = models.DateTimeField(_("last escalated"), null=True, blank=True)
     met_at = models.DateTimeField(_("met"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
-    held_since = models.DateTimeField(_("paused since"), null=True, blank=True,
-                                      help_text=_("An extension request is waiting for a decision."))
+    held_since = models.DateTimeField(
+        _("paused since"),
+        null=True,
+        blank=True,
+        help_text=_("An extension request is waiting for a decision."),
+    )
     paused_seconds = models.PositiveIntegerField(_("paused (seconds)"), default=0)
     provisional = models.BooleanField(
-        _("provisional"), default=False,
+        _("provisional"),
+        default=False,
         help_text=_("Computed on plain weekdays because the work calendar lacks a year it needed."),
     )
     next_at = models.DateTimeField(_("next check"), null=True, blank=True)
@@ -551,11 +660,14 @@ class Deadline(models.Model):
         verbose_name_plural = _("deadlines")
         ordering = ["order", "started_at", "pk"]
         indexes = [
-            models.Index(fields=["next_at"], condition=models.Q(next_at__isnull=False), name="deadline_next_open"),
+            models.Index(
+                fields=["next_at"], condition=models.Q(next_at__isnull=False), name="deadline_next_open"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["order", "stage"], condition=models.Q(met_at__isnull=True, cancelled_at__isnull=True),
+                fields=["order", "stage"],
+                condition=models.Q(met_at__isnull=True, cancelled_at__isnull=True),
                 name="one_open_deadline_per_stage",
             ),
         ]
@@ -566,6 +678,8 @@ class Deadline(models.Model):
     @property
     def is_open(self) -> bool:
         return self.met_at is None and self.cancelled_at is None
+
+
 # --- Statistics (issue 7): aggregates, reports, exports ------------------------------------------
 
 # Handling-time histogram bucket upper edges, in hours; the last bucket is open-ended. The 90th
@@ -577,14 +691,31 @@ STAT_STAGES = ("dispatch", "contact", "reply", "review", "callback")
 
 # The additive measures of one order (see workorders.reporting.order_measures).
 DAILY_MEASURES = (
-    "received", "open", "overdue_open", "closed", "handled", "handled_late", "handling_seconds",
+    "received",
+    "open",
+    "overdue_open",
+    "closed",
+    "handled",
+    "handled_late",
+    "handling_seconds",
     *(f"hb_{i}" for i in range(HANDLING_BUCKETS)),
-    "replied", "truthful", "evaluated", "satisfied",
+    "replied",
+    "truthful",
+    "evaluated",
+    "satisfied",
     # Counts per truthfulness and satisfaction value (pivot columns without multiplying the rows).
-    *(f"truth_{v}" for v in Truthfulness.values), *(f"sat_{v}" for v in Satisfaction.values),
-    "repeat", "urged", "returned", "rejected",
-    "reopened", "merged", "dismissed", "breached",
-    *(f"done_{s}" for s in STAT_STAGES), *(f"late_{s}" for s in STAT_STAGES),
+    *(f"truth_{v}" for v in Truthfulness.values),
+    *(f"sat_{v}" for v in Satisfaction.values),
+    "repeat",
+    "urged",
+    "returned",
+    "rejected",
+    "reopened",
+    "merged",
+    "dismissed",
+    "breached",
+    *(f"done_{s}" for s in STAT_STAGES),
+    *(f"late_{s}" for s in STAT_STAGES),
 )
 
 
@@ -603,8 +734,11 @@ class StatsDaily(models.Model):
     channel = models.CharField(max_length=20)
     level = models.CharField(max_length=12)
     for _name in DAILY_MEASURES:
-        locals()[_name] = models.BigIntegerField(default=0) if _name == "handling_seconds" else \
-            models.IntegerField(default=0)
+        locals()[_name] = (
+            models.BigIntegerField(default=0)
+            if _name == "handling_seconds"
+            else models.IntegerField(default=0)
+        )
     del _name
 
     class Meta:
@@ -630,8 +764,11 @@ class StatsUnitDaily(models.Model):
     unit_id = models.IntegerField()
     department_id = models.IntegerField(default=0)
     for _name in DAILY_MEASURES:
-        locals()[_name] = models.BigIntegerField(default=0) if _name == "handling_seconds" else \
-            models.IntegerField(default=0)
+        locals()[_name] = (
+            models.BigIntegerField(default=0)
+            if _name == "handling_seconds"
+            else models.IntegerField(default=0)
+        )
     del _name
 
     class Meta:
@@ -684,7 +821,10 @@ class Report(models.Model):
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))  # inclusive
     department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("scope"), on_delete=models.PROTECT, related_name="+",
+        "accounts.Department",
+        verbose_name=_("scope"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     title = models.CharField(_("title"), max_length=200)
     data = models.JSONField(_("figures"), default=dict, encoder=DjangoJSONEncoder)
@@ -697,7 +837,9 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         ordering = ["-period_start", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "period_start", "department"], name="report_once_per_period")
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "department"], name="report_once_per_period"
+            )
         ]
 
     def __str__(self):
@@ -707,7 +849,9 @@ class Report(models.Model):
 class ReportSubscription(models.Model):
     """Who receives which scheduled report by e-mail."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_subscriptions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_subscriptions"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Report.Kind.choices)
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -4,9 +4,10 @@ Every queue is a filter on ``workorders_visible_to(user)``, so a queue never sho
 user could not open. Counts are COUNTs over an indexed, filtered subset (one status, one
 department), never over the whole table.
 """
+
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable
 
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import Role
 
-from .models import ExtensionRequest, OPEN_STATUSES, Status, WorkOrder
+from .models import OPEN_STATUSES, ExtensionRequest, Status, WorkOrder
 from .selectors import handler_department_ids, workorders_visible_to
 
 NEAR_DEADLINE = timedelta(hours=24)  # fallback window when no deadline rows exist
@@ -59,7 +60,11 @@ def near_deadline_q(now) -> Q:
     if rows is not None:
         names = {f.name for f in rows.model._meta.get_fields()}
         soon = rows.filter(order=OuterRef("pk"))
-        soon = soon.filter(warn_at__lte=now) if "warn_at" in names else soon.filter(due_at__lte=now + NEAR_DEADLINE)
+        soon = (
+            soon.filter(warn_at__lte=now)
+            if "warn_at" in names
+            else soon.filter(due_at__lte=now + NEAR_DEADLINE)
+        )
         return Q(Exists(soon)) & Q(is_overdue=False)
     return Q(is_overdue=False, extended_until__isnull=False, extended_until__lte=now + NEAR_DEADLINE)
 
@@ -77,36 +82,114 @@ def _handled(user):
     return Q(department_id__in=handler_department_ids(user))
 
 
-QUEUES: dict[str, Queue] = {q.code: q for q in [
-    Queue("drafts", _("Drafts"), frozenset({Role.AGENT}),
-          lambda u, now: Q(status=Status.INTAKE, received_by=u), Role.AGENT),
-    Queue("callback", _("To call back"), frozenset({Role.AGENT}),
-          lambda u, now: Q(status=Status.CALLBACK), Role.AGENT),
-    Queue("classify", _("To classify"), frozenset({Role.DISPATCHER}),
-          lambda u, now: Q(status=Status.CLASSIFICATION), Role.DISPATCHER),
-    Queue("assign", _("To assign"), frozenset({Role.DISPATCHER}),
-          lambda u, now: Q(status=Status.ASSIGNMENT, return_count=0), Role.DISPATCHER),
-    Queue("returned", _("Returned"), frozenset({Role.DISPATCHER}),
-          lambda u, now: Q(status=Status.ASSIGNMENT, return_count__gt=0), Role.DISPATCHER),
-    Queue("new", _("New"), frozenset({Role.HANDLER}),
-          lambda u, now: _handled(u) & Q(status=Status.PROCESSING, accepted_at__isnull=True), Role.HANDLER),
-    Queue("in_progress", _("In progress"), frozenset({Role.HANDLER}),
-          lambda u, now: _handled(u) & Q(status=Status.PROCESSING, accepted_at__isnull=False), Role.HANDLER),
-    Queue("near_deadline", _("Near deadline"), frozenset({Role.HANDLER}),
-          lambda u, now: _handled(u) & Q(status__in=OPEN_STATUSES) & near_deadline_q(now), Role.HANDLER),
-    Queue("overdue", _("Overdue"), frozenset({Role.HANDLER}),
-          lambda u, now: _handled(u) & Q(status__in=OPEN_STATUSES, is_overdue=True), Role.HANDLER),
-    Queue("review", _("To review"), frozenset({Role.SUPERVISOR}),
-          lambda u, now: Q(status=Status.REVIEW), Role.SUPERVISOR),
-    Queue("extensions", _("Extension requests"), frozenset({Role.SUPERVISOR}),
-          lambda u, now: Q(status=Status.PROCESSING) & Q(Exists(ExtensionRequest.objects.filter(
-              order=OuterRef("pk"), state=ExtensionRequest.State.PENDING))), Role.SUPERVISOR),
-    Queue("escalated", _("Escalated"), frozenset({Role.SUPERVISOR, Role.MANAGER}),
-          lambda u, now: Q(status__in=OPEN_STATUSES) & (Q(is_escalated=True) | Q(is_supervised=True)
-                                                         | Q(needs_supervisor_decision=True)), Role.SUPERVISOR),
-    Queue("all_overdue", _("Overdue"), frozenset({Role.MANAGER}),
-          lambda u, now: Q(status__in=OPEN_STATUSES, is_overdue=True), Role.MANAGER),
-]}
+QUEUES: dict[str, Queue] = {
+    q.code: q
+    for q in [
+        Queue(
+            "drafts",
+            _("Drafts"),
+            frozenset({Role.AGENT}),
+            lambda u, now: Q(status=Status.INTAKE, received_by=u),
+            Role.AGENT,
+        ),
+        Queue(
+            "callback",
+            _("To call back"),
+            frozenset({Role.AGENT}),
+            lambda u, now: Q(status=Status.CALLBACK),
+            Role.AGENT,
+        ),
+        Queue(
+            "classify",
+            _("To classify"),
+            frozenset({Role.DISPATCHER}),
+            lambda u, now: Q(status=Status.CLASSIFICATION),
+            Role.DISPATCHER,
+        ),
+        Queue(
+            "assign",
+            _("To assign"),
+            frozenset({Role.DISPATCHER}),
+            lambda u, now: Q(status=Status.ASSIGNMENT, return_count=0),
+            Role.DISPATCHER,
+        ),
+        Queue(
+            "returned",
+            _("Returned"),
+            frozenset({Role.DISPATCHER}),
+            lambda u, now: Q(status=Status.ASSIGNMENT, return_count__gt=0),
+            Role.DISPATCHER,
+        ),
+        Queue(
+            "new",
+            _("New"),
+            frozenset({Role.HANDLER}),
+            lambda u, now: _handled(u) & Q(status=Status.PROCESSING, accepted_at__isnull=True),
+            Role.HANDLER,
+        ),
+        Queue(
+            "in_progress",
+            _("In progress"),
+            frozenset({Role.HANDLER}),
+            lambda u, now: _handled(u) & Q(status=Status.PROCESSING, accepted_at__isnull=False),
+            Role.HANDLER,
+        ),
+        Queue(
+            "near_deadline",
+            _("Near deadline"),
+            frozenset({Role.HANDLER}),
+            lambda u, now: _handled(u) & Q(status__in=OPEN_STATUSES) & near_deadline_q(now),
+            Role.HANDLER,
+        ),
+        Queue(
+            "overdue",
+            _("Overdue"),
+            frozenset({Role.HANDLER}),
+            lambda u, now: _handled(u) & Q(status__in=OPEN_STATUSES, is_overdue=True),
+            Role.HANDLER,
+        ),
+        Queue(
+            "review",
+            _("To review"),
+            frozenset({Role.SUPERVISOR}),
+            lambda u, now: Q(status=Status.REVIEW),
+            Role.SUPERVISOR,
+        ),
+        Queue(
+            "extensions",
+            _("Extension requests"),
+            frozenset({Role.SUPERVISOR}),
+            lambda u, now: (
+                Q(status=Status.PROCESSING)
+                & Q(
+                    Exists(
+                        ExtensionRequest.objects.filter(
+                            order=OuterRef("pk"), state=ExtensionRequest.State.PENDING
+                        )
+                    )
+                )
+            ),
+            Role.SUPERVISOR,
+        ),
+        Queue(
+            "escalated",
+            _("Escalated"),
+            frozenset({Role.SUPERVISOR, Role.MANAGER}),
+            lambda u, now: (
+                Q(status__in=OPEN_STATUSES)
+                & (Q(is_escalated=True) | Q(is_supervised=True) | Q(needs_supervisor_decision=True))
+            ),
+            Role.SUPERVISOR,
+        ),
+        Queue(
+            "all_overdue",
+            _("Overdue"),
+            frozenset({Role.MANAGER}),
+            lambda u, now: Q(status__in=OPEN_STATUSES, is_overdue=True),
+            Role.MANAGER,
+        ),
+    ]
+}
 
 
 def queues_for(user: User) -> list[Queue]:

@@ -12,6 +12,7 @@ Figures are cohort figures: "received 1-31 May, satisfaction rate" means the sat
 the orders received in that range, as they stand now. A direct count over the orders filtered by
 ``received_at`` gives the same numbers (the tests check exactly that).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,24 +31,61 @@ from accounts.selectors import user_covered_departments
 from complaints.models import Category, Channel
 
 from .models import (
-    DAILY_MEASURES, HANDLING_BUCKET_EDGES, HANDLING_BUCKETS, STAT_STAGES, Level, Outcome, Satisfaction, Status,
-    StatsDaily, StatsOpen, StatsOrderFacts, StatsUnitDaily, Truthfulness, WorkOrder, WorkOrderEvent,
+    DAILY_MEASURES,
+    HANDLING_BUCKET_EDGES,
+    HANDLING_BUCKETS,
+    STAT_STAGES,
+    Level,
+    Outcome,
+    Satisfaction,
+    StatsDaily,
+    StatsOpen,
+    StatsOrderFacts,
+    StatsUnitDaily,
+    Status,
+    Truthfulness,
+    WorkOrder,
+    WorkOrderEvent,
 )
 
 DAILY_KEY = ("day", "unit_id", "department_id", "category_id", "channel", "level")
 UNIT_KEY = DAILY_KEY[:3]
 OPEN_KEY = ("unit_id", "department_id", "category_id", "channel", "level", "status")
 ORDER_FIELDS = (
-    "id", "received_at", "unit_id", "department_id", "category_id", "channel", "level", "truthfulness",
-    "satisfaction", "status", "is_overdue", "outcome", "closed_at", "replied_at", "dispatched_at",
-    "first_contact_at", "approved_at", "is_repeat", "urge_count", "return_count", "reject_count", "reopen_count",
+    "id",
+    "received_at",
+    "unit_id",
+    "department_id",
+    "category_id",
+    "channel",
+    "level",
+    "truthfulness",
+    "satisfaction",
+    "status",
+    "is_overdue",
+    "outcome",
+    "closed_at",
+    "replied_at",
+    "dispatched_at",
+    "first_contact_at",
+    "approved_at",
+    "is_repeat",
+    "urge_count",
+    "return_count",
+    "reject_count",
+    "reopen_count",
 )
 # What the deadline engine may call a stage → the stage the on-time rate measures.
 STAGE_ALIASES = {
-    "dispatch": "dispatch", "assign": "dispatch", "assignment": "dispatch",
-    "contact": "contact", "first_contact": "contact",
-    "reply": "reply", "processing": "reply",
-    "review": "review", "approve": "review",
+    "dispatch": "dispatch",
+    "assign": "dispatch",
+    "assignment": "dispatch",
+    "contact": "contact",
+    "first_contact": "contact",
+    "reply": "reply",
+    "processing": "reply",
+    "review": "review",
+    "approve": "review",
     "callback": "callback",
 }
 TRUTHFUL = (Truthfulness.TRUE, Truthfulness.PARTLY_TRUE)
@@ -80,6 +118,7 @@ def normalise_stage(stage) -> str:
 
 
 # --- one order's contribution ---------------------------------------------------------------------
+
 
 def order_measures(o: dict, breached: set[str]):
     """(daily key, open key or None, overdue_open, {measure: value}) of one order's current state.
@@ -120,9 +159,15 @@ def order_measures(o: dict, breached: set[str]):
         m["evaluated"] = 1
         if sat in SATISFIED:
             m["satisfied"] = 1
-    for name, flag in (("repeat", o["is_repeat"]), ("urged", o["urge_count"]), ("returned", o["return_count"]),
-                       ("rejected", o["reject_count"]), ("reopened", o["reopen_count"]),
-                       ("merged", outcome == Outcome.MERGED), ("dismissed", outcome == Outcome.NOT_ESTABLISHED)):
+    for name, flag in (
+        ("repeat", o["is_repeat"]),
+        ("urged", o["urge_count"]),
+        ("returned", o["return_count"]),
+        ("rejected", o["reject_count"]),
+        ("reopened", o["reopen_count"]),
+        ("merged", outcome == Outcome.MERGED),
+        ("dismissed", outcome == Outcome.NOT_ESTABLISHED),
+    ):
         if flag:
             m[name] = 1
     done = {
@@ -130,7 +175,9 @@ def order_measures(o: dict, breached: set[str]):
         "contact": o["first_contact_at"] is not None,
         "reply": o["replied_at"] is not None,
         "review": o["approved_at"] is not None,
-        "callback": not is_open and outcome in (Outcome.RESOLVED, Outcome.UNREACHABLE) and bool(o["replied_at"]),
+        "callback": not is_open
+        and outcome in (Outcome.RESOLVED, Outcome.UNREACHABLE)
+        and bool(o["replied_at"]),
     }
     for stage in STAT_STAGES:
         if done[stage]:
@@ -138,11 +185,18 @@ def order_measures(o: dict, breached: set[str]):
             if stage in breached:
                 m[f"late_{stage}"] = 1
     daily_key = [
-        local_day(o["received_at"]).isoformat(), o["unit_id"], o["department_id"] or 0, o["category_id"] or 0,
-        o["channel"], o["level"],
+        local_day(o["received_at"]).isoformat(),
+        o["unit_id"],
+        o["department_id"] or 0,
+        o["category_id"] or 0,
+        o["channel"],
+        o["level"],
     ]
-    open_key = [o["unit_id"], o["department_id"] or 0, o["category_id"] or 0, o["channel"], o["level"], status] \
-        if is_open else None
+    open_key = (
+        [o["unit_id"], o["department_id"] or 0, o["category_id"] or 0, o["channel"], o["level"], status]
+        if is_open
+        else None
+    )
     return daily_key, open_key, bool(is_open and o["is_overdue"]), m
 
 
@@ -182,7 +236,11 @@ def _apply(old: StatsOrderFacts | None, daily_key, open_key, overdue_open, measu
             changes.append((StatsOpen, OPEN_KEY, old_open, {"count": -1, "overdue": -int(old_over)}))
         if open_key:
             changes.append((StatsOpen, OPEN_KEY, open_key, {"count": 1, "overdue": int(overdue_open)}))
-    changes += [(StatsUnitDaily, UNIT_KEY, key[:3], deltas) for model, _f, key, deltas in changes if model is StatsDaily]
+    changes += [
+        (StatsUnitDaily, UNIT_KEY, key[:3], deltas)
+        for model, _f, key, deltas in changes
+        if model is StatsDaily
+    ]
     # A fixed order of row updates, so two transactions never wait on each other in a cycle.
     for model, fields, key, deltas in sorted(changes, key=lambda c: (c[0].__name__, [str(k) for k in c[2]])):
         _bump(model, fields, key, deltas)
@@ -195,12 +253,23 @@ def stats_refresh_order(order: WorkOrder, *, breached_stage: str | None = None, 
     if breached_stage:
         breached.add(breached_stage)
     daily_key, open_key, overdue_open, measures = order_measures(order.__dict__, breached)
-    if old and old.daily_key == daily_key and (old.open_key or None) == open_key and \
-            old.overdue_open == overdue_open and old.measures == measures and set(old.breached_stages) == breached:
+    if (
+        old
+        and old.daily_key == daily_key
+        and (old.open_key or None) == open_key
+        and old.overdue_open == overdue_open
+        and old.measures == measures
+        and set(old.breached_stages) == breached
+    ):
         return
     _apply(old, daily_key, open_key, overdue_open, measures)
-    values = {"daily_key": daily_key, "open_key": open_key or [], "overdue_open": overdue_open,
-              "breached_stages": sorted(breached), "measures": measures}
+    values = {
+        "daily_key": daily_key,
+        "open_key": open_key or [],
+        "overdue_open": overdue_open,
+        "breached_stages": sorted(breached),
+        "measures": measures,
+    }
     if old is None:
         StatsOrderFacts.objects.create(order_id=order.pk, **values)
     else:
@@ -222,9 +291,11 @@ def on_workorder_event(*, order, event) -> None:
 
 # --- rebuild --------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def stats_rebuild(*, date_from: dt.date | None = None, date_to: dt.date | None = None, chunk_size=5000,
-                  lock=True) -> int:
+def stats_rebuild(
+    *, date_from: dt.date | None = None, date_to: dt.date | None = None, chunk_size=5000, lock=True
+) -> int:
     """Recompute the aggregates of the orders received between the two days (inclusive; None: open end).
 
     For corrections and for bulk-loaded data. Returns the number of orders recomputed. Run it when
@@ -244,14 +315,16 @@ def stats_rebuild(*, date_from: dt.date | None = None, date_to: dt.date | None =
     full = date_from is None and date_to is None
     if not full:
         for old_key, old_over in StatsOrderFacts.objects.filter(order__in=orders.values("pk")).values_list(
-                "open_key", "overdue_open"):
+            "open_key", "overdue_open"
+        ):
             if not old_key:
                 continue
             open_delta[tuple(old_key)][0] -= 1
             open_delta[tuple(old_key)][1] -= int(old_over)
     breached = defaultdict(set)
     for order_id, payload in WorkOrderEvent.objects.filter(
-            action="deadline_breached", order__in=orders.values("pk")).values_list("order_id", "payload"):
+        action="deadline_breached", order__in=orders.values("pk")
+    ).values_list("order_id", "payload"):
         breached[order_id].add(normalise_stage((payload or {}).get("stage")))
     StatsOrderFacts.objects.filter(order__in=orders.values("pk")).delete()
     daily.delete()
@@ -280,14 +353,19 @@ def stats_rebuild(*, date_from: dt.date | None = None, date_to: dt.date | None =
             facts = []
     _insert_facts(facts)
     fields = list(DAILY_KEY) + list(DAILY_MEASURES)
-    _fast_insert(StatsDaily, fields, ([*key, *(row.get(m, 0) for m in DAILY_MEASURES)] for key, row in totals.items()))
+    _fast_insert(
+        StatsDaily, fields, ([*key, *(row.get(m, 0) for m in DAILY_MEASURES)] for key, row in totals.items())
+    )
     unit_totals: dict[tuple, dict] = {}
     for key, row in totals.items():
         target = unit_totals.setdefault(key[:3], defaultdict(int))
         for k, v in row.items():
             target[k] += v
-    _fast_insert(StatsUnitDaily, list(UNIT_KEY) + list(DAILY_MEASURES),
-                 ([*key, *(row.get(m, 0) for m in DAILY_MEASURES)] for key, row in unit_totals.items()))
+    _fast_insert(
+        StatsUnitDaily,
+        list(UNIT_KEY) + list(DAILY_MEASURES),
+        ([*key, *(row.get(m, 0) for m in DAILY_MEASURES)] for key, row in unit_totals.items()),
+    )
     if full:
         stats_rebuild_open()
     else:
@@ -334,12 +412,25 @@ def _insert_facts(facts):
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        StatsOrderFacts.objects.bulk_create([
-            StatsOrderFacts(order_id=f[0], daily_key=f[1], open_key=f[2], overdue_open=f[3], breached_stages=f[4],
-                            measures=f[5]) for f in facts])
+        StatsOrderFacts.objects.bulk_create(
+            [
+                StatsOrderFacts(
+                    order_id=f[0],
+                    daily_key=f[1],
+                    open_key=f[2],
+                    overdue_open=f[3],
+                    breached_stages=f[4],
+                    measures=f[5],
+                )
+                for f in facts
+            ]
+        )
         return
-    _fast_insert(StatsOrderFacts, ["order", "daily_key", "open_key", "overdue_open", "breached_stages", "measures"],
-                 ([f[0], json.dumps(f[1]), json.dumps(f[2]), f[3], json.dumps(f[4]), json.dumps(f[5])] for f in facts))
+    _fast_insert(
+        StatsOrderFacts,
+        ["order", "daily_key", "open_key", "overdue_open", "breached_stages", "measures"],
+        ([f[0], json.dumps(f[1]), json.dumps(f[2]), f[3], json.dumps(f[4]), json.dumps(f[5])] for f in facts),
+    )
 
 
 def stats_rebuild_open() -> None:
@@ -350,14 +441,26 @@ def stats_rebuild_open() -> None:
         .values("unit_id", "department_id", "category_id", "channel", "level", "status")
         .annotate(n=Count("id"), over=Count("id", filter=Q(is_overdue=True)))
     )
-    StatsOpen.objects.bulk_create([
-        StatsOpen(unit_id=r["unit_id"], department_id=r["department_id"] or 0, category_id=r["category_id"] or 0,
-                  channel=r["channel"], level=r["level"], status=r["status"], count=r["n"], overdue=r["over"])
-        for r in rows
-    ], batch_size=2000)
+    StatsOpen.objects.bulk_create(
+        [
+            StatsOpen(
+                unit_id=r["unit_id"],
+                department_id=r["department_id"] or 0,
+                category_id=r["category_id"] or 0,
+                channel=r["channel"],
+                level=r["level"],
+                status=r["status"],
+                count=r["n"],
+                overdue=r["over"],
+            )
+            for r in rows
+        ],
+        batch_size=2000,
+    )
 
 
 # --- reads ----------------------------------------------------------------------------------------
+
 
 def _rate(num, den):
     return round(num / den, 4) if den else None
@@ -399,7 +502,9 @@ def derived(row: dict) -> dict:
         "return_rate": _rate(row.get("returned") or 0, row.get("received") or 0),
         "reject_rate": _rate(row.get("rejected") or 0, row.get("replied") or 0),
         "reopen_rate": _rate(row.get("reopened") or 0, row.get("closed") or 0),
-        "avg_handling_hours": round((row.get("handling_seconds") or 0) / handled / 3600, 1) if handled else None,
+        "avg_handling_hours": round((row.get("handling_seconds") or 0) / handled / 3600, 1)
+        if handled
+        else None,
         "p90_handling_hours": p90_hours(row),
         "stage_on_time": {
             s: _rate((row.get(f"done_{s}") or 0) - (row.get(f"late_{s}") or 0), row.get(f"done_{s}") or 0)
@@ -421,11 +526,21 @@ class StatsFilter:
 
     def query_params(self, **extra) -> dict:
         """The order list's filter names (workorders/filters.py) for a drill-down link."""
-        params = {"date_from": self.date_from, "date_to": self.date_to, "unit": self.unit,
-                  "department": self.department, "category": self.category, "channel": self.channel,
-                  "level": self.level}
+        params = {
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "unit": self.unit,
+            "department": self.department,
+            "category": self.category,
+            "channel": self.channel,
+            "level": self.level,
+        }
         params.update(extra)
-        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in params.items() if v not in (None, "")}
+        return {
+            k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in params.items()
+            if v not in (None, "")
+        }
 
 
 def category_ids(value: str | None) -> list[int] | None:
@@ -528,11 +643,19 @@ def stats_dashboard(user, f: StatsFilter, *, today: dt.date | None = None) -> di
     undated = StatsFilter(**{**f.__dict__, "date_from": None, "date_to": None})
 
     # Received per day: 90-day trend and the period comparisons (today, week, month).
-    trend_from = min(date_to - dt.timedelta(days=89), today.replace(day=1) - dt.timedelta(days=31),
-                     today - dt.timedelta(days=14))
-    per_day = {r["day"]: r for r in _sum_rows(
-        _filtered(StatsDaily, user, undated).filter(day__gte=trend_from, day__lte=max(date_to, today)),
-        ("day",), ("received", "closed", "handled", "handled_late", "satisfied", "evaluated"))}
+    trend_from = min(
+        date_to - dt.timedelta(days=89),
+        today.replace(day=1) - dt.timedelta(days=31),
+        today - dt.timedelta(days=14),
+    )
+    per_day = {
+        r["day"]: r
+        for r in _sum_rows(
+            _filtered(StatsDaily, user, undated).filter(day__gte=trend_from, day__lte=max(date_to, today)),
+            ("day",),
+            ("received", "closed", "handled", "handled_late", "satisfied", "evaluated"),
+        )
+    }
 
     def received_between(a, b):
         return sum((per_day[d]["received"] or 0) for d in per_day if a <= d <= b)
@@ -545,21 +668,32 @@ def stats_dashboard(user, f: StatsFilter, *, today: dt.date | None = None) -> di
     periods = []
     for code, label, cur, prev in (
         ("today", _("Today"), (today, today), (today - dt.timedelta(days=1),) * 2),
-        ("week", _("This week"), (week_start, today),
-         (week_start - dt.timedelta(days=7), today - dt.timedelta(days=7))),
+        (
+            "week",
+            _("This week"),
+            (week_start, today),
+            (week_start - dt.timedelta(days=7), today - dt.timedelta(days=7)),
+        ),
         ("month", _("This month"), (month_start, today), (prev_month_start, prev_month_same)),
     ):
         now_n, before = received_between(*cur), received_between(*prev)
-        periods.append({
-            "code": code, "label": label, "received": now_n, "previous": before,
-            "change": _rate(now_n - before, before),
-            "link": StatsFilter(**{**f.__dict__, "date_from": cur[0], "date_to": cur[1]}).query_params(),
-        })
+        periods.append(
+            {
+                "code": code,
+                "label": label,
+                "received": now_n,
+                "previous": before,
+                "change": _rate(now_n - before, before),
+                "link": StatsFilter(**{**f.__dict__, "date_from": cur[0], "date_to": cur[1]}).query_params(),
+            }
+        )
     trend = []
     d = date_to - dt.timedelta(days=89)
     while d <= date_to:
         r = per_day.get(d, {})
-        trend.append({"day": d.isoformat(), "received": r.get("received") or 0, "closed": r.get("closed") or 0})
+        trend.append(
+            {"day": d.isoformat(), "received": r.get("received") or 0, "closed": r.get("closed") or 0}
+        )
         d += dt.timedelta(days=1)
 
     daily = _filtered(StatsDaily, user, f)
@@ -568,24 +702,40 @@ def stats_dashboard(user, f: StatsFilter, *, today: dt.date | None = None) -> di
     # Open now, by stage, and overdue now (all open orders, whatever their received day).
     open_rows = _sum_rows(_filtered(StatsOpen, user, undated, dates=False), ("status",), ("count", "overdue"))
     open_by = {r["status"]: r for r in open_rows}
-    open_stages = [{"status": s.value, "label": str(s.label), "count": (open_by.get(s.value) or {}).get("count") or 0,
-                    "link": undated.query_params(status=s.value)}
-                   for s in Status if s != Status.CLOSED]
+    open_stages = [
+        {
+            "status": s.value,
+            "label": str(s.label),
+            "count": (open_by.get(s.value) or {}).get("count") or 0,
+            "link": undated.query_params(status=s.value),
+        }
+        for s in Status
+        if s != Status.CLOSED
+    ]
     overdue_now = sum((r["overdue"] or 0) for r in open_rows)
 
     # By unit: received, per 10,000 customers.
-    unit_rows = _sum_rows(daily, ("unit_id",), ("received", "handled", "handled_late", "satisfied", "evaluated"))
-    units = Department.objects.filter(pk__in=[r["unit_id"] for r in unit_rows]).values("pk", "name", "customer_count")
+    unit_rows = _sum_rows(
+        daily, ("unit_id",), ("received", "handled", "handled_late", "satisfied", "evaluated")
+    )
+    units = Department.objects.filter(pk__in=[r["unit_id"] for r in unit_rows]).values(
+        "pk", "name", "customer_count"
+    )
     unit_info = {u["pk"]: u for u in units}
     per_10k = []
     for r in sorted(unit_rows, key=lambda r: -(r["received"] or 0)):
         u = unit_info.get(r["unit_id"], {})
         customers = u.get("customer_count") or 0
-        per_10k.append({
-            "unit": r["unit_id"], "name": u.get("name", "?"), "received": r["received"] or 0, "customers": customers,
-            "per_10k": round((r["received"] or 0) * 10000 / customers, 2) if customers else None,
-            "link": f.query_params(unit=r["unit_id"]),
-        })
+        per_10k.append(
+            {
+                "unit": r["unit_id"],
+                "name": u.get("name", "?"),
+                "received": r["received"] or 0,
+                "customers": customers,
+                "per_10k": round((r["received"] or 0) * 10000 / customers, 2) if customers else None,
+                "link": f.query_params(unit=r["unit_id"]),
+            }
+        )
 
     # Category mix (first level).
     cat_rows = _sum_rows(_filtered(StatsDaily, user, f, dims=("category1",)), ("category_id",), ("received",))
@@ -595,9 +745,15 @@ def stats_dashboard(user, f: StatsFilter, *, today: dt.date | None = None) -> di
         mix[level1.get(r["category_id"], 0)] += r["received"] or 0
     cat_names = dict(Category.objects.filter(level=1).values_list("pk", "name"))
     cat_codes = dict(Category.objects.values_list("pk", "code"))
-    category_mix = [{"category": k, "name": cat_names.get(k, _("Unclassified")), "received": v,
-                     "link": f.query_params(category=cat_codes.get(k)) if k else f.query_params()}
-                    for k, v in sorted(mix.items(), key=lambda kv: -kv[1])]
+    category_mix = [
+        {
+            "category": k,
+            "name": cat_names.get(k, _("Unclassified")),
+            "received": v,
+            "link": f.query_params(category=cat_codes.get(k)) if k else f.query_params(),
+        }
+        for k, v in sorted(mix.items(), key=lambda kv: -kv[1])
+    ]
 
     # Department ranking.
     dept_rows = _sum_rows(daily.exclude(department_id=0), ("department_id",))
@@ -605,19 +761,32 @@ def stats_dashboard(user, f: StatsFilter, *, today: dt.date | None = None) -> di
     ranking = []
     for r in dept_rows:
         d_ = derived(r)
-        ranking.append({
-            "department": r["department_id"], "name": dept_names.get(r["department_id"], "?"),
-            "received": d_["received"], "open": d_["open"], "overdue": d_["overdue"],
-            "on_time_rate": d_["on_time_rate"], "satisfaction_rate": d_["satisfaction_rate"],
-            "avg_handling_hours": d_["avg_handling_hours"], "link": f.query_params(department=r["department_id"]),
-        })
-    ranking.sort(key=lambda x: (-(x["on_time_rate"] if x["on_time_rate"] is not None else -1),
-                                -(x["satisfaction_rate"] if x["satisfaction_rate"] is not None else -1),
-                                -x["received"]))
+        ranking.append(
+            {
+                "department": r["department_id"],
+                "name": dept_names.get(r["department_id"], "?"),
+                "received": d_["received"],
+                "open": d_["open"],
+                "overdue": d_["overdue"],
+                "on_time_rate": d_["on_time_rate"],
+                "satisfaction_rate": d_["satisfaction_rate"],
+                "avg_handling_hours": d_["avg_handling_hours"],
+                "link": f.query_params(department=r["department_id"]),
+            }
+        )
+    ranking.sort(
+        key=lambda x: (
+            -(x["on_time_rate"] if x["on_time_rate"] is not None else -1),
+            -(x["satisfaction_rate"] if x["satisfaction_rate"] is not None else -1),
+            -x["received"],
+        )
+    )
 
     # Hotspots: units and second-level categories rising fastest this week (last 7 days vs the 7 before).
     this_from, last_from = today - dt.timedelta(days=6), today - dt.timedelta(days=13)
-    recent = _filtered(StatsDaily, user, undated, dims=("category2",)).filter(day__gte=last_from, day__lte=today)
+    recent = _filtered(StatsDaily, user, undated, dims=("category2",)).filter(
+        day__gte=last_from, day__lte=today
+    )
     hot_rows = _sum_rows(recent, ("unit_id", "category_id", "day"), ("received",))
     level2 = _category_ancestors(2)
     by_unit, by_cat = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
@@ -634,20 +803,37 @@ def stats_dashboard(user, f: StatsFilter, *, today: dt.date | None = None) -> di
         for k, (now_n, before) in items.items():
             if not k or now_n <= before:
                 continue
-            out.append({"key": k, "name": names.get(k, "?"), "this_week": now_n, "last_week": before,
-                        "rise": now_n - before, "change": _rate(now_n - before, before),
-                        "link": {**undated.query_params(), **week, param: codes[k] if codes else k}})
+            out.append(
+                {
+                    "key": k,
+                    "name": names.get(k, "?"),
+                    "this_week": now_n,
+                    "last_week": before,
+                    "rise": now_n - before,
+                    "change": _rate(now_n - before, before),
+                    "link": {**undated.query_params(), **week, param: codes[k] if codes else k},
+                }
+            )
         return sorted(out, key=lambda x: (-x["rise"], -x["this_week"]))[:5]
 
     return {
-        "date_from": date_from, "date_to": date_to, "today": today,
-        "periods": periods, "totals": totals, "open_stages": open_stages, "overdue_now": overdue_now,
+        "date_from": date_from,
+        "date_to": date_to,
+        "today": today,
+        "periods": periods,
+        "totals": totals,
+        "open_stages": open_stages,
+        "overdue_now": overdue_now,
         "overdue_link": undated.query_params(overdue="true"),
-        "per_10k": per_10k, "category_mix": category_mix, "ranking": ranking, "trend": trend,
+        "per_10k": per_10k,
+        "category_mix": category_mix,
+        "ranking": ranking,
+        "trend": trend,
         "hot_units": hot(by_unit, hot_names, "unit"),
         "hot_categories": hot(by_cat, cat2_names, "category", cat_codes),
         "links": {
-            "received": f.query_params(), "closed": f.query_params(status="closed"),
+            "received": f.query_params(),
+            "closed": f.query_params(status="closed"),
             "open": f.query_params(status=[s for s in Status.values if s != Status.CLOSED]),
             "repeat": f.query_params(repeat="true"),
         },
@@ -670,24 +856,43 @@ def _category_ancestors(level: int) -> dict[int, int]:
 # --- pivot ----------------------------------------------------------------------------------------
 
 PIVOT_DIMENSIONS = {
-    "day": ("day", _("Day")), "week": ("day", _("Week")), "month": ("day", _("Month")),
-    "unit": ("unit_id", _("Unit")), "department": ("department_id", _("Department")),
-    "category1": ("category_id", _("Category (level 1)")), "category2": ("category_id", _("Category (level 2)")),
-    "category3": ("category_id", _("Category (level 3)")), "channel": ("channel", _("Channel")),
+    "day": ("day", _("Day")),
+    "week": ("day", _("Week")),
+    "month": ("day", _("Month")),
+    "unit": ("unit_id", _("Unit")),
+    "department": ("department_id", _("Department")),
+    "category1": ("category_id", _("Category (level 1)")),
+    "category2": ("category_id", _("Category (level 2)")),
+    "category3": ("category_id", _("Category (level 3)")),
+    "channel": ("channel", _("Channel")),
     "level": ("level", _("Level")),
     # Counted in columns (truth_<code>, sat_<code>) rather than keyed: only the count measure.
-    "truthfulness": (None, _("Truthfulness")), "satisfaction": (None, _("Satisfaction")),
+    "truthfulness": (None, _("Truthfulness")),
+    "satisfaction": (None, _("Satisfaction")),
 }
 COLUMN_DIMENSIONS = {"truthfulness": ("truth_", Truthfulness), "satisfaction": ("sat_", Satisfaction)}
 PIVOT_MEASURES = {
     "count": (_("Count"), ("received",), lambda r: r.get("received") or 0),
-    "on_time_rate": (_("On-time rate"), ("handled", "handled_late"), lambda r: derived_one(r, "on_time_rate")),
-    "avg_handling_hours": (_("Average handling time (hours)"), ("handled", "handling_seconds"),
-                           lambda r: derived_one(r, "avg_handling_hours")),
-    "satisfaction_rate": (_("Satisfaction rate"), ("satisfied", "evaluated"),
-                          lambda r: derived_one(r, "satisfaction_rate")),
-    "truthfulness_rate": (_("Truthfulness rate"), ("truthful", "replied"),
-                          lambda r: derived_one(r, "truthfulness_rate")),
+    "on_time_rate": (
+        _("On-time rate"),
+        ("handled", "handled_late"),
+        lambda r: derived_one(r, "on_time_rate"),
+    ),
+    "avg_handling_hours": (
+        _("Average handling time (hours)"),
+        ("handled", "handling_seconds"),
+        lambda r: derived_one(r, "avg_handling_hours"),
+    ),
+    "satisfaction_rate": (
+        _("Satisfaction rate"),
+        ("satisfied", "evaluated"),
+        lambda r: derived_one(r, "satisfaction_rate"),
+    ),
+    "truthfulness_rate": (
+        _("Truthfulness rate"),
+        ("truthful", "replied"),
+        lambda r: derived_one(r, "truthfulness_rate"),
+    ),
     "repeat_rate": (_("Repeat rate"), ("repeat", "received"), lambda r: derived_one(r, "repeat_rate")),
 }
 
@@ -712,9 +917,11 @@ def _dimension_mapper(dim):
     if dim == "day":
         return (lambda v: v.isoformat()), (lambda k: k)
     if dim == "week":
+
         def week(v):
             y, w, _d = v.isocalendar()
             return f"{y}-W{w:02d}"
+
         return week, (lambda k: k)
     if dim == "month":
         return (lambda v: v.strftime("%Y-%m")), (lambda k: k)
@@ -725,9 +932,15 @@ def _dimension_mapper(dim):
         level = int(dim[-1])
         anc = _category_ancestors(level)
         names = dict(Category.objects.filter(level=level).values_list("pk", "name"))
-        return (lambda v: anc.get(v, 0)), (lambda k: names.get(k, str(_("Unclassified"))) if k else
-                                           str(_("Unclassified")))
-    choices = {"channel": Channel, "level": Level, "truthfulness": Truthfulness, "satisfaction": Satisfaction}[dim]
+        return (lambda v: anc.get(v, 0)), (
+            lambda k: names.get(k, str(_("Unclassified"))) if k else str(_("Unclassified"))
+        )
+    choices = {
+        "channel": Channel,
+        "level": Level,
+        "truthfulness": Truthfulness,
+        "satisfaction": Satisfaction,
+    }[dim]
     labels = dict(choices.choices)
     return (lambda v: v), (lambda k: str(labels.get(k, _("None"))) if k else str(_("None")))
 
@@ -739,8 +952,14 @@ def stats_pivot(user, f: StatsFilter, *, rows: str, cols: str | None = None, mea
     label, needed, value = PIVOT_MEASURES[measure]
     virtual = [d for d in (rows, cols) if d in COLUMN_DIMENSIONS]
     if virtual and (measure != "count" or len(virtual) == 2):
-        raise DomainError(_("Truthfulness and satisfaction can be combined only with other dimensions and the "
-                            "count measure."), code="invalid", status_code=400)
+        raise DomainError(
+            _(
+                "Truthfulness and satisfaction can be combined only with other dimensions and the "
+                "count measure."
+            ),
+            code="invalid",
+            status_code=400,
+        )
     if virtual:
         prefix, choices = COLUMN_DIMENSIONS[virtual[0]]
         needed = ("received", *(f"{prefix}{v}" for v in choices.values))
@@ -750,8 +969,12 @@ def stats_pivot(user, f: StatsFilter, *, rows: str, cols: str | None = None, mea
     data = _sum_rows(_filtered(StatsDaily, user, f, dims=(rows, cols)), group, needed)
     row_map, row_label = _dimension_mapper(rows)
     col_map, col_label = _dimension_mapper(cols) if cols else ((lambda v: ""), (lambda k: str(_("Total"))))
-    cells, row_sums, col_sums, total = defaultdict(lambda: defaultdict(int)), defaultdict(lambda: defaultdict(int)), \
-        defaultdict(lambda: defaultdict(int)), defaultdict(int)
+    cells, row_sums, col_sums, total = (
+        defaultdict(lambda: defaultdict(int)),
+        defaultdict(lambda: defaultdict(int)),
+        defaultdict(lambda: defaultdict(int)),
+        defaultdict(int),
+    )
 
     def add(rk, ck, sums):
         for m, v in sums.items():
@@ -781,10 +1004,15 @@ def stats_pivot(user, f: StatsFilter, *, rows: str, cols: str | None = None, mea
 
     row_keys, col_keys = order(row_sums), order(col_sums)
     return {
-        "measure": measure, "measure_label": str(label), "row_dimension": rows, "col_dimension": cols or "",
+        "measure": measure,
+        "measure_label": str(label),
+        "row_dimension": rows,
+        "col_dimension": cols or "",
         "rows": [{"key": k, "label": str(row_label(k))} for k in row_keys],
         "cols": [{"key": k, "label": str(col_label(k))} for k in col_keys],
-        "cells": [[value(cells[(rk, ck)]) if (rk, ck) in cells else None for ck in col_keys] for rk in row_keys],
+        "cells": [
+            [value(cells[(rk, ck)]) if (rk, ck) in cells else None for ck in col_keys] for rk in row_keys
+        ],
         "row_totals": [value(row_sums[k]) for k in row_keys],
         "col_totals": [value(col_sums[k]) for k in col_keys],
         "total": value(total),

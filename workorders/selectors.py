@@ -1,4 +1,5 @@
 """Reads of work orders, always through the caller's scope."""
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Department, User
@@ -57,7 +58,12 @@ def contact_visible(user: User, order: WorkOrder, *, handler_depts: set[int] | N
 
 def workorder_list(user: User) -> QuerySet[WorkOrder]:
     return workorders_visible_to(user).select_related(
-        "category", "department", "assignee", "unit", "customer", "complaint",
+        "category",
+        "department",
+        "assignee",
+        "unit",
+        "customer",
+        "complaint",
     )
 
 

@@ -1,4 +1,5 @@
 """Output shapes of work orders and their events (field names fixed by design.md)."""
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -30,7 +31,16 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class ExtensionRequestSerializer(serializers.ModelSerializer):
     class Meta:
         model = ExtensionRequest
-        fields = ["id", "requested_due_at", "reason", "basis", "state", "decided_at", "decision_comment", "created_at"]
+        fields = [
+            "id",
+            "requested_due_at",
+            "reason",
+            "basis",
+            "state",
+            "decided_at",
+            "decision_comment",
+            "created_at",
+        ]
 
 
 class WorkOrderSerializer(serializers.ModelSerializer):
@@ -54,16 +64,65 @@ class WorkOrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = WorkOrder
         fields = [
-            "id", "tracking_no", "complaint", "status", "status_display", "level", "level_display", "channel",
-            "category", "unit", "department", "assignee", "version", "received_at",
-            "customer_name", "phone", "address", "account_no", "content", "demand",
-            "is_overdue", "is_escalated", "is_supervised", "is_repeat", "repeat_of", "related_to", "merged_into",
-            "is_key_customer", "is_sensitive", "upgrade_tendency", "needs_supervisor_decision",
-            "urge_count", "return_count", "reject_count", "reopen_count", "callback_attempts",
-            "cause", "truthfulness", "measures", "reply", "responsible_department", "responsible_person",
-            "contact_method", "outcome", "satisfaction", "dissatisfaction_reason", "callback_comment",
-            "classified_at", "dispatched_at", "accepted_at", "first_contact_at", "replied_at", "approved_at",
-            "closed_at", "extended_until", "extension_hours", "deadlines", "created_at", "updated_at",
+            "id",
+            "tracking_no",
+            "complaint",
+            "status",
+            "status_display",
+            "level",
+            "level_display",
+            "channel",
+            "category",
+            "unit",
+            "department",
+            "assignee",
+            "version",
+            "received_at",
+            "customer_name",
+            "phone",
+            "address",
+            "account_no",
+            "content",
+            "demand",
+            "is_overdue",
+            "is_escalated",
+            "is_supervised",
+            "is_repeat",
+            "repeat_of",
+            "related_to",
+            "merged_into",
+            "is_key_customer",
+            "is_sensitive",
+            "upgrade_tendency",
+            "needs_supervisor_decision",
+            "urge_count",
+            "return_count",
+            "reject_count",
+            "reopen_count",
+            "callback_attempts",
+            "cause",
+            "truthfulness",
+            "measures",
+            "reply",
+            "responsible_department",
+            "responsible_person",
+            "contact_method",
+            "outcome",
+            "satisfaction",
+            "dissatisfaction_reason",
+            "callback_comment",
+            "classified_at",
+            "dispatched_at",
+            "accepted_at",
+            "first_contact_at",
+            "replied_at",
+            "approved_at",
+            "closed_at",
+            "extended_until",
+            "extension_hours",
+            "deadlines",
+            "created_at",
+            "updated_at",
         ]
 
     def _contact_ok(self, order):
@@ -97,10 +156,16 @@ class WorkOrderSerializer(serializers.ModelSerializer):
 
         if "_deadlines_now" not in self.context:
             self.context["_deadlines_now"] = timezone.now()
-            page = getattr(self.parent, "instance", None) if isinstance(self.parent, serializers.ListSerializer) \
+            page = (
+                getattr(self.parent, "instance", None)
+                if isinstance(self.parent, serializers.ListSerializer)
                 else None
-            targets = [o for o in (page if page is not None else [order])
-                       if "deadlines" not in getattr(o, "_prefetched_objects_cache", {})]
+            )
+            targets = [
+                o
+                for o in (page if page is not None else [order])
+                if "deadlines" not in getattr(o, "_prefetched_objects_cache", {})
+            ]
             if targets:
                 prefetch_related_objects(targets, deadlines_prefetch())
         elif "deadlines" not in getattr(order, "_prefetched_objects_cache", {}):

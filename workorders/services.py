@@ -1,4 +1,5 @@
 """Writes on work orders that are not lifecycle actions: creation and repeat detection."""
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,9 +13,16 @@ from .models import Level, Status, WorkOrder, at_least
 def workorder_create(*, complaint: Complaint, unit, actor, now) -> WorkOrder:
     customer = complaint.customer
     order = WorkOrder.objects.create(
-        complaint=complaint, tracking_no=complaint.tracking_no, channel=complaint.channel, customer=customer,
-        received_at=complaint.received_at, unit=unit, received_by=actor, category=complaint.category,
-        is_key_customer=customer.is_key_customer, is_sensitive=customer.is_sensitive,
+        complaint=complaint,
+        tracking_no=complaint.tracking_no,
+        channel=complaint.channel,
+        customer=customer,
+        received_at=complaint.received_at,
+        unit=unit,
+        received_by=actor,
+        category=complaint.category,
+        is_key_customer=customer.is_key_customer,
+        is_sensitive=customer.is_sensitive,
         upgrade_tendency=complaint.upgrade_tendency,
     )
     record_creation(order, actor=actor, now=now)
@@ -78,4 +86,3 @@ def workorder_minimum_level(order: WorkOrder) -> str:
     if order.is_repeat and order.repeat_of_id and order.repeat_of.is_repeat:
         minimum = Level.MAJOR
     return at_least(order.level, minimum)
-

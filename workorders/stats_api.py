@@ -1,4 +1,5 @@
 """REST endpoints for statistics and exports (design.md "Statistics" and "Exports")."""
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,8 +13,14 @@ from config.api import DomainError
 
 from .exports import export_start
 from .models import ExportJob, Level
-from .reporting import PIVOT_DIMENSIONS, PIVOT_MEASURES, STAT_STAGES, StatsFilter, can_see_statistics, \
-    stats_pivot, stats_summary
+from .reporting import (
+    PIVOT_DIMENSIONS,
+    PIVOT_MEASURES,
+    StatsFilter,
+    can_see_statistics,
+    stats_pivot,
+    stats_summary,
+)
 
 
 class CanSeeStatistics(BasePermission):
@@ -96,9 +103,11 @@ def stats_filter(data) -> StatsFilter:
 FILTER_PARAMS = [
     OpenApiParameter("date_from", str, description="received on or after (YYYY-MM-DD, Asia/Shanghai)"),
     OpenApiParameter("date_to", str, description="received on or before (YYYY-MM-DD)"),
-    OpenApiParameter("unit", int), OpenApiParameter("department", int),
+    OpenApiParameter("unit", int),
+    OpenApiParameter("department", int),
     OpenApiParameter("category", str, description="category id or code prefix"),
-    OpenApiParameter("channel", str, enum=Channel.values), OpenApiParameter("level", str, enum=Level.values),
+    OpenApiParameter("channel", str, enum=Channel.values),
+    OpenApiParameter("level", str, enum=Level.values),
 ]
 
 
@@ -111,7 +120,9 @@ class StatsSummaryApi(APIView):
     def get(self, request):
         params = StatsFilterInput(data=request.query_params)
         params.is_valid(raise_exception=True)
-        return Response(SummarySerializer(stats_summary(request.user, stats_filter(params.validated_data))).data)
+        return Response(
+            SummarySerializer(stats_summary(request.user, stats_filter(params.validated_data))).data
+        )
 
 
 class StatsPivotApi(APIView):
@@ -120,18 +131,22 @@ class StatsPivotApi(APIView):
     permission_classes = [CanSeeStatistics]
 
     @extend_schema(
-        parameters=FILTER_PARAMS + [
+        parameters=FILTER_PARAMS
+        + [
             OpenApiParameter("rows", str, required=True, enum=list(PIVOT_DIMENSIONS)),
             OpenApiParameter("cols", str, enum=list(PIVOT_DIMENSIONS)),
             OpenApiParameter("measure", str, enum=list(PIVOT_MEASURES), default="count"),
         ],
-        responses=PivotSerializer, tags=["statistics"],
+        responses=PivotSerializer,
+        tags=["statistics"],
     )
     def get(self, request):
         params = PivotInput(data=request.query_params)
         params.is_valid(raise_exception=True)
         v = params.validated_data
-        result = stats_pivot(request.user, stats_filter(v), rows=v["rows"], cols=v.get("cols"), measure=v["measure"])
+        result = stats_pivot(
+            request.user, stats_filter(v), rows=v["rows"], cols=v.get("cols"), measure=v["measure"]
+        )
         return Response(result)
 
 
@@ -141,8 +156,18 @@ class ExportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExportJob
-        fields = ["id", "status", "progress", "total", "written", "filters", "created_at", "finished_at",
-                  "download_url", "error"]
+        fields = [
+            "id",
+            "status",
+            "progress",
+            "total",
+            "written",
+            "filters",
+            "created_at",
+            "finished_at",
+            "download_url",
+            "error",
+        ]
 
     def get_download_url(self, job) -> str | None:
         if job.status != ExportJob.State.DONE:
@@ -175,8 +200,10 @@ class ExportInput(serializers.Serializer):
 
 def _filters_from(data) -> dict:
     if not hasattr(data, "getlist"):  # JSON: a single value for a multi-valued filter is fine too
-        data = {k: ([v] if k in ("status", "level", "channel") and not isinstance(v, list) else v)
-                for k, v in data.items()}
+        data = {
+            k: ([v] if k in ("status", "level", "channel") and not isinstance(v, list) else v)
+            for k, v in data.items()
+        }
     params = ExportInput(data=data)
     params.is_valid(raise_exception=True)
     out = {}
@@ -217,12 +244,16 @@ class ExportDetailApi(APIView):
 
 
 class ExportDownloadApi(APIView):
-    @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes},
-                   tags=["exports"])
+    @extend_schema(
+        responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes},
+        tags=["exports"],
+    )
     def get(self, request, pk):
         from django.http import FileResponse
 
         job = ExportJob.objects.filter(user=request.user, pk=pk, status=ExportJob.State.DONE).first()
         if job is None or not job.file:
             raise DomainError(_("Export not found or not finished."), code="not_found", status_code=404)
-        return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+        return FileResponse(
+            job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
+        )

@@ -3,6 +3,7 @@
 A report is computed once per kind, period and company (its figures kept as JSON), written as an
 XLSX file, shown as a printable HTML page, and e-mailed to the subscribers of that company.
 """
+
 import datetime as dt
 import io
 
@@ -18,9 +19,8 @@ from openpyxl import Workbook
 from accounts.models import Department
 from accounts.selectors import user_covered_departments
 
-from .models import Level, Report, ReportSubscription, Status, WorkOrder
-from .reporting import StatsFilter, day_start, derived, stats_pivot, stats_summary, _filtered, _sum_rows
-from .models import StatsDaily
+from .models import Level, Report, ReportSubscription, StatsDaily, Status, WorkOrder
+from .reporting import StatsFilter, _filtered, _sum_rows, day_start, derived, stats_pivot, stats_summary
 
 LIST_LIMIT = 50
 
@@ -47,11 +47,18 @@ def _previous(kind, start, end):
 
 def _order_rows(qs):
     return [
-        {"id": o.pk, "tracking_no": o.tracking_no, "received_at": timezone.localtime(o.received_at).strftime("%Y-%m-%d %H:%M"),
-         "status": str(o.get_status_display()), "level": str(o.get_level_display()),
-         "unit": o.unit.name, "department": o.department.name if o.department_id else "",
-         "category": o.category.name if o.category_id else "", "urge_count": o.urge_count,
-         "reopen_count": o.reopen_count}
+        {
+            "id": o.pk,
+            "tracking_no": o.tracking_no,
+            "received_at": timezone.localtime(o.received_at).strftime("%Y-%m-%d %H:%M"),
+            "status": str(o.get_status_display()),
+            "level": str(o.get_level_display()),
+            "unit": o.unit.name,
+            "department": o.department.name if o.department_id else "",
+            "category": o.category.name if o.category_id else "",
+            "urge_count": o.urge_count,
+            "reopen_count": o.reopen_count,
+        }
         for o in qs.select_related("unit", "department", "category")[:LIST_LIMIT]
     ]
 
@@ -69,21 +76,41 @@ def report_data(kind: str, start: dt.date, end: dt.date, company: Department) ->
     ranking = []
     for r in dept_rows:
         d = derived(r)
-        ranking.append({"department": names.get(r["department_id"], "?"), "received": d["received"],
-                        "on_time_rate": d["on_time_rate"], "satisfaction_rate": d["satisfaction_rate"],
-                        "avg_handling_hours": d["avg_handling_hours"], "overdue": d["overdue"]})
-    ranking.sort(key=lambda x: (-(x["on_time_rate"] if x["on_time_rate"] is not None else -1), -x["received"]))
+        ranking.append(
+            {
+                "department": names.get(r["department_id"], "?"),
+                "received": d["received"],
+                "on_time_rate": d["on_time_rate"],
+                "satisfaction_rate": d["satisfaction_rate"],
+                "avg_handling_hours": d["avg_handling_hours"],
+                "overdue": d["overdue"],
+            }
+        )
+    ranking.sort(
+        key=lambda x: (-(x["on_time_rate"] if x["on_time_rate"] is not None else -1), -x["received"])
+    )
     covered = company.subtree().values("pk")
     scoped = WorkOrder.objects.filter(unit__in=covered) | WorkOrder.objects.filter(department__in=covered)
-    in_period = scoped.filter(received_at__gte=day_start(start), received_at__lt=day_start(end + dt.timedelta(days=1)))
+    in_period = scoped.filter(
+        received_at__gte=day_start(start), received_at__lt=day_start(end + dt.timedelta(days=1))
+    )
     return {
-        "kind": kind, "period_start": start.isoformat(), "period_end": end.isoformat(), "company": company.name,
-        "summary": summary, "previous": previous, "breakdowns": breakdowns, "ranking": ranking,
-        "overdue": _order_rows(scoped.exclude(status=Status.CLOSED).filter(is_overdue=True).order_by("received_at")),
+        "kind": kind,
+        "period_start": start.isoformat(),
+        "period_end": end.isoformat(),
+        "company": company.name,
+        "summary": summary,
+        "previous": previous,
+        "breakdowns": breakdowns,
+        "ranking": ranking,
+        "overdue": _order_rows(
+            scoped.exclude(status=Status.CLOSED).filter(is_overdue=True).order_by("received_at")
+        ),
         "repeats": _order_rows(in_period.filter(is_repeat=True).order_by("-received_at")),
-        "notable": _order_rows(in_period.filter(
-            level__in=[Level.SPECIAL, Level.MAJOR]).order_by("-received_at") | in_period.filter(
-            is_supervised=True).order_by("-received_at")),
+        "notable": _order_rows(
+            in_period.filter(level__in=[Level.SPECIAL, Level.MAJOR]).order_by("-received_at")
+            | in_period.filter(is_supervised=True).order_by("-received_at")
+        ),
     }
 
 
@@ -92,10 +119,16 @@ def _pct(v):
 
 
 SUMMARY_FIGURES = [
-    ("received", "Received"), ("closed", "Closed"), ("open", "Open"), ("overdue", "Overdue now"),
-    ("on_time_rate", "On-time rate"), ("satisfaction_rate", "Callback satisfaction rate"),
-    ("repeat_rate", "Repeat-complaint rate"), ("truthfulness_rate", "Truthfulness rate"),
-    ("avg_handling_hours", "Average handling time (hours)"), ("p90_handling_hours", "90th percentile handling time (hours)"),
+    ("received", "Received"),
+    ("closed", "Closed"),
+    ("open", "Open"),
+    ("overdue", "Overdue now"),
+    ("on_time_rate", "On-time rate"),
+    ("satisfaction_rate", "Callback satisfaction rate"),
+    ("repeat_rate", "Repeat-complaint rate"),
+    ("truthfulness_rate", "Truthfulness rate"),
+    ("avg_handling_hours", "Average handling time (hours)"),
+    ("p90_handling_hours", "90th percentile handling time (hours)"),
 ]
 
 
@@ -109,26 +142,71 @@ def report_xlsx(report: Report) -> bytes:
     ws.append([_("Figure"), _("This period"), _("Previous period")])
     for key, label in SUMMARY_FIGURES:
         ws.append([_(label), data["summary"].get(key), data["previous"].get(key)])
-    for dim, title in (("unit", _("By unit")), ("category1", _("By category")), ("level", _("By level")),
-                       ("channel", _("By channel"))):
+    for dim, title in (
+        ("unit", _("By unit")),
+        ("category1", _("By category")),
+        ("level", _("By level")),
+        ("channel", _("By channel")),
+    ):
         sheet = wb.create_sheet(title[:31])
         sheet.append([title, _("Count")])
         for row in data["breakdowns"][dim]:
             sheet.append([row["label"], row["count"]])
     sheet = wb.create_sheet(_("Department ranking")[:31])
-    sheet.append([_("Department"), _("Received"), _("On-time rate"), _("Satisfaction rate"),
-                  _("Average handling time (hours)"), _("Overdue now")])
+    sheet.append(
+        [
+            _("Department"),
+            _("Received"),
+            _("On-time rate"),
+            _("Satisfaction rate"),
+            _("Average handling time (hours)"),
+            _("Overdue now"),
+        ]
+    )
     for r in data["ranking"]:
-        sheet.append([r["department"], r["received"], r["on_time_rate"], r["satisfaction_rate"],
-                      r["avg_handling_hours"], r["overdue"]])
-    for key, title in (("overdue", _("Overdue orders")), ("repeats", _("Repeat complaints")),
-                       ("notable", _("Notable orders"))):
+        sheet.append(
+            [
+                r["department"],
+                r["received"],
+                r["on_time_rate"],
+                r["satisfaction_rate"],
+                r["avg_handling_hours"],
+                r["overdue"],
+            ]
+        )
+    for key, title in (
+        ("overdue", _("Overdue orders")),
+        ("repeats", _("Repeat complaints")),
+        ("notable", _("Notable orders")),
+    ):
         sheet = wb.create_sheet(title[:31])
-        sheet.append([_("Tracking number"), _("Received at"), _("Status"), _("Level"), _("Unit"),
-                      _("Handling department"), _("Category"), _("Urges"), _("Reopens")])
+        sheet.append(
+            [
+                _("Tracking number"),
+                _("Received at"),
+                _("Status"),
+                _("Level"),
+                _("Unit"),
+                _("Handling department"),
+                _("Category"),
+                _("Urges"),
+                _("Reopens"),
+            ]
+        )
         for o in data[key]:
-            sheet.append([o["tracking_no"], o["received_at"], o["status"], o["level"], o["unit"], o["department"],
-                          o["category"], o["urge_count"], o["reopen_count"]])
+            sheet.append(
+                [
+                    o["tracking_no"],
+                    o["received_at"],
+                    o["status"],
+                    o["level"],
+                    o["unit"],
+                    o["department"],
+                    o["category"],
+                    o["urge_count"],
+                    o["reopen_count"],
+                ]
+            )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -145,7 +223,9 @@ def report_generate(*, kind: str, today: dt.date | None = None, company: Departm
     """Compute (once) the report of the period just ended for one company."""
     today = today or timezone.localdate()
     start, end = report_period(kind, today)
-    existing = Report.objects.select_for_update().filter(kind=kind, period_start=start, department=company).first()
+    existing = (
+        Report.objects.select_for_update().filter(kind=kind, period_start=start, department=company).first()
+    )
     if existing is not None and existing.file:
         return existing
     with translation.override(settings.LANGUAGE_CODE):
@@ -154,13 +234,16 @@ def report_generate(*, kind: str, today: dt.date | None = None, company: Departm
         report.title = report_title(kind, start, end, company)
         report.data = data
         report.save()
-        report.file.save(f"{kind}-{start:%Y%m%d}-{company.code}.xlsx", ContentFile(report_xlsx(report)), save=True)
+        report.file.save(
+            f"{kind}-{start:%Y%m%d}-{company.code}.xlsx", ContentFile(report_xlsx(report)), save=True
+        )
     return report
 
 
 def report_recipients(report: Report) -> list[str]:
-    subs = ReportSubscription.objects.filter(kind=report.kind, is_active=True, user__is_active=True).select_related(
-        "user__department")
+    subs = ReportSubscription.objects.filter(
+        kind=report.kind, is_active=True, user__is_active=True
+    ).select_related("user__department")
     out = []
     for sub in subs:
         user = sub.user
@@ -182,8 +265,11 @@ def report_send(report_id: int) -> int:
             message = EmailMessage(subject=report.title, body=body, to=recipients)
             report.file.open("rb")
             try:
-                message.attach(report.file.name.rsplit("/", 1)[-1], report.file.read(),
-                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                message.attach(
+                    report.file.name.rsplit("/", 1)[-1],
+                    report.file.read(),
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
             finally:
                 report.file.close()
             message.send()

@@ -1,4 +1,5 @@
 """Celery tasks of the statistics area (imported by WorkordersConfig.ready, named explicitly)."""
+
 import datetime as dt
 
 from celery import shared_task
@@ -33,8 +34,10 @@ def generate_report(kind: str, company_id: int, today: str | None = None, send: 
 @shared_task(name="workorders.stats.generate_scheduled_report", acks_late=True)
 def generate_scheduled_report(kind: str, today: str | None = None):
     """Beat entry: one report per company (root department), e-mailed to its subscribers."""
-    return [generate_report(kind, company.pk, today) for company in Department.objects.filter(
-        parent__isnull=True, is_active=True)]
+    return [
+        generate_report(kind, company.pk, today)
+        for company in Department.objects.filter(parent__isnull=True, is_active=True)
+    ]
 
 
 @shared_task(name="workorders.stats.rebuild", acks_late=True)

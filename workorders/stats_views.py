@@ -1,4 +1,5 @@
 """Pages of the statistics area: dashboard, pivot, reports and exports (managers and supervisors)."""
+
 import io
 from urllib.parse import urlencode
 
@@ -19,8 +20,15 @@ from config.api import DomainError
 
 from .exports import clean_filters, export_start
 from .models import ExportJob, Level, Report, ReportSubscription
-from .reporting import PIVOT_DIMENSIONS, PIVOT_MEASURES, StatsFilter, can_see_statistics, scope_q, \
-    stats_dashboard, stats_pivot
+from .reporting import (
+    PIVOT_DIMENSIONS,
+    PIVOT_MEASURES,
+    StatsFilter,
+    can_see_statistics,
+    stats_dashboard,
+    stats_pivot,
+)
+
 
 def order_list_url(params: dict) -> str:
     """The work-order list page filtered like the figure (it takes the API's filter names)."""
@@ -60,12 +68,16 @@ def statistics_required(view):
 
 
 class StatsFilterForm(forms.Form):
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     unit = forms.TypedChoiceField(label=gettext_lazy("Unit"), required=False, coerce=int, empty_value=None)
-    department = forms.TypedChoiceField(label=gettext_lazy("Department"), required=False, coerce=int,
-                                        empty_value=None)
+    department = forms.TypedChoiceField(
+        label=gettext_lazy("Department"), required=False, coerce=int, empty_value=None
+    )
     category = forms.ChoiceField(label=gettext_lazy("Category"), required=False)
     channel = forms.ChoiceField(label=gettext_lazy("Channel"), required=False)
     level = forms.ChoiceField(label=gettext_lazy("Level"), required=False)
@@ -79,15 +91,24 @@ class StatsFilterForm(forms.Form):
 
             depts = user_covered_departments(user)
         self.fields["unit"].choices = everyone + [
-            (d.pk, d.name) for d in depts.filter(kind__in=["company", "supply_unit"]).order_by("path")]
-        self.fields["department"].choices = everyone + [(d.pk, f"{'— ' * d.depth}{d.name}") for d in depts.order_by("path")]
+            (d.pk, d.name) for d in depts.filter(kind__in=["company", "supply_unit"]).order_by("path")
+        ]
+        self.fields["department"].choices = everyone + [
+            (d.pk, f"{'— ' * d.depth}{d.name}") for d in depts.order_by("path")
+        ]
         self.fields["category"].choices = everyone + [
-            (c.code, f"{'— ' * (c.level - 1)}{c.code} {c.name}") for c in Category.objects.filter(level__lte=2).order_by("code")]
+            (c.code, f"{'— ' * (c.level - 1)}{c.code} {c.name}")
+            for c in Category.objects.filter(level__lte=2).order_by("code")
+        ]
         self.fields["channel"].choices = everyone + list(Channel.choices)
         self.fields["level"].choices = everyone + list(Level.choices)
         for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select form-select-sm" if isinstance(
-                field, forms.ChoiceField) else "form-control form-control-sm")
+            field.widget.attrs.setdefault(
+                "class",
+                "form-select form-select-sm"
+                if isinstance(field, forms.ChoiceField)
+                else "form-control form-control-sm",
+            )
 
     def stats_filter(self) -> StatsFilter:
         data = self.cleaned_data if self.is_valid() else {}
@@ -102,32 +123,54 @@ def dashboard(request):
     data = _links_to_urls(stats_dashboard(request.user, f))
     charts = {
         "trend": data["trend"],
-        "open_stages": [{"name": s["label"], "value": s["count"], "url": s["link"]} for s in data["open_stages"]],
-        "category_mix": [{"name": c["name"], "value": c["received"], "url": c["link"]} for c in data["category_mix"]],
+        "open_stages": [
+            {"name": s["label"], "value": s["count"], "url": s["link"]} for s in data["open_stages"]
+        ],
+        "category_mix": [
+            {"name": c["name"], "value": c["received"], "url": c["link"]} for c in data["category_mix"]
+        ],
         "per_10k": [{"name": u["name"], "value": u["per_10k"], "url": u["link"]} for u in data["per_10k"]],
-        "ranking": [{"name": r["name"], "value": r["on_time_rate"], "url": r["link"]} for r in data["ranking"]],
-        "stage_on_time": [{"name": str(STAGE_LABELS[s]), "value": v}
-                          for s, v in data["totals"]["stage_on_time"].items()],
+        "ranking": [
+            {"name": r["name"], "value": r["on_time_rate"], "url": r["link"]} for r in data["ranking"]
+        ],
+        "stage_on_time": [
+            {"name": str(STAGE_LABELS[s]), "value": v} for s, v in data["totals"]["stage_on_time"].items()
+        ],
         "labels": {"received": _("Received"), "closed": _("Closed")},
     }
-    return render(request, "reports/dashboard.html", {
-        "form": form, "d": data, "charts": charts, "stage_labels": STAGE_LABELS,
-    })
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "d": data,
+            "charts": charts,
+            "stage_labels": STAGE_LABELS,
+        },
+    )
 
 
 STAGE_LABELS = {
-    "dispatch": gettext_lazy("Dispatch"), "contact": gettext_lazy("First contact"), "reply": gettext_lazy("Reply"),
-    "review": gettext_lazy("Review"), "callback": gettext_lazy("Callback"),
+    "dispatch": gettext_lazy("Dispatch"),
+    "contact": gettext_lazy("First contact"),
+    "reply": gettext_lazy("Reply"),
+    "review": gettext_lazy("Review"),
+    "callback": gettext_lazy("Callback"),
 }
 
 
 class PivotForm(forms.Form):
-    rows = forms.ChoiceField(label=gettext_lazy("Rows"), choices=[(k, v[1]) for k, v in PIVOT_DIMENSIONS.items()],
-                             initial="unit")
-    cols = forms.ChoiceField(label=gettext_lazy("Columns"), required=False,
-                             choices=[("", gettext_lazy("(none)"))] + [(k, v[1]) for k, v in PIVOT_DIMENSIONS.items()])
-    measure = forms.ChoiceField(label=gettext_lazy("Measure"), choices=[(k, v[0]) for k, v in PIVOT_MEASURES.items()],
-                                initial="count")
+    rows = forms.ChoiceField(
+        label=gettext_lazy("Rows"), choices=[(k, v[1]) for k, v in PIVOT_DIMENSIONS.items()], initial="unit"
+    )
+    cols = forms.ChoiceField(
+        label=gettext_lazy("Columns"),
+        required=False,
+        choices=[("", gettext_lazy("(none)"))] + [(k, v[1]) for k, v in PIVOT_DIMENSIONS.items()],
+    )
+    measure = forms.ChoiceField(
+        label=gettext_lazy("Measure"), choices=[(k, v[0]) for k, v in PIVOT_MEASURES.items()], initial="count"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,21 +190,35 @@ def pivot(request):
     if form.is_valid():
         v = form.cleaned_data
         try:
-            result = stats_pivot(request.user, filters.stats_filter(), rows=v["rows"], cols=v["cols"] or None,
-                                 measure=v["measure"])
+            result = stats_pivot(
+                request.user,
+                filters.stats_filter(),
+                rows=v["rows"],
+                cols=v["cols"] or None,
+                measure=v["measure"],
+            )
         except DomainError as exc:
             form.add_error(None, str(exc.message))
             result = None
     if result is not None:
         if request.GET.get("format") == "xlsx":
             return _pivot_xlsx(result)
-        result["lines"] = [{"label": r["label"], "cells": cells, "total": total}
-                           for r, cells, total in zip(result["rows"], result["cells"], result["row_totals"])]
+        result["lines"] = [
+            {"label": r["label"], "cells": cells, "total": total}
+            for r, cells, total in zip(result["rows"], result["cells"], result["row_totals"])
+        ]
     export_query = request.GET.copy()
     export_query["format"] = "xlsx"
-    return render(request, "reports/pivot.html", {
-        "form": form, "filters": filters, "result": result, "xlsx_query": export_query.urlencode(),
-    })
+    return render(
+        request,
+        "reports/pivot.html",
+        {
+            "form": form,
+            "filters": filters,
+            "result": result,
+            "xlsx_query": export_query.urlencode(),
+        },
+    )
 
 
 def _pivot_xlsx(result) -> HttpResponse:
@@ -174,8 +231,9 @@ def _pivot_xlsx(result) -> HttpResponse:
     ws.append([_("Total")] + result["col_totals"] + [result["total"]])
     buf = io.BytesIO()
     wb.save(buf)
-    response = HttpResponse(buf.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = 'attachment; filename="pivot.xlsx"'
     return response
 
@@ -193,11 +251,19 @@ def report_list(request):
     kind = request.GET.get("kind")
     if kind in Report.Kind.values:
         reports = reports.filter(kind=kind)
-    subscribed = set(ReportSubscription.objects.filter(user=request.user, is_active=True).values_list("kind", flat=True))
-    return render(request, "reports/report_list.html", {
-        "reports": reports[:200], "kinds": Report.Kind.choices, "kind": kind,
-        "subscriptions": [(code, label, code in subscribed) for code, label in Report.Kind.choices],
-    })
+    subscribed = set(
+        ReportSubscription.objects.filter(user=request.user, is_active=True).values_list("kind", flat=True)
+    )
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "reports": reports[:200],
+            "kinds": Report.Kind.choices,
+            "kind": kind,
+            "subscriptions": [(code, label, code in subscribed) for code, label in Report.Kind.choices],
+        },
+    )
 
 
 @statistics_required
@@ -224,7 +290,9 @@ def report_download(request, pk):
     report = get_object_or_404(_reports_visible_to(request.user), pk=pk)
     if not report.file:
         raise Http404
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        report.file.open("rb"), as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1]
+    )
 
 
 @login_required
@@ -242,11 +310,19 @@ def export_create(request):
 def export_detail(request, pk):
     job = get_object_or_404(ExportJob, pk=pk, user=request.user)
     if request.GET.get("format") == "json" or request.htmx:
-        return JsonResponse({
-            "id": job.pk, "status": job.status, "progress": job.progress, "written": job.written, "total": job.total,
-            "download_url": reverse("stats-export-download", args=[job.pk]) if job.status == "done" else None,
-            "error": job.error,
-        })
+        return JsonResponse(
+            {
+                "id": job.pk,
+                "status": job.status,
+                "progress": job.progress,
+                "written": job.written,
+                "total": job.total,
+                "download_url": reverse("stats-export-download", args=[job.pk])
+                if job.status == "done"
+                else None,
+                "error": job.error,
+            }
+        )
     return render(request, "reports/export.html", {"job": job})
 
 
@@ -259,8 +335,15 @@ def export_download(request, pk):
 @login_required
 def export_list(request):
     """The user's exports, and a form to export the order list with given filters."""
-    return render(request, "reports/export_list.html", {
-        "jobs": ExportJob.objects.filter(user=request.user)[:50],
-        "filters": [(k, v) for k, vals in clean_filters(request.GET).items()
-                    for v in (vals if isinstance(vals, list) else [vals])],
-    })
+    return render(
+        request,
+        "reports/export_list.html",
+        {
+            "jobs": ExportJob.objects.filter(user=request.user)[:50],
+            "filters": [
+                (k, v)
+                for k, vals in clean_filters(request.GET).items()
+                for v in (vals if isinstance(vals, list) else [vals])
+            ],
+        },
+    )

@@ -1,4 +1,5 @@
 """Celery tasks of the deadline engine: thin, idempotent, taking ids or ISO times."""
+
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 

@@ -3,6 +3,7 @@
 Every read goes through ``workorders_visible_to`` (outside scope is 404), every change through
 ``lifecycle.perform``; the action forms are those of ``available_actions``.
 """
+
 from datetime import timedelta
 
 from django.contrib import messages
@@ -45,17 +46,26 @@ EVENT_LABELS = {
     "deadline_breached": gettext_lazy("Deadline breached"),
 }
 PAYLOAD_LABELS = {
-    "comment": gettext_lazy("Comment"), "reason": gettext_lazy("Reason"), "method": gettext_lazy("Contact method"),
-    "department_name": gettext_lazy("Department"), "category": gettext_lazy("Category"),
-    "level": gettext_lazy("Level"), "satisfaction": gettext_lazy("Satisfaction"),
-    "reached": gettext_lazy("Customer reached"), "name": gettext_lazy("File"),
-    "into_tracking_no": gettext_lazy("Merged into"), "from_tracking_no": gettext_lazy("Merged from"),
-    "requested_due_at": gettext_lazy("New due time"), "truthfulness": gettext_lazy("Truthfulness"),
-    "count": gettext_lazy("Urges"), "attempt": gettext_lazy("Attempt"),
+    "comment": gettext_lazy("Comment"),
+    "reason": gettext_lazy("Reason"),
+    "method": gettext_lazy("Contact method"),
+    "department_name": gettext_lazy("Department"),
+    "category": gettext_lazy("Category"),
+    "level": gettext_lazy("Level"),
+    "satisfaction": gettext_lazy("Satisfaction"),
+    "reached": gettext_lazy("Customer reached"),
+    "name": gettext_lazy("File"),
+    "into_tracking_no": gettext_lazy("Merged into"),
+    "from_tracking_no": gettext_lazy("Merged from"),
+    "requested_due_at": gettext_lazy("New due time"),
+    "truthfulness": gettext_lazy("Truthfulness"),
+    "count": gettext_lazy("Urges"),
+    "attempt": gettext_lazy("Attempt"),
 }
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
 
 def time_left(order, now):
     """(css class, text) for the time an order has left, from its deadline rows when known."""
@@ -114,6 +124,7 @@ def _decorate(orders, now):
 
 # --- lists ---------------------------------------------------------------------------------------
 
+
 @login_required
 def workorder_list_view(request):
     user, now = request.user, timezone.now()
@@ -143,31 +154,56 @@ def workorder_list_view(request):
     count = queue_orders(user, queue.code, now=now).count() if queue else None
     title = queue.label if queue else _("Work orders")
     context = {
-        "orders": rows, "queue": queue, "queue_count": count, "title": title, "sorts": SORTS, "sort": sort,
-        "statuses": Status.choices, "levels": Level.choices, "channels": Channel.choices,
-        "selected_status": request.GET.getlist("status"), "selected_level": request.GET.getlist("level"),
-        "search": request.GET.get("search", ""), "overdue": request.GET.get("overdue", ""),
-        "next_query": next_query, "first_query": first_query, "is_later_page": bool(request.GET.get("after")),
-        "my_queues": queues_for(user), "show_attempts": queue is not None and queue.code == "callback",
+        "orders": rows,
+        "queue": queue,
+        "queue_count": count,
+        "title": title,
+        "sorts": SORTS,
+        "sort": sort,
+        "statuses": Status.choices,
+        "levels": Level.choices,
+        "channels": Channel.choices,
+        "selected_status": request.GET.getlist("status"),
+        "selected_level": request.GET.getlist("level"),
+        "search": request.GET.get("search", ""),
+        "overdue": request.GET.get("overdue", ""),
+        "next_query": next_query,
+        "first_query": first_query,
+        "is_later_page": bool(request.GET.get("after")),
+        "my_queues": queues_for(user),
+        "show_attempts": queue is not None and queue.code == "callback",
         "page_size": PAGE_SIZE,
     }
-    template = "workorders/_list_table.html" if request.htmx and request.htmx.target == "order-table" \
+    template = (
+        "workorders/_list_table.html"
+        if request.htmx and request.htmx.target == "order-table"
         else "workorders/list.html"
+    )
     return render(request, template, context)
 
 
 # --- detail --------------------------------------------------------------------------------------
+
 
 def _event_rows(order):
     rows = []
     for event in workorder_events(order):
         action = ACTIONS.get(event.action)
         label = action.label if action else EVENT_LABELS.get(event.action, event.action)
-        details = [(PAYLOAD_LABELS[k], _payload_value(k, v)) for k, v in (event.payload or {}).items()
-                   if k in PAYLOAD_LABELS and v not in ("", None)]
-        rows.append({"event": event, "label": label, "details": details,
-                     "from": Status(event.from_status).label if event.from_status in Status.values else "",
-                     "to": Status(event.to_status).label if event.to_status in Status.values else ""})
+        details = [
+            (PAYLOAD_LABELS[k], _payload_value(k, v))
+            for k, v in (event.payload or {}).items()
+            if k in PAYLOAD_LABELS and v not in ("", None)
+        ]
+        rows.append(
+            {
+                "event": event,
+                "label": label,
+                "details": details,
+                "from": Status(event.from_status).label if event.from_status in Status.values else "",
+                "to": Status(event.to_status).label if event.to_status in Status.values else "",
+            }
+        )
     return rows
 
 
@@ -178,12 +214,15 @@ def _payload_value(key, value):
         return Level(value).label
     if key == "satisfaction":
         from .models import Satisfaction
+
         return Satisfaction(value).label if value in Satisfaction.values else value
     if key == "method":
         from .models import ContactMethod
+
         return ContactMethod(value).label if value in ContactMethod.values else value
     if key == "truthfulness":
         from .models import Truthfulness
+
         return Truthfulness(value).label if value in Truthfulness.values else value
     if key == "requested_due_at" and isinstance(value, str):
         parsed = parse_datetime(value)
@@ -193,8 +232,12 @@ def _payload_value(key, value):
 
 
 DEADLINE_STATES = {
-    "open": gettext_lazy("Running"), "warning": gettext_lazy("Near deadline"), "breached": gettext_lazy("Breached"),
-    "paused": gettext_lazy("Paused"), "met": gettext_lazy("Met"), "met_late": gettext_lazy("Met late"),
+    "open": gettext_lazy("Running"),
+    "warning": gettext_lazy("Near deadline"),
+    "breached": gettext_lazy("Breached"),
+    "paused": gettext_lazy("Paused"),
+    "met": gettext_lazy("Met"),
+    "met_late": gettext_lazy("Met late"),
     "cancelled": gettext_lazy("Cancelled"),
 }
 DEADLINE_CLASSES = {"warning": "near", "breached": "overdue", "met_late": "overdue"}
@@ -215,26 +258,38 @@ def _deadline_rows(deadlines):
     for item in deadlines:
         if not isinstance(item, dict):
             continue
-        state = item.get("state") or ("breached" if item.get("breached_at") else "met" if item.get("met_at") else "")
+        state = item.get("state") or (
+            "breached" if item.get("breached_at") else "met" if item.get("met_at") else ""
+        )
         left = item.get("seconds_left")
         if isinstance(left, (int, float)):
-            left = (_("%(t)s left") % {"t": _span(timedelta(seconds=left))}) if left > 0 else \
-                (_("Overdue by %(t)s") % {"t": _span(timedelta(seconds=-left))})
-        rows.append({
-            "stage": item.get("stage_display") or item.get("stage") or "",
-            "due": _local(item.get("due_at")), "left": left or "",
-            "state": DEADLINE_STATES.get(state, state), "css": DEADLINE_CLASSES.get(state, ""),
-        })
+            left = (
+                (_("%(t)s left") % {"t": _span(timedelta(seconds=left))})
+                if left > 0
+                else (_("Overdue by %(t)s") % {"t": _span(timedelta(seconds=-left))})
+            )
+        rows.append(
+            {
+                "stage": item.get("stage_display") or item.get("stage") or "",
+                "due": _local(item.get("due_at")),
+                "left": left or "",
+                "state": DEADLINE_STATES.get(state, state),
+                "css": DEADLINE_CLASSES.get(state, ""),
+            }
+        )
     return rows
 
 
 def _merge_choices(fields, order, user):
     """Offer the likely duplicates (open orders of the same customer in scope) instead of a bare id."""
-    from .services import workorder_duplicates
     from .selectors import workorders_visible_to
+    from .services import workorder_duplicates
 
     candidates = workorder_duplicates(order).filter(pk__in=workorders_visible_to(user).values("pk"))[:20]
-    choices = [(str(o.pk), f"{o.tracking_no} · {o.get_status_display()} · {o.received_at:%Y-%m-%d}") for o in candidates]
+    choices = [
+        (str(o.pk), f"{o.tracking_no} · {o.get_status_display()} · {o.received_at:%Y-%m-%d}")
+        for o in candidates
+    ]
     for spec in fields:
         if spec.name == "into" and choices:
             spec.widget, spec.choices = "select", choices
@@ -255,10 +310,19 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
     for action in available_actions(order, user, keep=failed):
         is_failed = failed == action.code
         entry = {
-            "action": action, "code": action.code, "label": action.label, "destructive": action.destructive,
-            "fields": action_fields(action, user, data=data if is_failed else None,
-                                    errors=errors if is_failed else None, initial=_initial(order, action.code)),
-            "open": is_failed, "non_field_errors": (errors or {}).get("non_field_errors", []) if is_failed else [],
+            "action": action,
+            "code": action.code,
+            "label": action.label,
+            "destructive": action.destructive,
+            "fields": action_fields(
+                action,
+                user,
+                data=data if is_failed else None,
+                errors=errors if is_failed else None,
+                initial=_initial(order, action.code),
+            ),
+            "open": is_failed,
+            "non_field_errors": (errors or {}).get("non_field_errors", []) if is_failed else [],
         }
         if action.code == "merge":
             _merge_choices(entry["fields"], order, user)
@@ -272,13 +336,21 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
     time_class, time_text = time_left(order, now)
     notes = [e for e in workorder_events(order) if e.action == "note"]
     return {
-        "order": order, "complaint": order.complaint, "data": serialized, "forms": forms, "side": side,
-        "events": _event_rows(order), "attachments": order.attachments.order_by("created_at"),
+        "order": order,
+        "complaint": order.complaint,
+        "data": serialized,
+        "forms": forms,
+        "side": side,
+        "events": _event_rows(order),
+        "attachments": order.attachments.order_by("created_at"),
         "extension_requests": order.extension_requests.order_by("-created_at"),
-        "deadlines": _deadline_rows(serialized.get("deadlines") or []), "notes": notes,
-        "time_class": time_class, "time_text": time_text,
+        "deadlines": _deadline_rows(serialized.get("deadlines") or []),
+        "notes": notes,
+        "time_class": time_class,
+        "time_text": time_text,
         "categories": category_tree() if any(f["code"] == "classify" for f in forms) else None,
-        "flash": message, "flash_level": level,
+        "flash": message,
+        "flash_level": level,
         "can_open_customer": user.has_role(*LOOKUP_ROLES),
     }
 
@@ -303,23 +375,40 @@ def workorder_action_view(request, pk, code):
     data = form_data(action, request.POST, request.FILES)
     version = request.POST.get("version") or None
     try:
-        perform(order.pk, code, actor=user, version=int(version) if version and version.isdigit() else None,
-                data=data)
+        perform(
+            order.pk,
+            code,
+            actor=user,
+            version=int(version) if version and version.isdigit() else None,
+            data=data,
+        )
     except DomainError as exc:
         if exc.status_code == 404:
             raise Http404(str(exc.message))
         message, errors = error_dict(exc)
         fresh = workorder_get(user, pk)
         if exc.code == "stale_version":
-            message = _("Someone else changed this order while you were looking at it. "
-                        "Here it is as it is now; check it and try again.")
-            return _answer(request, fresh, message=message, level="warning", failed=code, data=request.POST,
-                           errors={})
-        return _answer(request, fresh, message=message, failed=code, data=request.POST, errors=errors, status=400)
+            message = _(
+                "Someone else changed this order while you were looking at it. "
+                "Here it is as it is now; check it and try again."
+            )
+            return _answer(
+                request, fresh, message=message, level="warning", failed=code, data=request.POST, errors={}
+            )
+        return _answer(
+            request, fresh, message=message, failed=code, data=request.POST, errors=errors, status=400
+        )
     except ValidationError as exc:
         message, errors = error_dict(exc)
-        return _answer(request, workorder_get(user, pk), message=message, failed=code, data=request.POST,
-                       errors=errors, status=400)
+        return _answer(
+            request,
+            workorder_get(user, pk),
+            message=message,
+            failed=code,
+            data=request.POST,
+            errors=errors,
+            status=400,
+        )
     fresh = workorder_get(user, pk)
     done = _("%(action)s: done.") % {"action": action.label}
     if fresh is None:  # no longer in scope (e.g. returned by a handler of another team)

@@ -18,6 +18,7 @@ All clock times are Asia/Shanghai (``TIME_ZONE``). Limits:
   the end (``DEADLINE_WORKDAY_END``, default 23:59:59) of the N-th working day;
 - ``working_hours``: N hours of office time (``WorkingPeriod`` rows) on working days.
 """
+
 import threading
 import time as monotonic_time
 import uuid
@@ -145,8 +146,11 @@ class WorkCalendar:
         for _ in range(366):
             for start, end in reversed(self._day_periods(day, flags)):
                 if start < moment:
-                    return min(moment, end) - timedelta(minutes=1) if min(moment, end) - start > timedelta(
-                        minutes=1) else start
+                    return (
+                        min(moment, end) - timedelta(minutes=1)
+                        if min(moment, end) - start > timedelta(minutes=1)
+                        else start
+                    )
             day -= timedelta(days=1)
         return None
 
@@ -176,7 +180,9 @@ class WorkCalendar:
                     return lo + timedelta(seconds=remaining)
                 remaining -= available
             day += timedelta(days=1)
-        raise CalendarDataMissing("Working time could not be added; check the working hours.")  # pragma: no cover
+        raise CalendarDataMissing(
+            "Working time could not be added; check the working hours."
+        )  # pragma: no cover
 
     # --- limits ------------------------------------------------------------------------------
     def add_limit(self, start: datetime, value: int, unit: str, flags: Flags | None = None) -> datetime:
@@ -268,7 +274,9 @@ def calendar_status(today: date | None = None) -> dict:
 
     years = sorted(set(WorkCalendarYear.objects.values_list("year", flat=True)))
     missing = missing_years(today)
-    provisional = Deadline.objects.filter(provisional=True, met_at__isnull=True, cancelled_at__isnull=True).count()
+    provisional = Deadline.objects.filter(
+        provisional=True, met_at__isnull=True, cancelled_at__isnull=True
+    ).count()
     return {
         "ok": not missing and not provisional,
         "years": [years[0], years[-1]] if years else [],

@@ -5,15 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='phone',
-            field=models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8})$', 'Enter an 11-digit mobile number (e.g. 13812345678) or a landline with area code (e.g. 0571-87654321).', code='invalid_phone')], verbose_name='phone'),
+            model_name="user",
+            name="phone",
+            field=models.CharField(
+                blank=True,
+                max_length=20,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8})$",
+                        "Enter an 11-digit mobile number (e.g. 13812345678) or a landline with area code (e.g. 0571-87654321).",
+                        code="invalid_phone",
+                    )
+                ],
+                verbose_name="phone",
+            ),
         ),
     ]

@@ -8,93 +8,290 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_alter_user_phone'),
+        ("accounts", "0002_alter_user_phone"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('level', models.PositiveSmallIntegerField(default=1, editable=False, verbose_name='level')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='complaints.category', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                ("name_en", models.CharField(blank=True, max_length=100, verbose_name="English name")),
+                ("level", models.PositiveSmallIntegerField(default=1, editable=False, verbose_name="level")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="complaints.category",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'category',
-                'verbose_name_plural': 'categories',
-                'ordering': ['code'],
+                "verbose_name": "category",
+                "verbose_name_plural": "categories",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account_no', models.CharField(blank=True, max_length=10, null=True, unique=True, validators=[django.core.validators.RegexValidator('^\\d{10}$', 'An account number (户号) has exactly 10 digits.', code='invalid_account_no')], verbose_name='account number')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='name')),
-                ('phone', models.CharField(db_index=True, max_length=20, validators=[django.core.validators.RegexValidator('^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8})$', 'Enter an 11-digit mobile number (e.g. 13812345678) or a landline with area code (e.g. 0571-87654321).', code='invalid_phone')], verbose_name='phone')),
-                ('alt_phone', models.CharField(blank=True, db_index=True, max_length=20, validators=[django.core.validators.RegexValidator('^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8})$', 'Enter an 11-digit mobile number (e.g. 13812345678) or a landline with area code (e.g. 0571-87654321).', code='invalid_phone')], verbose_name='other phone')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('is_key_customer', models.BooleanField(default=False, verbose_name='key customer')),
-                ('is_sensitive', models.BooleanField(default=False, help_text='Has threatened media, 12398, 12345 or a lawsuit, or needs special care.', verbose_name='sensitive')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('supply_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='customers', to='accounts.department', verbose_name='supply unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "account_no",
+                    models.CharField(
+                        blank=True,
+                        max_length=10,
+                        null=True,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{10}$",
+                                "An account number (户号) has exactly 10 digits.",
+                                code="invalid_account_no",
+                            )
+                        ],
+                        verbose_name="account number",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="name")),
+                (
+                    "phone",
+                    models.CharField(
+                        db_index=True,
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8})$",
+                                "Enter an 11-digit mobile number (e.g. 13812345678) or a landline with area code (e.g. 0571-87654321).",
+                                code="invalid_phone",
+                            )
+                        ],
+                        verbose_name="phone",
+                    ),
+                ),
+                (
+                    "alt_phone",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8})$",
+                                "Enter an 11-digit mobile number (e.g. 13812345678) or a landline with area code (e.g. 0571-87654321).",
+                                code="invalid_phone",
+                            )
+                        ],
+                        verbose_name="other phone",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                ("is_key_customer", models.BooleanField(default=False, verbose_name="key customer")),
+                (
+                    "is_sensitive",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Has threatened media, 12398, 12345 or a lawsuit, or needs special care.",
+                        verbose_name="sensitive",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "supply_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customers",
+                        to="accounts.department",
+                        verbose_name="supply unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer',
-                'verbose_name_plural': 'customers',
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
             },
         ),
         migrations.CreateModel(
-            name='Complaint',
+            name="Complaint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tracking_no', models.CharField(editable=False, max_length=20, null=True, unique=True, verbose_name='tracking number')),
-                ('channel', models.CharField(choices=[('phone_95598', '95598 phone'), ('web_95598', '95598 website'), ('app', 'State Grid Online app'), ('wechat', 'WeChat'), ('weibo', 'Weibo'), ('letter', 'Letter'), ('walk_in', 'Service hall'), ('suggestion_box', 'Suggestion box'), ('leader_reception', 'Leader reception day'), ('regulator_12398', '12398 regulator hotline'), ('gov_12345', '12345 government hotline'), ('other', 'Other')], max_length=20, verbose_name='channel')),
-                ('external_ref', models.CharField(blank=True, max_length=40, verbose_name='external reference (12398/12345)')),
-                ('customer_name', models.CharField(blank=True, max_length=100, verbose_name='complainant')),
-                ('phone', models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8})$', 'Enter an 11-digit mobile number (e.g. 13812345678) or a landline with area code (e.g. 0571-87654321).', code='invalid_phone')], verbose_name='contact phone')),
-                ('account_no', models.CharField(blank=True, max_length=10, validators=[django.core.validators.RegexValidator('^\\d{10}$', 'An account number (户号) has exactly 10 digits.', code='invalid_account_no')], verbose_name='account number')),
-                ('address', models.CharField(max_length=255, verbose_name='address')),
-                ('content', models.TextField(verbose_name='complaint content')),
-                ('demand', models.TextField(verbose_name="customer's demand")),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='received at')),
-                ('event_time', models.DateTimeField(blank=True, null=True, verbose_name='event time')),
-                ('is_anonymous', models.BooleanField(default=False, verbose_name='anonymous')),
-                ('is_confidential', models.BooleanField(default=False, verbose_name='confidential')),
-                ('upgrade_tendency', models.BooleanField(default=False, help_text='The customer threatens media, 12398, 12345 or a lawsuit.', verbose_name='upgrade tendency')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='complaints.category', verbose_name='category')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='received by')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='complaints.customer', verbose_name='customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tracking_no",
+                    models.CharField(
+                        editable=False, max_length=20, null=True, unique=True, verbose_name="tracking number"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone_95598", "95598 phone"),
+                            ("web_95598", "95598 website"),
+                            ("app", "State Grid Online app"),
+                            ("wechat", "WeChat"),
+                            ("weibo", "Weibo"),
+                            ("letter", "Letter"),
+                            ("walk_in", "Service hall"),
+                            ("suggestion_box", "Suggestion box"),
+                            ("leader_reception", "Leader reception day"),
+                            ("regulator_12398", "12398 regulator hotline"),
+                            ("gov_12345", "12345 government hotline"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "external_ref",
+                    models.CharField(
+                        blank=True, max_length=40, verbose_name="external reference (12398/12345)"
+                    ),
+                ),
+                ("customer_name", models.CharField(blank=True, max_length=100, verbose_name="complainant")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8})$",
+                                "Enter an 11-digit mobile number (e.g. 13812345678) or a landline with area code (e.g. 0571-87654321).",
+                                code="invalid_phone",
+                            )
+                        ],
+                        verbose_name="contact phone",
+                    ),
+                ),
+                (
+                    "account_no",
+                    models.CharField(
+                        blank=True,
+                        max_length=10,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{10}$",
+                                "An account number (户号) has exactly 10 digits.",
+                                code="invalid_account_no",
+                            )
+                        ],
+                        verbose_name="account number",
+                    ),
+                ),
+                ("address", models.CharField(max_length=255, verbose_name="address")),
+                ("content", models.TextField(verbose_name="complaint content")),
+                ("demand", models.TextField(verbose_name="customer's demand")),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="received at"
+                    ),
+                ),
+                ("event_time", models.DateTimeField(blank=True, null=True, verbose_name="event time")),
+                ("is_anonymous", models.BooleanField(default=False, verbose_name="anonymous")),
+                ("is_confidential", models.BooleanField(default=False, verbose_name="confidential")),
+                (
+                    "upgrade_tendency",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The customer threatens media, 12398, 12345 or a lawsuit.",
+                        verbose_name="upgrade tendency",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to="complaints.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="received by",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to="complaints.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'complaint',
-                'verbose_name_plural': 'complaints',
+                "verbose_name": "complaint",
+                "verbose_name_plural": "complaints",
             },
         ),
         migrations.CreateModel(
-            name='IdempotencyKey',
+            name="IdempotencyKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=255)),
-                ('request_hash', models.CharField(max_length=64)),
-                ('response_status', models.PositiveSmallIntegerField()),
-                ('response_body', models.JSONField()),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=255)),
+                ("request_hash", models.CharField(max_length=64)),
+                ("response_status", models.PositiveSmallIntegerField()),
+                ("response_body", models.JSONField()),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'key'), name='uniq_idempotency_key_per_user')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "key"), name="uniq_idempotency_key_per_user")
+                ],
             },
         ),
     ]

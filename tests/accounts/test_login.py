@@ -15,7 +15,9 @@ class TestLogin:
         assert "Log in" in body and "登录" not in body
 
     def test_login_then_home_shows_department_and_role(self, client, users):
-        response = client.post(reverse("login"), {"username": "handler", "password": "demo12345"}, follow=True)
+        response = client.post(
+            reverse("login"), {"username": "handler", "password": "demo12345"}, follow=True
+        )
         body = response.content.decode()
         assert response.status_code == 200
         assert "市场营销部" in body  # department chain
@@ -65,7 +67,9 @@ class TestApiAuth:
         from rest_framework.test import APIClient
 
         api = APIClient()
-        token = api.post("/api/v1/auth/token/", {"username": "handler2", "password": "demo12345"}).json()["token"]
+        token = api.post("/api/v1/auth/token/", {"username": "handler2", "password": "demo12345"}).json()[
+            "token"
+        ]
         api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         me = api.get("/api/v1/me/").json()
         assert me["username"] == "handler2"

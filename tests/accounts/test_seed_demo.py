@@ -8,9 +8,17 @@ from accounts.models import Department, User
 def test_seed_demo_twice_is_idempotent(settings, capsys):
     settings.DEBUG = True
     call_command("seed_demo")
-    first = (Department.objects.count(), User.objects.count(), list(User.objects.order_by("pk").values_list("password", flat=True)))
+    first = (
+        Department.objects.count(),
+        User.objects.count(),
+        list(User.objects.order_by("pk").values_list("password", flat=True)),
+    )
     call_command("seed_demo")
-    second = (Department.objects.count(), User.objects.count(), list(User.objects.order_by("pk").values_list("password", flat=True)))
+    second = (
+        Department.objects.count(),
+        User.objects.count(),
+        list(User.objects.order_by("pk").values_list("password", flat=True)),
+    )
     assert first == second
     out = capsys.readouterr().out
     for username in ["agent", "dispatcher", "handler", "handler2", "supervisor", "manager", "admin"]:

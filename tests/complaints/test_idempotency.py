@@ -1,12 +1,12 @@
 """An ``Idempotency-Key`` replayed: one complaint, one work order, the same answer every time."""
+
 import pytest
 from rest_framework.test import APIClient
 
 from complaints.models import Complaint, Customer, IdempotencyKey
-from workorders.models import WorkOrder, WorkOrderEvent
-
 from tests.workorders.factories import intake_body
 from tests.workorders.racing import race, require_postgresql
+from workorders.models import WorkOrder, WorkOrderEvent
 
 KEY = "c0ffee00-95598-intake-0001"
 

@@ -1,4 +1,5 @@
 """Intake through the API: repeat detection (domain.md §5.3), duplicates, validation, text kept exactly."""
+
 from datetime import timedelta
 
 import pytest
@@ -6,9 +7,8 @@ import time_machine
 from django.utils import timezone
 
 from complaints.models import Complaint, Customer
-from workorders.models import WorkOrder
-
 from tests.workorders.factories import act, category, intake_body, snapshot
+from workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +31,14 @@ def same_customer(**more):
 
 # --- repeat complaints ----------------------------------------------------------------------------
 
+
 def test_same_customer_same_l2_closed_within_the_window_is_a_repeat(build, api_for, settings):
     first = build.order("closed", **same_customer())  # 040101 低电压
     assert first.closed_at >= timezone.now() - timedelta(days=settings.REPEAT_WINDOW_DAYS)
 
-    created = intake(api_for("agent"), category=category("040102").pk, **same_customer())  # 过电压, same L2 0401
+    created = intake(
+        api_for("agent"), category=category("040102").pk, **same_customer()
+    )  # 过电压, same L2 0401
     wo = created["workorder"]
     assert wo["is_repeat"] is True and wo["repeat_of"] == first.pk
     assert wo["level"] == "important"
@@ -70,8 +73,10 @@ def test_a_level_above_the_minimum_is_kept(build, api_for):
     build.order("closed", **same_customer())
     created = intake(api_for("agent"), category=category("040101").pk, **same_customer())
     oid = created["workorder"]["id"]
-    assert act(api_for("dispatcher"), oid, "classify", category=category("040101").pk,
-               level="special")["level"] == "special"
+    assert (
+        act(api_for("dispatcher"), oid, "classify", category=category("040101").pk, level="special")["level"]
+        == "special"
+    )
 
 
 def test_closed_longer_ago_than_the_window_is_only_related(build, api_for, settings):
@@ -99,10 +104,13 @@ def test_another_customer_with_the_same_issue_is_not_a_repeat(build, api_for):
 def test_without_account_number_the_phone_and_address_identify_the_customer(build, api_for):
     first = build.order("closed", account_no="", phone=PHONE, address="滨江市城西区和平路8号")
     api = api_for("agent")
-    same = intake(api, account_no="", phone=PHONE, address="滨江市城西区和平路8号", category=category("040102").pk)
+    same = intake(
+        api, account_no="", phone=PHONE, address="滨江市城西区和平路8号", category=category("040102").pk
+    )
     assert same["workorder"]["is_repeat"] is True and same["workorder"]["repeat_of"] == first.pk
-    other_place = intake(api, account_no="", phone=PHONE, address="滨江市城南区长江路99号",
-                         category=category("040102").pk)
+    other_place = intake(
+        api, account_no="", phone=PHONE, address="滨江市城南区长江路99号", category=category("040102").pk
+    )
     assert other_place["workorder"]["is_repeat"] is False
 
 
@@ -110,12 +118,16 @@ def test_an_open_order_on_the_same_issue_is_a_possible_duplicate(build, api_for)
     open_one = build.order("processing", **same_customer())
     created = intake(api_for("agent"), category=category("040102").pk, **same_customer())
     assert [(d["id"], d["tracking_no"], d["status"]) for d in created["possible_duplicates"]] == [
-        (open_one.pk, open_one.tracking_no, "processing")]
+        (open_one.pk, open_one.tracking_no, "processing")
+    ]
     assert created["workorder"]["is_repeat"] is False
 
     # Without a category yet, any open order of the customer is offered.
     uncategorised = intake(api_for("agent"), **same_customer())
-    assert {d["id"] for d in uncategorised["possible_duplicates"]} == {open_one.pk, created["workorder"]["id"]}
+    assert {d["id"] for d in uncategorised["possible_duplicates"]} == {
+        open_one.pk,
+        created["workorder"]["id"],
+    }
     # A different issue is not offered; a closed order is never offered.
     other = intake(api_for("agent"), category=category("020501").pk, **same_customer())
     assert other["possible_duplicates"] == []
@@ -123,8 +135,10 @@ def test_an_open_order_on_the_same_issue_is_a_possible_duplicate(build, api_for)
 
 # --- validation -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("phone", ["12345", "23812345678", "1381234567", "138123456789", "abc13812345678",
-                                   "13٨١٢٣٤٥٦٧٨"])
+
+@pytest.mark.parametrize(
+    "phone", ["12345", "23812345678", "1381234567", "138123456789", "abc13812345678", "13٨١٢٣٤٥٦٧٨"]
+)
 def test_bad_phone_is_400_with_a_field_message(phone, api_for, org):
     before = snapshot()
     response = post(api_for("agent"), phone=phone)
@@ -144,8 +158,15 @@ def test_bad_account_number_is_400_with_a_field_message(account_no, api_for, org
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("raw,stored", [(" +86 138-1234-5678 ", "13812345678"), ("0086 13812345678", "13812345678"),
-                                        ("0571-87654321", "0571-87654321"), ("（0571）87654321", "057187654321")])
+@pytest.mark.parametrize(
+    "raw,stored",
+    [
+        (" +86 138-1234-5678 ", "13812345678"),
+        ("0086 13812345678", "13812345678"),
+        ("0571-87654321", "0571-87654321"),
+        ("（0571）87654321", "057187654321"),
+    ],
+)
 def test_phone_numbers_are_normalised(raw, stored, api_for, org):
     created = intake(api_for("agent"), phone=raw)
     assert created["phone"] == stored
@@ -196,7 +217,9 @@ def test_long_chinese_text_round_trips_byte_for_byte(api_for, org):
     assert len(content) == 10000
     demand = "　　请尽快彻底解决低电压问题，并书面答复。\n"
     address = ("滨江市城东区幸福路12号" * 30)[:255]
-    created = intake(api_for("agent"), content=content, demand=demand, address=address, customer_name="欧阳𠮷")
+    created = intake(
+        api_for("agent"), content=content, demand=demand, address=address, customer_name="欧阳𠮷"
+    )
     complaint = Complaint.objects.get(pk=created["id"])
     assert complaint.content.encode("utf-8") == content.encode("utf-8")
     assert complaint.demand.encode("utf-8") == demand.encode("utf-8")
@@ -215,7 +238,9 @@ def test_text_longer_than_the_field_allows_is_400(api_for, org):
 
 def test_an_explicit_link_by_the_agent_counts_as_the_same_issue(build, api_for):
     earlier = build.order("closed", **same_customer())  # 040101 低电压
-    created = intake(api_for("agent"), category=category("020501").pk, related_to=earlier.pk, **same_customer())
+    created = intake(
+        api_for("agent"), category=category("020501").pk, related_to=earlier.pk, **same_customer()
+    )
     assert created["workorder"]["is_repeat"] is True and created["workorder"]["repeat_of"] == earlier.pk
     assert created["workorder"]["level"] == "important"
 
@@ -224,7 +249,8 @@ def test_an_explicit_link_to_an_order_outside_the_agents_scope_is_ignored(build,
     _, jc_users = other_company
     earlier = build.order("closed", **same_customer())
     response = client_for(jc_users["agent"]).post(
-        "/api/v1/complaints/", intake_body(related_to=earlier.pk, phone="13955550002"), format="json")
+        "/api/v1/complaints/", intake_body(related_to=earlier.pk, phone="13955550002"), format="json"
+    )
     assert response.status_code == 201, response.json()
     order = WorkOrder.objects.get(pk=response.json()["workorder"]["id"])
     assert order.related_to_id is None and order.repeat_of_id is None
@@ -235,7 +261,9 @@ def test_a_customer_known_to_another_company_can_complain_to_this_one(build, oth
     jc_depts, jc_users = other_company
     build.order("closed", **same_customer())  # the customer belongs to 滨江 (BJ)
     api = client_for(jc_users["agent"])
-    response = api.post("/api/v1/complaints/", intake_body(**same_customer(phone="13955550003")), format="json")
+    response = api.post(
+        "/api/v1/complaints/", intake_body(**same_customer(phone="13955550003")), format="json"
+    )
     assert response.status_code == 201, response.json()
     order = WorkOrder.objects.get(pk=response.json()["workorder"]["id"])
     assert order.unit_id == jc_depts["JC"].pk and order.status == "classification"

@@ -1,4 +1,5 @@
 """Helpers for the deadline tests: orders received and moved through the lifecycle at chosen times."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -41,9 +42,16 @@ class Flow:
 
         with time_machine.travel(at, tick=False):
             complaint = complaint_register(
-                actor=self.users["agent"], channel=channel, customer_name="张先生", phone=phone,
-                account_no=account_no, address="滨江市城东区幸福路12号", content="电压偏低", demand="尽快解决",
-                received_at=at, **extra,
+                actor=self.users["agent"],
+                channel=channel,
+                customer_name="张先生",
+                phone=phone,
+                account_no=account_no,
+                address="滨江市城东区幸福路12号",
+                content="电压偏低",
+                demand="尽快解决",
+                received_at=at,
+                **extra,
             )
         return complaint.workorder
 
@@ -68,8 +76,16 @@ class Flow:
         return self.act(order, "contact", "handler2", at, method="phone", comment="已联系")
 
     def reply(self, order, at):
-        return self.act(order, "reply", "handler2", at, cause="负载过重", truthfulness="true", measures="改造",
-                        reply="已处理")
+        return self.act(
+            order,
+            "reply",
+            "handler2",
+            at,
+            cause="负载过重",
+            truthfulness="true",
+            measures="改造",
+            reply="已处理",
+        )
 
 
 @pytest.fixture

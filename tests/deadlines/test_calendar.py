@@ -1,4 +1,5 @@
 """The work calendar (domain.md §4): holidays, adjusted working weekends, office hours, missing years."""
+
 from datetime import date, time
 
 import pytest
@@ -46,7 +47,9 @@ def test_day_of_receipt_is_not_counted_even_when_received_at_midnight():
 
 def test_calendar_and_hour_limits():
     cal = get_calendar()
-    assert cal.add_limit(sh(2024, 9, 30, 23, 0), 24, "hours") == sh(2024, 10, 1, 23, 0)  # 24×7, holiday or not
+    assert cal.add_limit(sh(2024, 9, 30, 23, 0), 24, "hours") == sh(
+        2024, 10, 1, 23, 0
+    )  # 24×7, holiday or not
     assert cal.add_limit(sh(2024, 9, 30, 10, 0), 7, "calendar_days") == sh(2024, 10, 7, 23, 59, 59)
     # 4 office hours from Friday 16:00: 1.5 h on Friday, 2.5 h on Monday morning
     assert cal.add_limit(sh(2025, 3, 7, 16, 0), 4, "working_hours") == sh(2025, 3, 10, 11, 0)
@@ -77,7 +80,8 @@ def test_seeded_from_the_package_for_every_year_it_knows():
     assert {2004, 2024, 2025, 2026} <= years
     seeded = WorkCalendarDay.objects.filter(date__year=2025, source="chinesecalendar")
     assert seeded.filter(is_workday=True).count() == sum(
-        1 for d in chinese_calendar.workdays if d.year == 2025)
+        1 for d in chinese_calendar.workdays if d.year == 2025
+    )
 
 
 def test_missing_year_falls_back_to_weekdays_and_flags_the_result():

@@ -1,4 +1,5 @@
 """Deadline rows follow the lifecycle: opened at classification, met, moved, held and cancelled."""
+
 import pytest
 
 from config.api import DomainError
@@ -10,8 +11,11 @@ pytestmark = pytest.mark.django_db
 
 
 def open_stages(order):
-    return set(Deadline.objects.filter(order=order, met_at__isnull=True, cancelled_at__isnull=True)
-               .values_list("stage", flat=True))
+    return set(
+        Deadline.objects.filter(order=order, met_at__isnull=True, cancelled_at__isnull=True).values_list(
+            "stage", flat=True
+        )
+    )
 
 
 def test_dispatch_clock_starts_at_receipt_before_classification(flow):
@@ -58,8 +62,15 @@ def test_the_policy_is_frozen_at_classification(flow):
 
 
 def test_category_specific_policy_beats_the_level_default(flow, leaf):
-    SlaPolicy.objects.create(name="低电压 2 wd", level="general", category=leaf.parent, reply_limit=2,
-                             reply_unit="working_days", contact_limit=12, contact_unit="hours")
+    SlaPolicy.objects.create(
+        name="低电压 2 wd",
+        level="general",
+        category=leaf.parent,
+        reply_limit=2,
+        reply_unit="working_days",
+        contact_limit=12,
+        contact_unit="hours",
+    )
     order = flow.receive(sh(2025, 3, 3, 10, 0))
     flow.classify(order, sh(2025, 3, 3, 10, 5))
     assert deadline(order, "reply").due_at == sh(2025, 3, 5, 23, 59, 59)
@@ -94,12 +105,21 @@ def test_each_stage_is_met_by_its_action(flow):
     assert deadline(order, "reply").met_at == sh(2025, 3, 5, 9, 0)
     assert deadline(order, "regulatory").met_at == sh(2025, 3, 5, 9, 0)
     review = deadline(order, "review")
-    assert review.is_open and review.due_at == sh(2025, 3, 5, 14, 30)  # 4 office hours: 3 before lunch, 1 after
+    assert review.is_open and review.due_at == sh(
+        2025, 3, 5, 14, 30
+    )  # 4 office hours: 3 before lunch, 1 after
     flow.act(order, "approve", "supervisor", sh(2025, 3, 5, 10, 0), comment="同意")
     assert deadline(order, "review").met_at == sh(2025, 3, 5, 10, 0)
     assert deadline(order, "callback").due_at == sh(2025, 3, 6, 23, 59, 59)
-    flow.act(order, "callback", "agent", sh(2025, 3, 6, 9, 0), reached=True, satisfaction="satisfied",
-             comment="满意")
+    flow.act(
+        order,
+        "callback",
+        "agent",
+        sh(2025, 3, 6, 9, 0),
+        reached=True,
+        satisfaction="satisfied",
+        comment="满意",
+    )
     assert deadline(order, "callback").met_at == sh(2025, 3, 6, 9, 0)
     assert deadline(order, "overall").met_at == sh(2025, 3, 6, 9, 0)
     assert open_stages(order) == set()
@@ -136,8 +156,16 @@ def test_reopened_order_gets_two_working_days_and_a_new_callback(flow):
     flow.reply(order, sh(2025, 3, 4, 9, 0))
     flow.act(order, "approve", "supervisor", sh(2025, 3, 4, 10, 0))
     # when the customer is unsatisfied with the handling on Friday
-    flow.act(order, "callback", "agent", sh(2025, 3, 7, 9, 0), reached=True, satisfaction="unsatisfied",
-             dissatisfaction_reason="process_not_done", comment="没修好")
+    flow.act(
+        order,
+        "callback",
+        "agent",
+        sh(2025, 3, 7, 9, 0),
+        reached=True,
+        satisfaction="unsatisfied",
+        dissatisfaction_reason="process_not_done",
+        comment="没修好",
+    )
     reply = deadline(order, "reply", met_at__isnull=True)
     assert reply.basis == "reopen" and reply.cycle == 1
     assert reply.due_at == sh(2025, 3, 11, 23, 59, 59)  # Monday 3/10 and Tuesday 3/11
@@ -151,8 +179,15 @@ def test_approved_extension_moves_the_reply_deadline(flow):
     order = flow.receive(sh(2025, 3, 3, 10, 0))
     flow.to_processing(order, sh(2025, 3, 3, 10, 5))
     flow.accept_and_contact(order, sh(2025, 3, 3, 11, 0))
-    flow.act(order, "request_extension", "handler2", sh(2025, 3, 6, 10, 0),
-             requested_due_at="2025-03-14T17:30:00+08:00", reason="需停电改造", basis="计划停电")
+    flow.act(
+        order,
+        "request_extension",
+        "handler2",
+        sh(2025, 3, 6, 10, 0),
+        requested_due_at="2025-03-14T17:30:00+08:00",
+        reason="需停电改造",
+        basis="计划停电",
+    )
     held = deadline(order, "reply")
     assert held.held_since == sh(2025, 3, 6, 10, 0) and held.next_at is None
     flow.act(order, "decide_extension", "supervisor", sh(2025, 3, 6, 14, 0), approve=True, comment="同意")
@@ -167,8 +202,14 @@ def test_extension_must_be_requested_before_the_deadline(flow):
     flow.to_processing(order, sh(2025, 3, 3, 10, 5))
     flow.accept_and_contact(order, sh(2025, 3, 3, 11, 0))
     with pytest.raises(DomainError) as err:
-        flow.act(order, "request_extension", "handler2", sh(2025, 3, 8, 10, 0),
-                 requested_due_at="2025-03-14T17:30:00+08:00", reason="来不及")
+        flow.act(
+            order,
+            "request_extension",
+            "handler2",
+            sh(2025, 3, 8, 10, 0),
+            requested_due_at="2025-03-14T17:30:00+08:00",
+            reason="来不及",
+        )
     assert err.value.code == "deadline_passed"
     assert not order.extension_requests.exists()
 

@@ -1,4 +1,5 @@
 """Across the seam: a deadline the sweep finds breached reaches the right people's inboxes."""
+
 from datetime import timedelta
 
 import pytest

@@ -1,4 +1,5 @@
 """What people see: the commands, the order's API, the health check and the administrators' warning."""
+
 import json
 from io import StringIO
 
@@ -15,8 +16,16 @@ pytestmark = pytest.mark.django_db
 
 def test_deadline_preview_prints_the_deadlines_of_an_order_received_then():
     out = StringIO()
-    call_command("deadline_preview", "--level", "general", "--category", "040101", "--at", "2024-09-30T10:00:00+08:00",
-                 stdout=out)
+    call_command(
+        "deadline_preview",
+        "--level",
+        "general",
+        "--category",
+        "040101",
+        "--at",
+        "2024-09-30T10:00:00+08:00",
+        stdout=out,
+    )
     lines = {line.split()[0]: line for line in out.getvalue().splitlines()[2:]}
     assert "2024-10-11 23:59:59" in lines["reply"]  # after the National Day holiday
     assert "2024-09-30 10:30:00" in lines["dispatch"]
@@ -25,8 +34,16 @@ def test_deadline_preview_prints_the_deadlines_of_an_order_received_then():
 
 def test_deadline_preview_flags_a_year_the_calendar_lacks():
     out = StringIO()
-    call_command("deadline_preview", "--level", "general", "--category", "040101", "--at", "2026-12-30T10:00",
-                 stdout=out)
+    call_command(
+        "deadline_preview",
+        "--level",
+        "general",
+        "--category",
+        "040101",
+        "--at",
+        "2026-12-30T10:00",
+        stdout=out,
+    )
     reply = [line for line in out.getvalue().splitlines() if line.startswith("reply")][0]
     assert "2027-01-05 23:59:59" in reply and "provisional" in reply
 
@@ -102,11 +119,23 @@ def test_provisional_deadlines_are_counted_for_administrators(flow, client):
     flow.classify(order, sh(2026, 12, 30, 10, 5))
     assert order.deadlines.get(stage="reply").provisional
     with time_machine.travel(sh(2026, 12, 30, 11, 0), tick=False):
-        assert client.get("/healthz").json()["calendar"]["provisional_open_deadlines"] == 3  # reply, overall, regulatory
+        assert (
+            client.get("/healthz").json()["calendar"]["provisional_open_deadlines"] == 3
+        )  # reply, overall, regulatory
 
 
-@pytest.mark.parametrize("model", ["slapolicy", "channellimit", "workcalendaryear", "workcalendarday",
-                                   "workingperiod", "deadline", "ordersla"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "slapolicy",
+        "channellimit",
+        "workcalendaryear",
+        "workcalendarday",
+        "workingperiod",
+        "deadline",
+        "ordersla",
+    ],
+)
 def test_admin_lists_the_deadline_models(client, users, model):
     client.force_login(users["admin"])
     assert client.get(f"/admin/workorders/{model}/").status_code == 200

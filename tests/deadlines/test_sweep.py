@@ -1,4 +1,5 @@
 """The sweep: a reminder once at 75 %, breaches, escalation up the tree, office hours, paused clocks."""
+
 from datetime import timedelta
 
 import pytest
@@ -88,7 +89,9 @@ def test_breach_escalates_up_the_department_tree(flow, depts):
     sweep(now=sh(2025, 3, 20, 0, 0, 30))
     escalations = stage_events(order, "deadline_escalated", "reply")
     assert [(e.payload["escalation_level"], e.payload["department"]) for e in escalations] == [
-        (2, depts["BJ-YJ"].pk), (3, depts["BJ"].pk)]
+        (2, depts["BJ-YJ"].pk),
+        (3, depts["BJ"].pk),
+    ]
     assert deadline(order, "reply").escalation_level == 3 and deadline(order, "reply").next_at is None
 
 
@@ -96,8 +99,14 @@ def test_approved_extension_does_not_breach(flow):
     order = flow.receive(sh(2025, 3, 3, 10, 0))
     flow.to_processing(order, sh(2025, 3, 3, 10, 5))
     flow.accept_and_contact(order, sh(2025, 3, 3, 11, 0))
-    flow.act(order, "request_extension", "handler2", sh(2025, 3, 7, 10, 0),
-             requested_due_at="2025-03-14T16:00:00+08:00", reason="需停电改造")
+    flow.act(
+        order,
+        "request_extension",
+        "handler2",
+        sh(2025, 3, 7, 10, 0),
+        requested_due_at="2025-03-14T16:00:00+08:00",
+        reason="需停电改造",
+    )
     # while the request waits, the original deadline passes: the clock is held
     sweep(now=sh(2025, 3, 8, 0, 1))
     assert deadline(order, "reply").breached_at is None
@@ -115,8 +124,14 @@ def test_refused_extension_lets_the_original_deadline_breach(flow):
     order = flow.receive(sh(2025, 3, 3, 10, 0))
     flow.to_processing(order, sh(2025, 3, 3, 10, 5))
     flow.accept_and_contact(order, sh(2025, 3, 3, 11, 0))
-    flow.act(order, "request_extension", "handler2", sh(2025, 3, 7, 10, 0),
-             requested_due_at="2025-03-14T17:30:00+08:00", reason="需停电改造")
+    flow.act(
+        order,
+        "request_extension",
+        "handler2",
+        sh(2025, 3, 7, 10, 0),
+        requested_due_at="2025-03-14T17:30:00+08:00",
+        reason="需停电改造",
+    )
     flow.act(order, "decide_extension", "supervisor", sh(2025, 3, 10, 9, 0), approve=False, comment="不同意")
     sweep(now=sh(2025, 3, 10, 9, 1))
     assert len(stage_events(order, "deadline_breached", "reply")) == 1
@@ -173,7 +188,10 @@ def test_urging_an_overdue_order_moves_its_escalation_up_at_once(flow, depts):
     sweep(now=sh(2025, 3, 6, 0, 0, 30))
     assert len(stage_events(order, "deadline_escalated", "reply")) == 1
     sweep(now=sh(2025, 3, 13, 0, 0, 30))
-    assert [e.payload["escalation_level"] for e in stage_events(order, "deadline_escalated", "reply")] == [2, 3]
+    assert [e.payload["escalation_level"] for e in stage_events(order, "deadline_escalated", "reply")] == [
+        2,
+        3,
+    ]
 
 
 def test_urging_an_order_on_time_escalates_nothing(flow):

@@ -1,4 +1,5 @@
 """The sweep through Redis and real Celery workers, against the test's PostgreSQL database."""
+
 import os
 import threading
 from datetime import timedelta
@@ -18,7 +19,9 @@ pytestmark = [
     pytest.mark.worker,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL"),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (SKIP LOCKED, shared test DB)"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL (SKIP LOCKED, shared test DB)"
+    ),
 ]
 
 
@@ -26,8 +29,12 @@ def worker_env(**extra):
     """The worker must use the test database, not the development one."""
     db = connection.settings_dict
     url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    return {"DATABASE_URL": url, "REDIS_URL": os.environ.get("REDIS_URL", settings.REDIS_URL),
-            "CONN_MAX_AGE": "0", **extra}
+    return {
+        "DATABASE_URL": url,
+        "REDIS_URL": os.environ.get("REDIS_URL", settings.REDIS_URL),
+        "CONN_MAX_AGE": "0",
+        **extra,
+    }
 
 
 def warnings_per_row(stage):
@@ -63,7 +70,9 @@ def test_reminder_at_75_percent_sent_once_by_a_real_worker(flow, tmp_path):
     assert [r["warnings"] for r in results] == [1, 0]
     assert warnings_per_row("dispatch") == {row.pk: 1}
     event = WorkOrderEvent.objects.get(order=order, action="deadline_warning")
-    assert event.created_at == sh(2025, 3, 3, 10, 22, 30) and event.payload["due_at"] == row.due_at.isoformat()
+    assert (
+        event.created_at == sh(2025, 3, 3, 10, 22, 30) and event.payload["due_at"] == row.due_at.isoformat()
+    )
 
 
 def test_concurrent_sweeps_on_two_workers_send_each_reminder_once(flow, tmp_path):
@@ -71,21 +80,27 @@ def test_concurrent_sweeps_on_two_workers_send_each_reminder_once(flow, tmp_path
     rows = set(Deadline.objects.filter(stage="dispatch").values_list("pk", flat=True))
     assert len(rows) == 24
     env = worker_env(DEADLINE_SWEEP_BATCH="2", DEADLINE_SWEEP_MAX_BATCHES="1000")
-    with celery_worker(env=env, log_path=tmp_path / "w1.log", concurrency=2) as queue, \
-            celery_worker(env=env, log_path=tmp_path / "w2.log", concurrency=2, queue=queue):
+    with (
+        celery_worker(env=env, log_path=tmp_path / "w1.log", concurrency=2) as queue,
+        celery_worker(env=env, log_path=tmp_path / "w2.log", concurrency=2, queue=queue),
+    ):
         # four sweeps at once, in small batches so that they overlap
-        pending = [sweep_deadlines.apply_async(kwargs={"at": "2025-03-03T10:25:00+08:00"}, queue=queue)
-                   for _ in range(4)]
+        pending = [
+            sweep_deadlines.apply_async(kwargs={"at": "2025-03-03T10:25:00+08:00"}, queue=queue)
+            for _ in range(4)
+        ]
         results = [p.get(timeout=120) for p in pending]
     assert sum(r["warnings"] for r in results) == 24
-    assert warnings_per_row("dispatch") == {pk: 1 for pk in rows}
+    assert warnings_per_row("dispatch") == dict.fromkeys(rows, 1)
     assert len(orders) == 24
 
 
 def test_a_sweep_skips_rows_locked_by_another_and_never_waits(flow):
     make_orders(flow, 6)
     now = sh(2025, 3, 3, 10, 25)
-    locked_ids = list(Deadline.objects.filter(stage="dispatch").order_by("pk").values_list("pk", flat=True)[:2])
+    locked_ids = list(
+        Deadline.objects.filter(stage="dispatch").order_by("pk").values_list("pk", flat=True)[:2]
+    )
     holding, release = threading.Event(), threading.Event()
 
     def hold():

@@ -4,13 +4,20 @@ Playwright's sync API runs an event loop in the test thread while the browser is
 async-safety check is relaxed for exactly that time (the ORM is still only used synchronously).
 The browser lives per module: after it closes, the rest of the suite runs with the check on.
 """
+
 import os
 
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def pytest_collection_modifyitems(items):
@@ -55,8 +62,9 @@ def login(browser, live_server, users):
 
     def make(username, language=None):
         # A call-center browser asks for Chinese (Accept-Language: zh-CN).
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=live_server.url,
-                                      locale="zh-CN")
+        context = browser.new_context(
+            viewport={"width": 1366, "height": 768}, base_url=live_server.url, locale="zh-CN"
+        )
         context.set_default_timeout(15000)
         contexts.append(context)
         if language:

@@ -1,4 +1,5 @@
 """Browser checks: typed text survives errors, the language switch, confirmations, stale versions."""
+
 import pytest
 
 from complaints.services import complaint_register
@@ -42,8 +43,14 @@ def test_failed_intake_keeps_every_field_and_shows_errors_beside_them(login):
 
 
 def test_failed_action_keeps_the_typed_text(login, users, depts):
-    complaint = complaint_register(actor=users["agent"], channel="phone_95598", phone="13912345678",
-                                   address="滨江市城东区幸福路12号", content="电压低", demand="解决")
+    complaint = complaint_register(
+        actor=users["agent"],
+        channel="phone_95598",
+        phone="13912345678",
+        address="滨江市城东区幸福路12号",
+        content="电压低",
+        demand="解决",
+    )
     order = complaint.workorder
     page = login("dispatcher")
     page.goto(f"/orders/{order.pk}/")
@@ -58,8 +65,14 @@ def test_failed_action_keeps_the_typed_text(login, users, depts):
 
 
 def test_destructive_action_asks_first(login, users, depts):
-    complaint = complaint_register(actor=users["agent"], channel="phone_95598", phone="13912345678",
-                                   address="滨江市城东区幸福路12号", content="电压低", demand="解决")
+    complaint = complaint_register(
+        actor=users["agent"],
+        channel="phone_95598",
+        phone="13912345678",
+        address="滨江市城东区幸福路12号",
+        content="电压低",
+        demand="解决",
+    )
     order = complaint.workorder
     page = login("supervisor")
     page.goto(f"/orders/{order.pk}/")
@@ -86,8 +99,14 @@ def test_destructive_action_asks_first(login, users, depts):
 
 
 def test_stale_version_shows_a_clear_message_and_the_fresh_order(login, users, depts):
-    complaint = complaint_register(actor=users["agent"], channel="phone_95598", phone="13912345678",
-                                   address="滨江市城东区幸福路12号", content="电压低", demand="解决")
+    complaint = complaint_register(
+        actor=users["agent"],
+        channel="phone_95598",
+        phone="13912345678",
+        address="滨江市城东区幸福路12号",
+        content="电压低",
+        demand="解决",
+    )
     order = complaint.workorder
     page = login("agent")
     page.goto(f"/orders/{order.pk}/")
@@ -119,9 +138,16 @@ def test_language_switch(login):
 
 
 def test_known_customer_lookup_fills_the_form_and_urges_in_one_click(login, users):
-    complaint = complaint_register(actor=users["agent"], channel="phone_95598", customer_name="郑先生",
-                                   phone="13912345678", account_no="3301234567", address="滨江市城东区幸福路12号",
-                                   content="电压低", demand="解决")
+    complaint = complaint_register(
+        actor=users["agent"],
+        channel="phone_95598",
+        customer_name="郑先生",
+        phone="13912345678",
+        account_no="3301234567",
+        address="滨江市城东区幸福路12号",
+        content="电压低",
+        demand="解决",
+    )
     order = complaint.workorder
     page = login("agent")
     page.goto("/intake/")

@@ -1,4 +1,5 @@
 """The issue's whole story in a real browser: intake → classify/assign → handle → review → callback."""
+
 import re
 
 import pytest
@@ -83,8 +84,16 @@ def test_complaint_story_through_the_browser(login, live_server, depts):
     act(handler, "contact", select={"#contact-method": "phone"}, fill={"#contact-comment": "已电话联系客户"})
 
     def reply(text):
-        act(handler, "reply", fill={"#reply-cause": "台区变压器负载过重", "#reply-measures": "调整台区负荷",
-                                    "#reply-reply": text}, select={"#reply-truthfulness": "true"})
+        act(
+            handler,
+            "reply",
+            fill={
+                "#reply-cause": "台区变压器负载过重",
+                "#reply-measures": "调整台区负荷",
+                "#reply-reply": text,
+            },
+            select={"#reply-truthfulness": "true"},
+        )
         assert status(handler) == "review"
 
     reply("已调整负荷，电压恢复正常")
@@ -103,9 +112,16 @@ def test_complaint_story_through_the_browser(login, live_server, depts):
     # 6. The agent calls back: the customer is not satisfied, the order returns to processing.
     agent.goto("/orders/?queue=callback")
     agent.click(f"text={order.tracking_no}")
-    act(agent, "callback", check=["#callback-reached-yes"],
-        select={"#callback-satisfaction": "unsatisfied", "#callback-dissatisfaction_reason": "process_not_done"},
-        fill={"#callback-comment": "客户表示晚上电压仍然偏低"})
+    act(
+        agent,
+        "callback",
+        check=["#callback-reached-yes"],
+        select={
+            "#callback-satisfaction": "unsatisfied",
+            "#callback-dissatisfaction_reason": "process_not_done",
+        },
+        fill={"#callback-comment": "客户表示晚上电压仍然偏低"},
+    )
     assert status(agent) == "processing"
 
     # 7. A second round closes the order satisfied.
@@ -120,8 +136,27 @@ def test_complaint_story_through_the_browser(login, live_server, depts):
     assert agent.locator("[data-testid=outcome]").inner_text() == "已解决"
 
     order.refresh_from_db()
-    assert (order.status, order.satisfaction, order.reject_count, order.reopen_count) == \
-        ("closed", "satisfied", 1, 1)
+    assert (order.status, order.satisfaction, order.reject_count, order.reopen_count) == (
+        "closed",
+        "satisfied",
+        1,
+        1,
+    )
     timeline = [e.get_attribute("data-event") for e in agent.locator("[data-testid=timeline] li").all()]
-    assert timeline == ["create", "submit", "classify", "assign", "accept", "contact", "reply", "reject", "reply",
-                        "approve", "callback", "contact", "reply", "approve", "callback"]
+    assert timeline == [
+        "create",
+        "submit",
+        "classify",
+        "assign",
+        "accept",
+        "contact",
+        "reply",
+        "reject",
+        "reply",
+        "approve",
+        "callback",
+        "contact",
+        "reply",
+        "approve",
+        "callback",
+    ]

@@ -1,4 +1,5 @@
 """Point this process's Celery producer at another broker for one test."""
+
 from contextlib import contextmanager
 
 from kombu import pools
@@ -6,8 +7,14 @@ from kombu import pools
 from config.celery import app
 
 # What config/settings.py uses with REDIS_URL: fail fast when Redis is down.
-REDIS_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
-                 "socket_connect_timeout": 2, "socket_timeout": 5}
+REDIS_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
 
 
 def _reset_pools():

@@ -1,4 +1,5 @@
 """Fixtures for the notification tests: orders at a chosen stage, a recorded broker, dev SMS file."""
+
 import json
 
 import pytest
@@ -26,8 +27,9 @@ def _notify_isolation(settings, tmp_path, monkeypatch, request):
         from notifications import tasks
 
         published = []
-        monkeypatch.setattr(tasks.deliver, "apply_async",
-                            lambda args=None, **kw: published.append((list(args[0]), kw)))
+        monkeypatch.setattr(
+            tasks.deliver, "apply_async", lambda args=None, **kw: published.append((list(args[0]), kw))
+        )
         request.node.published = published
     yield
     rendering.clear_cache()
@@ -54,8 +56,13 @@ def sms_sent(settings):
 
 def new_order(users, **kwargs) -> WorkOrder:
     body = dict(
-        actor=users["agent"], channel="phone_95598", customer_name="张先生", phone="13912345678",
-        address="滨江市城东区幸福路12号", content="家里电压长期偏低，空调无法启动。", demand="尽快解决低电压问题",
+        actor=users["agent"],
+        channel="phone_95598",
+        customer_name="张先生",
+        phone="13912345678",
+        address="滨江市城东区幸福路12号",
+        content="家里电压长期偏低，空调无法启动。",
+        demand="尽快解决低电压问题",
     )
     body.update(kwargs)
     return complaint_register(**body).workorder
@@ -68,7 +75,9 @@ def act(order, action, user, **data):
 
 def classified(users, level="general", **kwargs):
     order = new_order(users, **kwargs)
-    return act(order, "classify", users["dispatcher"], category=Category.objects.get(code="040101").pk, level=level)
+    return act(
+        order, "classify", users["dispatcher"], category=Category.objects.get(code="040101").pk, level=level
+    )
 
 
 def assigned(users, depts, *, dept="BJ-YJ", assignee=None, level="general"):
@@ -87,5 +96,12 @@ def accepted(users, depts):
 def replied(users, depts):
     order = accepted(users, depts)
     act(order, "contact", users["handler2"], method="phone", comment="已联系")
-    return act(order, "reply", users["handler2"], cause="变压器过载", truthfulness="true", measures="调整负荷",
-               reply="已处理")
+    return act(
+        order,
+        "reply",
+        users["handler2"],
+        cause="变压器过载",
+        truthfulness="true",
+        measures="调整负荷",
+        reply="已处理",
+    )

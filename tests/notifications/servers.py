@@ -1,4 +1,5 @@
 """Local stand-ins for the outside world: an SMTP server and an HTTP webhook sink."""
+
 import json
 import socket
 import threading
@@ -68,8 +69,13 @@ def smtp_server():
 
     class Handler:
         async def handle_DATA(self, server, session, envelope):
-            received.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
-                             "data": envelope.content.decode("utf-8", "replace")})
+            received.append(
+                {
+                    "from": envelope.mail_from,
+                    "to": list(envelope.rcpt_tos),
+                    "data": envelope.content.decode("utf-8", "replace"),
+                }
+            )
             return "250 OK"
 
     controller = Controller(Handler(), hostname="127.0.0.1", port=free_port())

@@ -1,4 +1,5 @@
 """The inbox API and page, preferences, and webhook subscriptions for administrators."""
+
 import pytest
 
 from notifications.models import Notification, NotificationPreference, WebhookSubscription
@@ -35,15 +36,24 @@ def test_mark_all_read(users, depts, api_for):
 
 def test_preferences_round_trip(users, api_for):
     api = api_for("handler")
-    body = {"quiet_start": "22:00:00", "quiet_end": "07:00:00", "language": "en",
-            "preferences": [{"event_type": "assign", "channel": "email", "enabled": False}]}
+    body = {
+        "quiet_start": "22:00:00",
+        "quiet_end": "07:00:00",
+        "language": "en",
+        "preferences": [{"event_type": "assign", "channel": "email", "enabled": False}],
+    }
     assert api.put("/api/v1/notifications/preferences/", body, format="json").status_code == 200
     assert api.get("/api/v1/notifications/preferences/").json() == body
     assert NotificationPreference.objects.get(user=users["handler"]).enabled is False
 
 
 def test_webhooks_are_for_administrators_only(api_for):
-    body = {"url": "https://hooks.example.com/in", "secret": "k", "kind": "generic", "events": ["assign", "reply"]}
+    body = {
+        "url": "https://hooks.example.com/in",
+        "secret": "k",
+        "kind": "generic",
+        "events": ["assign", "reply"],
+    }
     assert api_for("supervisor").post("/api/v1/webhooks/", body, format="json").status_code == 403
     assert api_for("manager").get("/api/v1/webhooks/").status_code == 403
     admin = api_for("admin")
@@ -52,7 +62,9 @@ def test_webhooks_are_for_administrators_only(api_for):
     data = created.json()
     assert {k: data[k] for k in body} == body
     assert admin.get("/api/v1/webhooks/").json()[0]["id"] == data["id"]
-    assert admin.patch(f"/api/v1/webhooks/{data['id']}/", {"is_active": False}, format="json").status_code == 200
+    assert (
+        admin.patch(f"/api/v1/webhooks/{data['id']}/", {"is_active": False}, format="json").status_code == 200
+    )
     assert WebhookSubscription.objects.get().is_active is False
     bad = admin.post("/api/v1/webhooks/", {**body, "events": ["nonsense"]}, format="json")
     assert bad.status_code == 400 and bad.json()["code"] == "invalid"
@@ -71,7 +83,7 @@ def test_inbox_page_lists_marks_read_and_the_navigation_shows_the_badge(users, d
     assert response.status_code == 302 and response.url == "/notifications/"
     assert Notification.objects.get(pk=note.pk).read_at is not None
     html = client.get("/").content.decode()
-    assert 'badge text-bg-danger' not in html
+    assert "badge text-bg-danger" not in html
 
 
 def test_inbox_page_mark_all_and_htmx_fragment(users, depts, client):

@@ -1,10 +1,10 @@
 """When Redis is down, transitions still succeed; when it returns, nothing is lost or sent twice."""
+
 import collections
 import json
 import logging
 import shutil
 import subprocess
-import time
 
 import pytest
 from django.conf import settings
@@ -23,11 +23,15 @@ IS_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 @pytest.mark.real_broker
 @pytest.mark.django_db
-def test_a_transition_succeeds_when_the_broker_is_unreachable(users, depts, caplog,
-                                                               django_capture_on_commit_callbacks):
+def test_a_transition_succeeds_when_the_broker_is_unreachable(
+    users, depts, caplog, django_capture_on_commit_callbacks
+):
     WebhookSubscription.objects.create(url="http://127.0.0.1:9/hook", secret="x")
     dead_port = free_port()
-    with use_broker(f"redis://127.0.0.1:{dead_port}/0"), caplog.at_level(logging.WARNING, "notifications.services"):
+    with (
+        use_broker(f"redis://127.0.0.1:{dead_port}/0"),
+        caplog.at_level(logging.WARNING, "notifications.services"),
+    ):
         # when: two transitions while nobody listens on the broker port
         with django_capture_on_commit_callbacks(execute=True):
             order = new_order(users)
@@ -44,7 +48,8 @@ def test_a_transition_succeeds_when_the_broker_is_unreachable(users, depts, capl
 def _start_redis(port, log):
     proc = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     import redis
 
@@ -75,8 +80,11 @@ def _database_url():
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-@pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL: a worker process must see the test's committed rows "
-                                           "(SQLite's test database is in memory)")
+@pytest.mark.skipif(
+    not IS_POSTGRES,
+    reason="needs PostgreSQL: a worker process must see the test's committed rows "
+    "(SQLite's test database is in memory)",
+)
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server on PATH")
 @pytest.mark.real_broker
 @pytest.mark.worker
@@ -92,11 +100,19 @@ def test_a_redis_outage_during_transitions_loses_and_duplicates_nothing(tmp_path
     redis_log = open(tmp_path / "redis.log", "w")
     redis_proc = _start_redis(port, redis_log)
     worker_log = tmp_path / "worker.log"
-    env = {"REDIS_URL": broker_url, "DATABASE_URL": _database_url(), "CELERY_TASK_ALWAYS_EAGER": "0",
-           "NOTIFY_QUEUE": "", "LOG_LEVEL": "INFO"}
+    env = {
+        "REDIS_URL": broker_url,
+        "DATABASE_URL": _database_url(),
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "NOTIFY_QUEUE": "",
+        "LOG_LEVEL": "INFO",
+    }
     try:
-        with webhook_sink() as sink, use_broker(broker_url), \
-                celery_worker(env=env, queue="celery", log_path=worker_log):
+        with (
+            webhook_sink() as sink,
+            use_broker(broker_url),
+            celery_worker(env=env, queue="celery", log_path=worker_log),
+        ):
             WebhookSubscription.objects.create(url=sink.url, secret="s", kind="generic")
 
             def all_sent():

@@ -1,4 +1,5 @@
 """Outbox delivery: real SMTP, signed webhooks, robots, retries, dead rows, idempotence."""
+
 import base64
 import email
 import email.header
@@ -43,7 +44,11 @@ def test_email_reaches_a_real_smtp_server(users, depts, settings):
     subject = str(email.header.make_header(email.header.decode_header(parsed["Subject"])))
     assert subject == f"新派工单 {order.tracking_no}"
     delivery = Delivery.objects.get(channel="email")
-    assert delivery.state == "sent" and delivery.sent_at and parsed["X-Notification-Id"] == str(delivery.message.uuid)
+    assert (
+        delivery.state == "sent"
+        and delivery.sent_at
+        and parsed["X-Notification-Id"] == str(delivery.message.uuid)
+    )
     assert list(delivery.log.values_list("ok", flat=True)) == [True]
 
 
@@ -85,7 +90,9 @@ def test_a_tampered_body_does_not_verify(users, depts):
         tasks.deliver(pending_ids("webhook"))
     request = sink.requests[0]
     tampered = request["body"].replace(b'"assign"', b'"reject"')
-    mac = hmac.new(b"s3cret", request["headers"]["X-Webhook-Timestamp"].encode() + b"." + tampered, hashlib.sha256)
+    mac = hmac.new(
+        b"s3cret", request["headers"]["X-Webhook-Timestamp"].encode() + b"." + tampered, hashlib.sha256
+    )
     assert request["headers"]["X-Webhook-Signature"] != "sha256=" + mac.hexdigest()
 
 
@@ -117,8 +124,10 @@ def test_wecom_robot_gets_a_markdown_message(users, depts):
 def _dingtalk_sign_openssl(timestamp: str, secret: str) -> str:
     """DingTalk's documented algorithm, computed by openssl rather than Python's hmac."""
     digest = subprocess.run(
-        ["openssl", "dgst", "-sha256", "-hmac", secret, "-binary"], input=f"{timestamp}\n{secret}".encode(),
-        capture_output=True, check=True,
+        ["openssl", "dgst", "-sha256", "-hmac", secret, "-binary"],
+        input=f"{timestamp}\n{secret}".encode(),
+        capture_output=True,
+        check=True,
     ).stdout
     return base64.b64encode(digest).decode()
 
@@ -126,8 +135,9 @@ def _dingtalk_sign_openssl(timestamp: str, secret: str) -> str:
 def test_dingtalk_signed_mode_matches_their_algorithm(users, depts):
     secret = "SEC0123456789abcdef+/=="
     with webhook_sink() as sink:
-        WebhookSubscription.objects.create(url=sink.url + "?access_token=tok", secret=secret, kind="dingtalk",
-                                           events=["assign"])
+        WebhookSubscription.objects.create(
+            url=sink.url + "?access_token=tok", secret=secret, kind="dingtalk", events=["assign"]
+        )
         order = assigned(users, depts)
         tasks.deliver(pending_ids("webhook"))
     [request] = sink.requests
@@ -137,8 +147,11 @@ def test_dingtalk_signed_mode_matches_their_algorithm(users, depts):
     assert abs(int(timestamp) - time.time() * 1000) < 3600 * 1000  # DingTalk refuses older than an hour
     if shutil.which("openssl"):
         assert sign == _dingtalk_sign_openssl(timestamp, secret)
-    string_to_sign = f"{timestamp}\n{secret}".encode("utf-8")
-    assert base64.b64decode(sign) == hmac.new(secret.encode("utf-8"), string_to_sign, digestmod=hashlib.sha256).digest()
+    string_to_sign = f"{timestamp}\n{secret}".encode()
+    assert (
+        base64.b64decode(sign)
+        == hmac.new(secret.encode("utf-8"), string_to_sign, digestmod=hashlib.sha256).digest()
+    )
     # the raw query carries the urlencoded form (+ / = escaped)
     raw_sign = request["path"].split("sign=")[1].split("&")[0]
     assert raw_sign == urllib.parse.quote_plus(sign) and "+" not in raw_sign
@@ -153,8 +166,13 @@ def test_dingtalk_known_vector():
     secret, ts = "SECabc", 1700000000000
     url = dingtalk_signed_url("https://oapi.dingtalk.com/robot/send?access_token=x", secret, ts)
     sign = urllib.parse.unquote_plus(url.split("sign=")[1])
-    expected = _dingtalk_sign_openssl(str(ts), secret) if shutil.which("openssl") else base64.b64encode(
-        hmac.new(secret.encode(), f"{ts}\n{secret}".encode(), hashlib.sha256).digest()).decode()
+    expected = (
+        _dingtalk_sign_openssl(str(ts), secret)
+        if shutil.which("openssl")
+        else base64.b64encode(
+            hmac.new(secret.encode(), f"{ts}\n{secret}".encode(), hashlib.sha256).digest()
+        ).decode()
+    )
     assert url.startswith("https://oapi.dingtalk.com/robot/send?access_token=x&timestamp=1700000000000&sign=")
     assert sign == expected
 
@@ -169,7 +187,9 @@ def test_a_robot_errcode_counts_as_a_failure(users, depts):
     assert "310000" in Delivery.objects.get(channel="webhook").last_error
 
 
-def test_failures_back_off_exponentially_then_die_and_an_admin_can_retry(users, depts, settings, published, client):
+def test_failures_back_off_exponentially_then_die_and_an_admin_can_retry(
+    users, depts, settings, published, client
+):
     settings.NOTIFY_MAX_ATTEMPTS = 3
     settings.NOTIFY_RETRY_BASE_SECONDS = 30
     with webhook_sink() as sink:
@@ -201,7 +221,9 @@ def test_failures_back_off_exponentially_then_die_and_an_admin_can_retry(users, 
         page = client.get(f"/admin/notifications/delivery/{pk}/change/")
         assert page.status_code == 200 and "HTTP 503" in page.content.decode()
         published.clear()
-        response = client.post("/admin/notifications/delivery/", {"action": "retry", "_selected_action": [pk]})
+        response = client.post(
+            "/admin/notifications/delivery/", {"action": "retry", "_selected_action": [pk]}
+        )
         assert response.status_code == 302
         row = Delivery.objects.get(pk=pk)
         assert row.state == "pending" and row.attempts == 0
@@ -237,7 +259,9 @@ def test_a_delivery_task_run_twice_sends_once(users, depts):
     assert DeliveryAttempt.objects.count() == 2
 
 
-def test_transitions_queue_their_deliveries_after_commit(users, depts, published, django_capture_on_commit_callbacks):
+def test_transitions_queue_their_deliveries_after_commit(
+    users, depts, published, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assigned(users, depts)
         assert published == []  # nothing is published inside the transaction
@@ -253,14 +277,34 @@ def test_the_beat_job_requeues_due_rows_and_releases_stale_claims(users, depts, 
     assigned(users, depts)  # one email, fresh
     now = timezone.now()
     fresh = Delivery.objects.get(channel="email")
-    old = Delivery.objects.create(message=fresh.message, channel="email", address="a@example.com",
-                                  next_attempt_at=now - timedelta(minutes=5))
-    stale = Delivery.objects.create(message=fresh.message, channel="email", address="b@example.com",
-                                    state="sending", claimed_at=now - timedelta(minutes=10), attempts=1)
-    claimed_now = Delivery.objects.create(message=fresh.message, channel="email", address="c@example.com",
-                                          state="sending", claimed_at=now, attempts=1)
-    later = Delivery.objects.create(message=fresh.message, channel="email", address="d@example.com",
-                                    next_attempt_at=now + timedelta(hours=1))
+    old = Delivery.objects.create(
+        message=fresh.message,
+        channel="email",
+        address="a@example.com",
+        next_attempt_at=now - timedelta(minutes=5),
+    )
+    stale = Delivery.objects.create(
+        message=fresh.message,
+        channel="email",
+        address="b@example.com",
+        state="sending",
+        claimed_at=now - timedelta(minutes=10),
+        attempts=1,
+    )
+    claimed_now = Delivery.objects.create(
+        message=fresh.message,
+        channel="email",
+        address="c@example.com",
+        state="sending",
+        claimed_at=now,
+        attempts=1,
+    )
+    later = Delivery.objects.create(
+        message=fresh.message,
+        channel="email",
+        address="d@example.com",
+        next_attempt_at=now + timedelta(hours=1),
+    )
     published.clear()
     # when
     result = tasks.requeue_undelivered()
@@ -278,13 +322,17 @@ def test_a_late_result_from_a_released_claim_does_not_overwrite(users, depts):
         WebhookSubscription.objects.create(url=sink.url, secret="x", events=["assign"])
         assigned(users, depts)
         [pk] = pending_ids("webhook")
-        Delivery.objects.filter(pk=pk).update(state="sending", claim_token="someone-else", claimed_at=timezone.now())
+        Delivery.objects.filter(pk=pk).update(
+            state="sending", claim_token="someone-else", claimed_at=timezone.now()
+        )
         assert tasks.deliver([pk])["claimed"] == 0
     assert Delivery.objects.get(pk=pk).state == "sending" and sink.requests == []
 
 
-@pytest.mark.skipif(not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-                    reason="needs PostgreSQL: concurrent connections to one test database")
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="needs PostgreSQL: concurrent connections to one test database",
+)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_running_the_same_task_at_once_send_once():
     import threading
@@ -292,6 +340,7 @@ def test_two_workers_running_the_same_task_at_once_send_once():
     from django.db import connection
 
     from accounts.demo import seed_organisation
+
     from .conftest import new_order
 
     _depts, seeded = seed_organisation(password="x")

@@ -1,4 +1,5 @@
 """Who is told what, by which channel, for each lifecycle action and system event."""
+
 import pytest
 
 from notifications.models import Delivery, Message, Notification, NotificationRule
@@ -21,13 +22,19 @@ def test_assign_tells_the_handlers_of_the_department_in_the_inbox_and_by_email(u
     assert order.tracking_no in note.title and note.read_at is None
     assert not inbox(users["handler"], "assign")  # another department
     [mail] = Delivery.objects.filter(channel="email", message__event_type="assign")
-    assert mail.address == "handler2@example.com" and mail.state == "pending" and order.tracking_no in mail.subject
+    assert (
+        mail.address == "handler2@example.com"
+        and mail.state == "pending"
+        and order.tracking_no in mail.subject
+    )
 
 
 def test_assign_to_a_named_handler_tells_only_that_handler(users, depts, django_user_model):
     from django.contrib.auth.models import Group
 
-    colleague = django_user_model.objects.create(username="h2b", department=depts["BJ-YJ"], email="h2b@example.com")
+    colleague = django_user_model.objects.create(
+        username="h2b", department=depts["BJ-YJ"], email="h2b@example.com"
+    )
     colleague.groups.add(Group.objects.get(name="handler"))
     # when
     assigned(users, depts, dept="BJ-YJ", assignee="handler2")
@@ -50,7 +57,15 @@ def test_approve_tells_the_agent_and_reject_tells_the_assignee(users, depts):
     act(order, "reject", users["supervisor"], reason="措施不具体")
     [note] = inbox(users["handler2"], "reject")
     assert "措施不具体" in note.body
-    act(order, "reply", users["handler2"], cause="变压器过载", truthfulness="true", measures="更换配变", reply="已处理")
+    act(
+        order,
+        "reply",
+        users["handler2"],
+        cause="变压器过载",
+        truthfulness="true",
+        measures="更换配变",
+        reply="已处理",
+    )
     act(order, "approve", users["supervisor"], comment="同意")
     assert inbox(users["agent"], "approve")
 
@@ -77,7 +92,9 @@ def test_the_actor_is_not_told_about_their_own_action(users, depts, django_user_
     assert not inbox(users["dispatcher"], "assign") and inbox(users["handler2"], "assign")
 
 
-def test_urge_tells_the_holder_and_at_the_threshold_the_leaders_and_supervisor(users, depts, settings, sms_sent):
+def test_urge_tells_the_holder_and_at_the_threshold_the_leaders_and_supervisor(
+    users, depts, settings, sms_sent
+):
     settings.URGE_FLAG_AT = 2
     order = accepted(users, depts)
     act(order, "urge", users["agent"], comment="客户很着急")
@@ -95,8 +112,15 @@ def test_unsatisfied_callback_tells_the_supervisor(users, depts):
     order = replied(users, depts)
     act(order, "approve", users["supervisor"], comment="")
     # when
-    act(order, "callback", users["agent"], reached=True, satisfaction="unsatisfied", comment="未解决",
-        dissatisfaction_reason="process_not_done")
+    act(
+        order,
+        "callback",
+        users["agent"],
+        reached=True,
+        satisfaction="unsatisfied",
+        comment="未解决",
+        dissatisfaction_reason="process_not_done",
+    )
     # then
     assert inbox(users["supervisor"], "callback_unsatisfied")
     assert inbox(users["handler2"], "callback_unsatisfied")  # the order is back with them
@@ -143,7 +167,9 @@ def test_a_general_complaint_sends_no_fast_alert(users, depts):
 def test_deadline_warning_goes_to_the_holder(users, depts):
     order = assigned(users, depts)
     # when
-    record_system_event(order, "deadline_warning", payload={"stage": "contact", "due_at": "2026-11-24T10:00:00+08:00"})
+    record_system_event(
+        order, "deadline_warning", payload={"stage": "contact", "due_at": "2026-11-24T10:00:00+08:00"}
+    )
     # then
     [note] = inbox(users["handler2"], "deadline_warning")
     assert "2026-11-24 10:00" in note.body and "首次联系" in note.body
@@ -153,7 +179,9 @@ def test_deadline_warning_goes_to_the_holder(users, depts):
 def test_deadline_breach_goes_to_holder_supervisors_and_leaders(users, depts):
     order = accepted(users, depts)
     depts["BJ-YJ"].leaders.set([users["handler"]])  # any user can lead a department
-    record_system_event(order, "deadline_breached", payload={"stage": "reply", "due_at": "2026-11-24T10:00:00+08:00"})
+    record_system_event(
+        order, "deadline_breached", payload={"stage": "reply", "due_at": "2026-11-24T10:00:00+08:00"}
+    )
     for who in ("handler2", "supervisor", "handler"):
         assert inbox(users[who], "deadline_breached"), who
     assert not inbox(users["manager"], "deadline_breached")  # BJ-YJ has its own leader
@@ -162,15 +190,22 @@ def test_deadline_breach_goes_to_holder_supervisors_and_leaders(users, depts):
 
 
 @pytest.mark.parametrize("level, expected", [(1, "qx_leader"), (2, "yj_leader"), (3, "manager")])
-def test_deadline_escalation_goes_up_the_tree_one_level_per_escalation(users, depts, django_user_model, level, expected):
+def test_deadline_escalation_goes_up_the_tree_one_level_per_escalation(
+    users, depts, django_user_model, level, expected
+):
     yj_leader = django_user_model.objects.create(username="yj_leader", department=depts["BJ-YJ"])
     qx_leader = django_user_model.objects.create(username="qx_leader", department=depts["BJ-YJ-QX"])
     depts["BJ-YJ"].leaders.set([yj_leader])
     depts["BJ-YJ-QX"].leaders.set([qx_leader])
     order = assigned(users, depts, dept="BJ-YJ-QX")  # team → department → company
     # when
-    record_system_event(order, "deadline_escalated",
-                        payload={"stage": "overall", "due_at": "2026-11-24T10:00:00+08:00", "escalation_level": level})
+    record_system_event(
+        order,
+        "deadline_escalated",
+        payload={"stage": "overall", "due_at": "2026-11-24T10:00:00+08:00", "escalation_level": level},
+    )
     # then
-    told = set(Notification.objects.filter(event_type="deadline_escalated").values_list("user__username", flat=True))
+    told = set(
+        Notification.objects.filter(event_type="deadline_escalated").values_list("user__username", flat=True)
+    )
     assert told == {expected}

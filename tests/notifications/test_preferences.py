@@ -1,4 +1,5 @@
 """User preferences: channels per event, the fast alert that cannot be switched off, quiet hours."""
+
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,29 +17,40 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_a_user_can_switch_off_email_for_an_event(users, depts):
-    NotificationPreference.objects.create(user=users["handler2"], event_type="assign", channel="email", enabled=False)
+    NotificationPreference.objects.create(
+        user=users["handler2"], event_type="assign", channel="email", enabled=False
+    )
     assigned(users, depts)
     assert Notification.objects.filter(user=users["handler2"], event_type="assign").exists()  # inbox always
     assert not Delivery.objects.filter(channel="email", user=users["handler2"]).exists()
 
 
 def test_a_user_can_add_sms_for_an_event(users, depts):
-    NotificationPreference.objects.create(user=users["handler2"], event_type="assign", channel="sms", enabled=True)
+    NotificationPreference.objects.create(
+        user=users["handler2"], event_type="assign", channel="sms", enabled=True
+    )
     assigned(users, depts)
     sms = Delivery.objects.get(channel="sms", user=users["handler2"])
     assert sms.address == users["handler2"].phone
 
 
 def test_the_sms_fast_alert_cannot_be_switched_off(users, depts):
-    NotificationPreference.objects.create(user=users["manager"], event_type="serious_complaint", channel="sms",
-                                          enabled=False)
+    NotificationPreference.objects.create(
+        user=users["manager"], event_type="serious_complaint", channel="sms", enabled=False
+    )
     classified(users, level="special")
-    assert Delivery.objects.filter(channel="sms", user=users["manager"], message__event_type="serious_complaint").exists()
+    assert Delivery.objects.filter(
+        channel="sms", user=users["manager"], message__event_type="serious_complaint"
+    ).exists()
 
 
-def test_quiet_hours_defer_email_until_they_end_and_the_beat_job_sends_it_then(users, depts, published, settings):
+def test_quiet_hours_defer_email_until_they_end_and_the_beat_job_sends_it_then(
+    users, depts, published, settings
+):
     settings.NOTIFY_REQUEUE_GRACE_SECONDS = 0
-    NotificationSettings.objects.create(user=users["handler2"], quiet_start=time(22, 0), quiet_end=time(7, 30))
+    NotificationSettings.objects.create(
+        user=users["handler2"], quiet_start=time(22, 0), quiet_end=time(7, 30)
+    )
     with time_machine.travel(datetime(2026, 11, 23, 23, 15, tzinfo=SHANGHAI), tick=False):
         published.clear()
         assigned(users, depts)
@@ -64,13 +76,16 @@ def test_urgent_messages_ignore_quiet_hours(users, depts):
         assert sms.next_attempt_at <= datetime(2026, 11, 23, 12, 0, tzinfo=SHANGHAI)
 
 
-@pytest.mark.parametrize("start, end, now, expected", [
-    ((22, 0), (7, 0), (23, 0), (1, 7, 0)),
-    ((22, 0), (7, 0), (6, 0), (0, 7, 0)),
-    ((22, 0), (7, 0), (12, 0), None),
-    ((12, 0), (14, 0), (13, 0), (0, 14, 0)),
-    ((12, 0), (14, 0), (14, 0), None),
-])
+@pytest.mark.parametrize(
+    "start, end, now, expected",
+    [
+        ((22, 0), (7, 0), (23, 0), (1, 7, 0)),
+        ((22, 0), (7, 0), (6, 0), (0, 7, 0)),
+        ((22, 0), (7, 0), (12, 0), None),
+        ((12, 0), (14, 0), (13, 0), (0, 14, 0)),
+        ((12, 0), (14, 0), (14, 0), None),
+    ],
+)
 def test_quiet_until(start, end, now, expected):
     prefs = NotificationSettings(quiet_start=time(*start), quiet_end=time(*end))
     moment = datetime(2026, 11, 23, *now, tzinfo=SHANGHAI)

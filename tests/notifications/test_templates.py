@@ -1,4 +1,5 @@
 """Texts come from the database templates, in the user's language, and never get lost."""
+
 import logging
 
 import pytest
@@ -35,7 +36,8 @@ def test_a_missing_chinese_template_falls_back_to_english(users, depts):
 
 def test_an_edited_template_is_used_at_once(users, depts):
     NotificationTemplate.objects.filter(event_type="assign", channel="inapp", language="zh-hans").update(
-        subject="请处理 {{ order.tracking_no }}（{{ order.level }}）")
+        subject="请处理 {{ order.tracking_no }}（{{ order.level }}）"
+    )
     from notifications.rendering import clear_cache
 
     clear_cache()  # .update() skips signals; a save() in the admin clears the cache itself
@@ -45,20 +47,31 @@ def test_an_edited_template_is_used_at_once(users, depts):
 
 def test_a_template_saved_in_the_admin_is_used(users, depts, client):
     client.force_login(users["admin"])
-    tpl = NotificationTemplate.objects.get(event_type="assign", channel="email", language="zh-hans") \
-        if NotificationTemplate.objects.filter(event_type="assign", channel="email").exists() else None
+    tpl = (
+        NotificationTemplate.objects.get(event_type="assign", channel="email", language="zh-hans")
+        if NotificationTemplate.objects.filter(event_type="assign", channel="email").exists()
+        else None
+    )
     assert tpl is None  # email uses the in-app template until an email template is added
-    response = client.post("/admin/notifications/notificationtemplate/add/", {
-        "event_type": "assign", "channel": "email", "language": "zh-hans",
-        "subject": "邮件：{{ order.tracking_no }}", "body": "您好 {{ recipient }}，请处理。",
-    })
+    response = client.post(
+        "/admin/notifications/notificationtemplate/add/",
+        {
+            "event_type": "assign",
+            "channel": "email",
+            "language": "zh-hans",
+            "subject": "邮件：{{ order.tracking_no }}",
+            "body": "您好 {{ recipient }}，请处理。",
+        },
+    )
     assert response.status_code == 302
     order = assigned(users, depts)
     mail = Delivery.objects.get(channel="email", user=users["handler2"])
     assert mail.subject == f"邮件：{order.tracking_no}" and mail.body == "您好 刘强（运检部），请处理。"
 
 
-@pytest.mark.parametrize("body", ["{% if %}broken", "{{ order.tracking_no|no_such_filter }}", "{% url 'nowhere' %}"])
+@pytest.mark.parametrize(
+    "body", ["{% if %}broken", "{{ order.tracking_no|no_such_filter }}", "{% url 'nowhere' %}"]
+)
 def test_a_broken_template_still_delivers_a_safe_text_and_logs(users, depts, caplog, body):
     NotificationTemplate.objects.filter(event_type="assign", channel="inapp").update(body=body)
     from notifications.rendering import clear_cache

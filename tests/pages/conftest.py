@@ -21,9 +21,15 @@ def client_for(users):
 def register(users):
     def make(phone="13912345678", account_no="3301234567", content="家里电压长期偏低，空调无法启动。", **kw):
         complaint = complaint_register(
-            actor=users["agent"], channel="phone_95598", customer_name=kw.pop("customer_name", "张先生"),
-            phone=phone, account_no=account_no, address="滨江市城东区幸福路12号", content=content,
-            demand="尽快解决低电压问题", **kw,
+            actor=users["agent"],
+            channel="phone_95598",
+            customer_name=kw.pop("customer_name", "张先生"),
+            phone=phone,
+            account_no=account_no,
+            address="滨江市城东区幸福路12号",
+            content=content,
+            demand="尽快解决低电压问题",
+            **kw,
         )
         return complaint.workorder
 

@@ -1,4 +1,5 @@
 """The agent intake workbench: lookup, warnings, urge, draft, submit and failed submits."""
+
 import pytest
 from django.urls import reverse
 
@@ -8,8 +9,14 @@ from workorders.models import WorkOrder
 pytestmark = pytest.mark.django_db
 
 VALID = {
-    "phone": "13955556666", "account_no": "3305556666", "customer_name": "吴女士", "address": "滨江市城南区解放路3号",
-    "channel": "phone_95598", "content": "表箱门损坏，存在安全隐患。", "demand": "尽快维修表箱", "external_ref": "",
+    "phone": "13955556666",
+    "account_no": "3305556666",
+    "customer_name": "吴女士",
+    "address": "滨江市城南区解放路3号",
+    "channel": "phone_95598",
+    "content": "表箱门损坏，存在安全隐患。",
+    "demand": "尽快维修表箱",
+    "external_ref": "",
 }
 
 
@@ -17,7 +24,7 @@ def test_intake_page_for_agents_only(client_for):
     response = client_for("agent").get(reverse("complaints:intake"))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "<title>新建投诉" in body and "保存草稿" in body and 'data-category-picker' in body
+    assert "<title>新建投诉" in body and "保存草稿" in body and "data-category-picker" in body
     assert '"code": "040101"' in body  # the category tree for the cascading picker
     assert f'hx-get="{reverse("complaints:lookup")}"' in body  # lookup as the agent types
     for username in ("dispatcher", "handler", "supervisor"):
@@ -31,9 +38,13 @@ def test_intake_in_english(client_for):
 
 def test_submit_registers_and_sends_for_classification(client_for):
     leaf = Category.objects.get(code="040101")
-    response = client_for("agent").post(reverse("complaints:intake"), {**VALID, "category": leaf.pk, "submit": "1"})
+    response = client_for("agent").post(
+        reverse("complaints:intake"), {**VALID, "category": leaf.pk, "submit": "1"}
+    )
     order = WorkOrder.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("workorders:detail", args=[order.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "workorders:detail", args=[order.pk]
+    )
     assert order.status == "classification" and order.category == leaf
     assert order.complaint.content == VALID["content"]
 
@@ -58,7 +69,14 @@ def test_a_draft_needs_the_same_fields_as_the_api(client_for):
 
 
 def test_failed_submit_keeps_every_field_and_marks_the_errors(client_for):
-    data = {**VALID, "phone": "12345", "address": "", "upgrade_tendency": "on", "channel": "wechat", "submit": "1"}
+    data = {
+        **VALID,
+        "phone": "12345",
+        "address": "",
+        "upgrade_tendency": "on",
+        "channel": "wechat",
+        "submit": "1",
+    }
     response = client_for("agent").post(reverse("complaints:intake"), data)
     body = response.content.decode()
     assert response.status_code == 400
@@ -99,8 +117,9 @@ def test_lookup_warns_of_a_repeat_after_a_recent_closure(client_for, order, step
 
 
 def test_one_click_urge_instead_of_a_duplicate(client_for, order):
-    response = client_for("agent").post(reverse("complaints:urge", args=[order.pk]), {"version": order.version},
-                                        HTTP_HX_REQUEST="true")
+    response = client_for("agent").post(
+        reverse("complaints:urge", args=[order.pk]), {"version": order.version}, HTTP_HX_REQUEST="true"
+    )
     order.refresh_from_db()
     assert response.status_code == 200 and order.urge_count == 1
     assert order.tracking_no in response.content.decode()

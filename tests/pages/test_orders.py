@@ -1,4 +1,5 @@
 """Lists, queues and the order detail with its action forms (Django test client)."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -15,18 +16,27 @@ def detail(client, order, **kw):
 def post_action(client, order, code, htmx=True, **data):
     version = data.pop("version", None) or WorkOrder.objects.get(pk=order.pk).version
     headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "order-detail"} if htmx else {}
-    return client.post(reverse("workorders:act", args=[order.pk, code]), {"version": version, **data}, **headers)
+    return client.post(
+        reverse("workorders:act", args=[order.pk, code]), {"version": version, **data}, **headers
+    )
 
 
-@pytest.mark.parametrize("language, words", [("zh-hans", ["工单", "待分类"]), ("en", ["Work orders", "To classify"])])
-@pytest.mark.parametrize("username", ["agent", "dispatcher", "handler", "handler2", "supervisor", "manager", "admin"])
+@pytest.mark.parametrize(
+    "language, words", [("zh-hans", ["工单", "待分类"]), ("en", ["Work orders", "To classify"])]
+)
+@pytest.mark.parametrize(
+    "username", ["agent", "dispatcher", "handler", "handler2", "supervisor", "manager", "admin"]
+)
 def test_list_and_search_pages_render_for_every_role(client_for, order, username, language, words):
     client = client_for(username, language)
     for url in (reverse("workorders:list"), reverse("complaints:search") + "?q=电压", reverse("home")):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert "<title>" in response.content.decode() and 'class="breadcrumb' in response.content.decode() \
+        assert (
+            "<title>" in response.content.decode()
+            and 'class="breadcrumb' in response.content.decode()
             or url == reverse("home")
+        )
     if username == "dispatcher":
         body = client.get(reverse("workorders:list")).content.decode()
         assert all(word in body for word in words)
@@ -90,8 +100,11 @@ def test_list_without_count_over_the_table(client_for, register, django_assert_m
 
     with CaptureQueriesContext(connection) as ctx:
         client.get(reverse("workorders:list"))
-    counts = [q["sql"] for q in ctx.captured_queries
-              if "COUNT(" in q["sql"].upper() and 'FROM "workorders_workorder"' in q["sql"]]
+    counts = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "COUNT(" in q["sql"].upper() and 'FROM "workorders_workorder"' in q["sql"]
+    ]
     # Only the navigation's queue counts, each on one status.
     assert counts and all('"status"' in sql for sql in counts)
     assert not any("OFFSET" in q["sql"].upper() for q in ctx.captured_queries)
@@ -111,7 +124,7 @@ def test_detail_shows_fields_timeline_and_only_available_actions(client_for, ord
     assert 'data-action="assign"' not in body and 'data-action="approve"' not in body
     # the dispatch clock runs from intake (the deadline engine opens it at creation)
     assert 'data-testid="deadlines"' in body and 'data-deadline-state="' in body
-    assert 'hx-confirm=' in body  # merge is destructive
+    assert "hx-confirm=" in body  # merge is destructive
     agent = detail(client_for("agent"), order).content.decode()
     assert 'data-action="urge"' in agent and 'data-action="classify"' not in agent
 
@@ -119,8 +132,12 @@ def test_detail_shows_fields_timeline_and_only_available_actions(client_for, ord
 def test_detail_outside_scope_is_404(client_for, processing):
     assert detail(client_for("handler"), processing).status_code == 404
     assert detail(client_for("handler2"), processing).status_code == 200
-    assert client_for("handler").post(
-        reverse("workorders:act", args=[processing.pk, "note"]), {"version": 1, "comment": "x"}).status_code == 404
+    assert (
+        client_for("handler")
+        .post(reverse("workorders:act", args=[processing.pk, "note"]), {"version": 1, "comment": "x"})
+        .status_code
+        == 404
+    )
 
 
 def test_handler_sees_the_phone_masked_once_the_order_left_the_department(client_for, processing, step):
@@ -143,14 +160,17 @@ def test_action_through_htmx_answers_the_refreshed_detail(client_for, processing
 
 def test_action_without_htmx_redirects(client_for, processing):
     response = post_action(client_for("handler2"), processing, "accept", htmx=False)
-    assert response.status_code == 302 and response["Location"] == reverse("workorders:detail", args=[processing.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "workorders:detail", args=[processing.pk]
+    )
 
 
 def test_domain_refusal_is_shown_and_nothing_changes(client_for, processing):
     client = client_for("handler2")
     post_action(client, processing, "accept")
-    response = post_action(client, processing, "reply", cause="原因", truthfulness="true", measures="措施",
-                           reply="答复")
+    response = post_action(
+        client, processing, "reply", cause="原因", truthfulness="true", measures="措施", reply="答复"
+    )
     body = response.content.decode()
     assert "答复前请先登记与客户的首次联系" in body
     assert "原因</textarea>" in body  # what was typed is kept
@@ -176,8 +196,13 @@ def test_stale_version_shows_a_message_and_the_fresh_order(client_for, processin
 def test_attachment_upload_with_limits(client_for, processing, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client = client_for("handler2")
-    ok = post_action(client, processing, "attach", file=SimpleUploadedFile("现场照片.jpg", b"\xff\xd8jpeg"),
-                     comment="表箱照片")
+    ok = post_action(
+        client,
+        processing,
+        "attach",
+        file=SimpleUploadedFile("现场照片.jpg", b"\xff\xd8jpeg"),
+        comment="表箱照片",
+    )
     assert "现场照片.jpg" in ok.content.decode() and processing.attachments.count() == 1
     bad = post_action(client, processing, "attach", file=SimpleUploadedFile("run.exe", b"MZ"))
     assert "不接受 .exe 类型的文件" in bad.content.decode() and processing.attachments.count() == 1
@@ -226,9 +251,17 @@ def test_merge_offers_the_customers_open_orders(client_for, register, step):
 def test_deadlines_render_whatever_the_engine_reports(client_for, order, monkeypatch):
     from workorders.serializers import WorkOrderSerializer
 
-    rows = [{"stage": "reply", "stage_display": "处理答复", "due_at": "2026-11-25T10:00:00+08:00",
-             "seconds_left": 7200, "state": "warning", "extra": {"ignored": True}},
-            {"stage": "overall", "due_at": "2026-11-20T02:00:00Z", "seconds_left": -90000, "state": "breached"}]
+    rows = [
+        {
+            "stage": "reply",
+            "stage_display": "处理答复",
+            "due_at": "2026-11-25T10:00:00+08:00",
+            "seconds_left": 7200,
+            "state": "warning",
+            "extra": {"ignored": True},
+        },
+        {"stage": "overall", "due_at": "2026-11-20T02:00:00Z", "seconds_left": -90000, "state": "breached"},
+    ]
     monkeypatch.setattr(WorkOrderSerializer, "get_deadlines", lambda self, o: rows)
     body = detail(client_for("dispatcher"), order).content.decode()
     assert "处理答复" in body and "2026-11-25 10:00" in body and "剩余 2小时0分" in body
@@ -238,15 +271,19 @@ def test_deadlines_render_whatever_the_engine_reports(client_for, order, monkeyp
 
 
 def test_home_offers_intake_only_to_agents(client_for):
-    assert 'class="btn btn-primary mt-3" href="/intake/"' in client_for("agent").get(reverse("home")).content.decode()
+    assert (
+        'class="btn btn-primary mt-3" href="/intake/"'
+        in client_for("agent").get(reverse("home")).content.decode()
+    )
     assert 'href="/intake/"' not in client_for("admin").get(reverse("home")).content.decode()
 
 
 def test_list_filters_answer_only_the_table_to_htmx(client_for, register):
     wanted = register()
     other = register(phone="13900000003", account_no="3300000003", content="路灯不亮")
-    response = client_for("dispatcher").get(reverse("workorders:list"), {"search": "路灯"},
-                                            HTTP_HX_REQUEST="true", HTTP_HX_TARGET="order-table")
+    response = client_for("dispatcher").get(
+        reverse("workorders:list"), {"search": "路灯"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="order-table"
+    )
     body = response.content.decode()
     assert "<html" not in body and 'data-testid="order-table"' in body
     assert other.tracking_no in body and wanted.tracking_no not in body

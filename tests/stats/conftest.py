@@ -1,4 +1,5 @@
 """A data set built through the real services (intake and lifecycle), with the edge cases of issue 7."""
+
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -24,10 +25,25 @@ class Story:
     def __init__(self, users):
         self.u = users
 
-    def intake(self, when, *, phone="13912345678", account_no="", address="滨江市城东区幸福路12号", channel="phone_95598"):
+    def intake(
+        self,
+        when,
+        *,
+        phone="13912345678",
+        account_no="",
+        address="滨江市城东区幸福路12号",
+        channel="phone_95598",
+    ):
         complaint = complaint_register(
-            actor=self.u["agent"], channel=channel, customer_name="张先生", phone=phone, account_no=account_no,
-            address=address, content="电压偏低", demand="尽快处理", received_at=when,
+            actor=self.u["agent"],
+            channel=channel,
+            customer_name="张先生",
+            phone=phone,
+            account_no=account_no,
+            address=address,
+            content="电压偏低",
+            demand="尽快处理",
+            received_at=when,
         )
         return complaint.workorder.pk
 
@@ -36,19 +52,36 @@ class Story:
         return perform(oid, action, actor=actor, data=data, now=when)
 
     def classify(self, oid, when, code="040101", level="general"):
-        return self.do(oid, "classify", "dispatcher", when, category=Category.objects.get(code=code).pk, level=level)
+        return self.do(
+            oid, "classify", "dispatcher", when, category=Category.objects.get(code=code).pk, level=level
+        )
 
     def to_reply(self, oid, when, dept, handler, truthfulness="true"):
         self.do(oid, "assign", "dispatcher", when, department=dept.pk)
         self.do(oid, "accept", handler, when + dt.timedelta(minutes=10))
         self.do(oid, "contact", handler, when + dt.timedelta(hours=1), method="phone", comment="")
-        self.do(oid, "reply", handler, when + dt.timedelta(hours=5), cause="c", truthfulness=truthfulness,
-                measures="m", reply="r")
+        self.do(
+            oid,
+            "reply",
+            handler,
+            when + dt.timedelta(hours=5),
+            cause="c",
+            truthfulness=truthfulness,
+            measures="m",
+            reply="r",
+        )
 
     def approve_and_callback(self, oid, when, satisfaction="satisfied"):
         self.do(oid, "approve", "supervisor", when, comment="")
-        return self.do(oid, "callback", "agent", when + dt.timedelta(hours=2), reached=True,
-                       satisfaction=satisfaction, comment="")
+        return self.do(
+            oid,
+            "callback",
+            "agent",
+            when + dt.timedelta(hours=2),
+            reached=True,
+            satisfaction=satisfaction,
+            comment="",
+        )
 
     def breach(self, oid, stage, when):
         from django.db import transaction
@@ -56,15 +89,17 @@ class Story:
         with transaction.atomic():
             WorkOrder.objects.filter(pk=oid).update(is_overdue=True)
             order = WorkOrder.objects.select_for_update().get(pk=oid)
-            record_system_event(order, "deadline_breached", payload={"stage": stage, "due_at": when.isoformat()},
-                                now=when)
+            record_system_event(
+                order, "deadline_breached", payload={"stage": stage, "due_at": when.isoformat()}, now=when
+            )
 
 
 @pytest.fixture
 def cd_supervisor(depts):
     """A supervisor of the 城东 supply unit: sees only that subtree."""
-    user = User.objects.create_user("cd_supervisor", password="demo12345", department=depts["BJ-CD"],
-                                    email="cd_supervisor@example.com")
+    user = User.objects.create_user(
+        "cd_supervisor", password="demo12345", department=depts["BJ-CD"], email="cd_supervisor@example.com"
+    )
     user.groups.set([Group.objects.get(name="supervisor")])
     return User.objects.get(pk=user.pk)
 
@@ -90,12 +125,28 @@ def dataset(users, depts, cd_supervisor):
     s.classify(b, at(d1, 11, 30), code="010101")
     s.to_reply(b, at(d1, 12), depts["BJ-YJ"], "handler2", truthfulness="partly_true")
     s.approve_and_callback(b, at(d1, 20), satisfaction="unsatisfied")  # → processing, reopen 1
-    s.do(b, "reply", "handler2", at(d1 + dt.timedelta(days=1), 9), cause="c", truthfulness="partly_true",
-         measures="m", reply="r")
+    s.do(
+        b,
+        "reply",
+        "handler2",
+        at(d1 + dt.timedelta(days=1), 9),
+        cause="c",
+        truthfulness="partly_true",
+        measures="m",
+        reply="r",
+    )
     s.approve_and_callback(b, at(d1 + dt.timedelta(days=1), 12))
     s.do(b, "reopen", "supervisor", at(d1 + dt.timedelta(days=2), 9), reason="客户再次反映")  # reopen 2
-    s.do(b, "reply", "handler2", at(d1 + dt.timedelta(days=2), 15), cause="c", truthfulness="true",
-         measures="m", reply="r")
+    s.do(
+        b,
+        "reply",
+        "handler2",
+        at(d1 + dt.timedelta(days=2), 15),
+        cause="c",
+        truthfulness="true",
+        measures="m",
+        reply="r",
+    )
     s.approve_and_callback(b, at(d1 + dt.timedelta(days=3), 9), satisfaction="basically_satisfied")
 
     # D: open in processing, contact deadline breached (overdue now).

@@ -1,4 +1,5 @@
 """The statistics and export API: design.md field names, scope, and the Excel file's rows."""
+
 import io
 
 import pytest
@@ -10,8 +11,16 @@ from workorders.selectors import workorders_visible_to
 
 pytestmark = pytest.mark.django_db
 
-SUMMARY_FIELDS = {"received", "open", "closed", "overdue", "on_time_rate", "satisfaction_rate", "repeat_rate",
-                  "truthfulness_rate"}
+SUMMARY_FIELDS = {
+    "received",
+    "open",
+    "closed",
+    "overdue",
+    "on_time_rate",
+    "satisfaction_rate",
+    "repeat_rate",
+    "truthfulness_rate",
+}
 
 
 def test_summary_has_the_contract_fields_and_is_scoped(dataset, api_for, users, cd_supervisor):
@@ -26,7 +35,9 @@ def test_summary_has_the_contract_fields_and_is_scoped(dataset, api_for, users, 
     client.force_authenticate(cd_supervisor)
     assert client.get("/api/v1/stats/summary/").json()["received"] == 1
     d1, d2, d3 = dataset["days"]
-    ranged = api_for("manager").get(f"/api/v1/stats/summary/?date_from={d2}&date_to={d2}&channel=wechat").json()
+    ranged = (
+        api_for("manager").get(f"/api/v1/stats/summary/?date_from={d2}&date_to={d2}&channel=wechat").json()
+    )
     assert ranged["received"] == 1 and ranged["closed"] == 1
 
 
@@ -54,14 +65,18 @@ def read_rows(job):
 
 
 @override_settings(CELERY_TASK_ALWAYS_EAGER=True, EXPORT_CHUNK_SIZE=2)
-def test_export_through_the_api_holds_exactly_the_filtered_rows(dataset, api_for, users, django_capture_on_commit_callbacks):
+def test_export_through_the_api_holds_exactly_the_filtered_rows(
+    dataset, api_for, users, django_capture_on_commit_callbacks
+):
     from config.celery import app
 
     app.conf.task_always_eager = True
     try:
         api = api_for("manager")
         with django_capture_on_commit_callbacks(execute=True):
-            created = api.post("/api/v1/exports/", {"status": ["closed"], "channel": ["phone_95598"]}, format="json")
+            created = api.post(
+                "/api/v1/exports/", {"status": ["closed"], "channel": ["phone_95598"]}, format="json"
+            )
         assert created.status_code == 202
         assert {"id", "status", "progress"} <= set(created.json())
         polled = api.get(f"/api/v1/exports/{created.json()['id']}/").json()
@@ -98,10 +113,21 @@ def test_export_of_many_rows_without_cap(users, depts):
 
     customer = Customer.objects.create(phone="13911112222", name="x", supply_unit=depts["BJ"])
     for i in range(120):
-        complaint = Complaint.objects.create(channel="phone_95598", customer=customer, address="a", content="c",
-                                             demand="d", tracking_no=f"T{i:06d}")
-        WorkOrder.objects.create(complaint=complaint, tracking_no=complaint.tracking_no, channel="phone_95598",
-                                 customer=customer, unit=depts["BJ"])
+        complaint = Complaint.objects.create(
+            channel="phone_95598",
+            customer=customer,
+            address="a",
+            content="c",
+            demand="d",
+            tracking_no=f"T{i:06d}",
+        )
+        WorkOrder.objects.create(
+            complaint=complaint,
+            tracking_no=complaint.tracking_no,
+            channel="phone_95598",
+            customer=customer,
+            unit=depts["BJ"],
+        )
     job = ExportJob.objects.create(user=users["manager"], filters={})
     with override_settings(EXPORT_CHUNK_SIZE=7):
         export_build(job.pk)
@@ -111,7 +137,12 @@ def test_export_of_many_rows_without_cap(users, depts):
 
 def test_openapi_schema_lists_the_endpoints(client):
     schema = client.get("/api/schema/?format=json").json()
-    for path in ("/api/v1/stats/summary/", "/api/v1/stats/pivot/", "/api/v1/exports/", "/api/v1/exports/{id}/"):
+    for path in (
+        "/api/v1/stats/summary/",
+        "/api/v1/stats/pivot/",
+        "/api/v1/exports/",
+        "/api/v1/exports/{id}/",
+    ):
         assert path in schema["paths"], path
     props = schema["components"]["schemas"]["Summary"]["properties"]
     assert SUMMARY_FIELDS <= set(props)

@@ -1,4 +1,5 @@
 """Concurrent transitions that create the same aggregate row both count (PostgreSQL)."""
+
 import threading
 
 import pytest
@@ -10,7 +11,9 @@ from workorders.reporting import DAILY_KEY, _bump
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="needs PostgreSQL"),
+    pytest.mark.skipif(
+        "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="needs PostgreSQL"
+    ),
 ]
 
 

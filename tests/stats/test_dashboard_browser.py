@@ -1,4 +1,5 @@
 """The dashboard renders in headless Chromium with its ECharts charts (vendored, no network)."""
+
 import os
 
 import pytest
@@ -6,8 +7,14 @@ import pytest
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
@@ -27,11 +34,15 @@ def test_dashboard_draws_its_charts(dataset, users, live_server, browser, client
     client.force_login(users["manager"])
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context = browser.new_context()
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+    )
     page = context.new_page()
     errors, external = [], []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("request", lambda req: external.append(req.url) if not req.url.startswith(live_server.url) else None)
+    page.on(
+        "request", lambda req: external.append(req.url) if not req.url.startswith(live_server.url) else None
+    )
     page.goto(f"{live_server.url}/dashboard/")
     page.wait_for_selector("body[data-charts]")
     assert int(page.get_attribute("body", "data-charts")) == 5

@@ -1,4 +1,5 @@
 """Each dashboard figure equals a direct count over the orders (issue 7, item 7)."""
+
 import datetime as dt
 from statistics import mean
 
@@ -7,14 +8,24 @@ from django.db.models import Q
 
 from workorders.models import StatsDaily, StatsOpen, Status, WorkOrder, WorkOrderEvent
 from workorders.reporting import (
-    DAILY_KEY, StatsFilter, day_start, stats_dashboard, stats_pivot, stats_rebuild, stats_summary,
+    DAILY_KEY,
+    StatsFilter,
+    day_start,
+    stats_dashboard,
+    stats_pivot,
+    stats_rebuild,
+    stats_summary,
 )
 from workorders.selectors import workorders_visible_to
 
 pytestmark = pytest.mark.django_db
 
-STAGE_DONE = {"dispatch": "dispatched_at", "contact": "first_contact_at", "reply": "replied_at",
-              "review": "approved_at"}
+STAGE_DONE = {
+    "dispatch": "dispatched_at",
+    "contact": "first_contact_at",
+    "reply": "replied_at",
+    "review": "approved_at",
+}
 
 
 def orders_in(user, date_from=None, date_to=None):
@@ -27,7 +38,9 @@ def orders_in(user, date_from=None, date_to=None):
 
 
 def breached_stages(order):
-    return {e.payload.get("stage") for e in WorkOrderEvent.objects.filter(order=order, action="deadline_breached")}
+    return {
+        e.payload.get("stage") for e in WorkOrderEvent.objects.filter(order=order, action="deadline_breached")
+    }
 
 
 def rate(num, den):
@@ -53,12 +66,19 @@ def direct(orders):
         "closed": len(closed),
         "overdue": len([o for o in orders if o.status != Status.CLOSED and o.is_overdue]),
         "on_time_rate": rate(len(handled) - len(late), len(handled)),
-        "satisfaction_rate": rate(len([o for o in evaluated if o.satisfaction != "unsatisfied"]), len(evaluated)),
+        "satisfaction_rate": rate(
+            len([o for o in evaluated if o.satisfaction != "unsatisfied"]), len(evaluated)
+        ),
         "repeat_rate": rate(len([o for o in orders if o.is_repeat]), len(orders)),
-        "truthfulness_rate": rate(len([o for o in replied if o.truthfulness in ("true", "partly_true")]), len(replied)),
+        "truthfulness_rate": rate(
+            len([o for o in replied if o.truthfulness in ("true", "partly_true")]), len(replied)
+        ),
         "reopen_rate": rate(len([o for o in orders if o.reopen_count]), len(closed)),
-        "avg_handling_hours": round(mean((o.closed_at - o.received_at).total_seconds() for o in handled) / 3600, 1)
-        if handled else None,
+        "avg_handling_hours": round(
+            mean((o.closed_at - o.received_at).total_seconds() for o in handled) / 3600, 1
+        )
+        if handled
+        else None,
         "stage_on_time": stage,
     }
 
@@ -108,7 +128,10 @@ def test_filters_match_the_order_list_filters(dataset, users, depts):
         got = stats_summary(manager, f)
         want = direct(list(workorders_visible_to(manager).filter(q)))
         assert got["received"] == want["received"] and got["closed"] == want["closed"], f
-        assert got["satisfaction_rate"] == want["satisfaction_rate"] and got["on_time_rate"] == want["on_time_rate"]
+        assert (
+            got["satisfaction_rate"] == want["satisfaction_rate"]
+            and got["on_time_rate"] == want["on_time_rate"]
+        )
 
 
 def test_open_now_by_stage_and_overdue(dataset, users):
@@ -129,8 +152,12 @@ def test_dashboard_periods_trend_ranking_and_per_10k(dataset, users, depts):
     assert len(trend) == 90 and sum(trend.values()) == visible.count()
     for day, n in trend.items():
         day = dt.date.fromisoformat(day)
-        assert n == visible.filter(received_at__gte=day_start(day),
-                                   received_at__lt=day_start(day + dt.timedelta(days=1))).count()
+        assert (
+            n
+            == visible.filter(
+                received_at__gte=day_start(day), received_at__lt=day_start(day + dt.timedelta(days=1))
+            ).count()
+        )
     week = next(p for p in d["periods"] if p["code"] == "week")
     week_start = today - dt.timedelta(days=today.weekday())
     assert week["received"] == visible.filter(received_at__gte=day_start(week_start)).count()
@@ -152,8 +179,11 @@ def test_pivot_cells_and_totals(dataset, users):
     for i, row in enumerate(p["rows"]):
         day = dt.date.fromisoformat(row["key"])
         for j, col in enumerate(p["cols"]):
-            n = visible.filter(received_at__gte=day_start(day), received_at__lt=day_start(day + dt.timedelta(days=1)),
-                               level=col["key"]).count()
+            n = visible.filter(
+                received_at__gte=day_start(day),
+                received_at__lt=day_start(day + dt.timedelta(days=1)),
+                level=col["key"],
+            ).count()
             assert (p["cells"][i][j] or 0) == n
     rates = stats_pivot(manager, StatsFilter(), rows="category1", measure="on_time_rate")
     assert rates["total"] == stats_summary(manager, StatsFilter())["on_time_rate"]
@@ -163,7 +193,9 @@ def test_pivot_cells_and_totals(dataset, users):
 
 def _table(model, fields):
     rows = model.objects.values(*fields)
-    return sorted((tuple(r.values()) for r in rows if any(v for k, v in r.items() if k not in DAILY_KEY)), key=str)
+    return sorted(
+        (tuple(r.values()) for r in rows if any(v for k, v in r.items() if k not in DAILY_KEY)), key=str
+    )
 
 
 def test_rebuild_gives_the_same_aggregates_as_the_hook(dataset, users):
@@ -171,13 +203,26 @@ def test_rebuild_gives_the_same_aggregates_as_the_hook(dataset, users):
 
     fields = list(DAILY_KEY) + list(DAILY_MEASURES)
     incremental = _table(StatsDaily, fields)
-    open_fields = ["unit_id", "department_id", "category_id", "channel", "level", "status", "count", "overdue"]
-    incremental_open = sorted((tuple(r.values()) for r in StatsOpen.objects.values(*open_fields) if r["count"]), key=str)
+    open_fields = [
+        "unit_id",
+        "department_id",
+        "category_id",
+        "channel",
+        "level",
+        "status",
+        "count",
+        "overdue",
+    ]
+    incremental_open = sorted(
+        (tuple(r.values()) for r in StatsOpen.objects.values(*open_fields) if r["count"]), key=str
+    )
     assert incremental
     stats_rebuild()
     assert _table(StatsDaily, fields) == incremental
-    assert sorted((tuple(r.values()) for r in StatsOpen.objects.values(*open_fields) if r["count"]), key=str) \
+    assert (
+        sorted((tuple(r.values()) for r in StatsOpen.objects.values(*open_fields) if r["count"]), key=str)
         == incremental_open
+    )
     # A ranged rebuild leaves the same figures too.
     d1, _d2, d3 = dataset["days"]
     stats_rebuild(date_from=d1, date_to=d3)
@@ -196,7 +241,9 @@ def test_pivot_by_truthfulness_and_satisfaction(dataset, users):
     s = stats_pivot(manager, StatsFilter(), rows="level", cols="satisfaction")
     for i, row in enumerate(s["rows"]):
         for j, col in enumerate(s["cols"]):
-            assert (s["cells"][i][j] or 0) == visible.filter(level=row["key"], satisfaction=col["key"]).count()
+            assert (s["cells"][i][j] or 0) == visible.filter(
+                level=row["key"], satisfaction=col["key"]
+            ).count()
     from config.api import DomainError
 
     with pytest.raises(DomainError):
@@ -209,19 +256,27 @@ def test_unit_rollup_equals_the_daily_table_grouped(dataset, users, depts):
     from workorders.models import DAILY_MEASURES, StatsUnitDaily
 
     def grouped(model):
-        rows = model.objects.values("day", "unit_id", "department_id").annotate(
-            **{f"s_{m}": Sum(m) for m in DAILY_MEASURES}).order_by()
-        return {(r["day"], r["unit_id"], r["department_id"]): {m: r[f"s_{m}"] for m in DAILY_MEASURES}
-                for r in rows if r["s_received"]}
+        rows = (
+            model.objects.values("day", "unit_id", "department_id")
+            .annotate(**{f"s_{m}": Sum(m) for m in DAILY_MEASURES})
+            .order_by()
+        )
+        return {
+            (r["day"], r["unit_id"], r["department_id"]): {m: r[f"s_{m}"] for m in DAILY_MEASURES}
+            for r in rows
+            if r["s_received"]
+        }
 
     assert grouped(StatsUnitDaily) == grouped(StatsDaily)
     stats_rebuild()
     assert grouped(StatsUnitDaily) == grouped(StatsDaily)
     # The dashboard reads the roll-up without fine filters and the full table with them: same figures.
     manager = users["manager"]
-    assert stats_summary(manager, StatsFilter(department=depts["BJ-YJ"].pk))["received"] == \
-        stats_summary(manager, StatsFilter(department=depts["BJ-YJ"].pk, level="general"))["received"] + \
-        stats_summary(manager, StatsFilter(department=depts["BJ-YJ"].pk, level="important"))["received"]
+    assert (
+        stats_summary(manager, StatsFilter(department=depts["BJ-YJ"].pk))["received"]
+        == stats_summary(manager, StatsFilter(department=depts["BJ-YJ"].pk, level="general"))["received"]
+        + stats_summary(manager, StatsFilter(department=depts["BJ-YJ"].pk, level="important"))["received"]
+    )
 
 
 def test_rebuild_command_repairs_a_damaged_aggregate(dataset, users):

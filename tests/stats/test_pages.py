@@ -1,4 +1,5 @@
 """The dashboard, pivot, report and export pages (server side)."""
+
 import datetime as dt
 import io
 from urllib.parse import parse_qs, urlparse
@@ -21,7 +22,9 @@ def test_dashboard_renders_figures_and_drill_down_links(dataset, users, client):
     page = login(client, users["manager"]).get("/dashboard/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'id="chart-trend"' in html and "vendor/echarts/echarts.min.js" in html and 'id="stats-charts"' in html
+    assert (
+        'id="chart-trend"' in html and "vendor/echarts/echarts.min.js" in html and 'id="stats-charts"' in html
+    )
     d = page.context["d"]
     assert d["overdue_link"].startswith("/orders/?") and "overdue=true" in d["overdue_link"]
     for stage in d["open_stages"]:
@@ -33,7 +36,9 @@ def test_dashboard_filters_and_access(dataset, users, client, depts):
     assert login(client, users["handler"]).get("/dashboard/").status_code == 403
     client.logout()
     assert client.get("/dashboard/").status_code == 302
-    page = login(client, users["supervisor"]).get(f"/dashboard/?channel=wechat&department={depts['BJ-YX'].pk}")
+    page = login(client, users["supervisor"]).get(
+        f"/dashboard/?channel=wechat&department={depts['BJ-YX'].pk}"
+    )
     assert page.status_code == 200 and page.context["d"]["totals"]["received"] == 0
     page = client.get("/dashboard/?channel=wechat")
     assert page.context["d"]["totals"]["received"] == 1
@@ -52,12 +57,16 @@ def test_report_generated_viewable_downloadable_and_mailed_once(dataset, users, 
     today = dataset["today"]
     d1, d2, d3 = dataset["days"]
     ReportSubscription.objects.create(user=users["manager"], kind="weekly")
-    report = report_generate(kind="weekly", today=d3 + dt.timedelta(days=7 - d3.weekday()), company=depts["BJ"])
+    report = report_generate(
+        kind="weekly", today=d3 + dt.timedelta(days=7 - d3.weekday()), company=depts["BJ"]
+    )
     start, end = report_period("weekly", d3 + dt.timedelta(days=7 - d3.weekday()))
     assert report.period_start == start and (end - start).days == 6
     from workorders.reporting import StatsFilter, stats_summary
 
-    assert report.data["summary"]["received"] == stats_summary(depts["BJ"], StatsFilter(start, end))["received"]
+    assert (
+        report.data["summary"]["received"] == stats_summary(depts["BJ"], StatsFilter(start, end))["received"]
+    )
     assert report_send(report.pk) == 1 and report_send(report.pk) == 0
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["manager@example.com"]
     assert mailoutbox[0].attachments[0][1][:2] == b"PK"
@@ -70,8 +79,11 @@ def test_report_generated_viewable_downloadable_and_mailed_once(dataset, users, 
     wb = load_workbook(io.BytesIO(b"".join(client.get(f"/reports/{report.pk}/download/").streaming_content)))
     assert len(wb.sheetnames) >= 6
     # Generating again changes nothing.
-    assert report_generate(kind="weekly", today=d3 + dt.timedelta(days=7 - d3.weekday()), company=depts["BJ"]).pk \
-        == report.pk and Report.objects.count() == 1
+    assert (
+        report_generate(kind="weekly", today=d3 + dt.timedelta(days=7 - d3.weekday()), company=depts["BJ"]).pk
+        == report.pk
+        and Report.objects.count() == 1
+    )
 
 
 def test_export_pages(dataset, users, client, settings, django_capture_on_commit_callbacks):
@@ -105,8 +117,12 @@ def test_subscribing_and_report_scope(dataset, users, client, depts, cd_supervis
     client.post("/reports/subscribe/", {"kind": "daily", "active": "1"})
     assert ReportSubscription.objects.get(user=users["manager"], kind="daily").is_active
     ReportSubscription.objects.create(user=cd_supervisor, kind="daily")
-    report = report_generate(kind="daily", today=dataset["days"][2] + dt.timedelta(days=1), company=depts["BJ"])
-    assert report_send(report.pk) == 1 and mailoutbox[0].to == ["manager@example.com"]  # not the unit's supervisor
+    report = report_generate(
+        kind="daily", today=dataset["days"][2] + dt.timedelta(days=1), company=depts["BJ"]
+    )
+    assert report_send(report.pk) == 1 and mailoutbox[0].to == [
+        "manager@example.com"
+    ]  # not the unit's supervisor
     assert client.get(f"/reports/{report.pk}/").status_code == 200
     client.force_login(cd_supervisor)
     assert client.get(f"/reports/{report.pk}/").status_code == 404

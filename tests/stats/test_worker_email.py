@@ -1,4 +1,5 @@
 """A scheduled report made by a real Celery worker and e-mailed to a local SMTP server (PostgreSQL + Redis)."""
+
 import datetime as dt
 import email
 import email.header
@@ -15,8 +16,10 @@ from workorders.models import Report, ReportSubscription
 pytestmark = [
     pytest.mark.worker,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not settings.REDIS_URL or "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-                       reason="needs PostgreSQL and Redis (the worker shares the test database)"),
+    pytest.mark.skipif(
+        not settings.REDIS_URL or "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+        reason="needs PostgreSQL and Redis (the worker shares the test database)",
+    ),
 ]
 
 
@@ -51,13 +54,16 @@ def test_daily_report_by_a_worker_is_mailed_to_subscribers(dataset, users, depts
     db = connection.settings_dict
     env = {
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(port), "MEDIA_ROOT": str(tmp_path / "media"),
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "MEDIA_ROOT": str(tmp_path / "media"),
     }
     d1, d2, d3 = dataset["days"]
     try:
         with celery_worker(env=env, log_path=tmp_path / "worker.log") as queue:
-            result = generate_scheduled_report.apply_async(args=["daily", (d3 + dt.timedelta(days=1)).isoformat()],
-                                                           queue=queue)
+            result = generate_scheduled_report.apply_async(
+                args=["daily", (d3 + dt.timedelta(days=1)).isoformat()], queue=queue
+            )
             assert result.get(timeout=60), (tmp_path / "worker.log").read_text()
             assert wait_for(lambda: inbox.messages, timeout=30), (tmp_path / "worker.log").read_text()
     finally:
@@ -66,7 +72,11 @@ def test_daily_report_by_a_worker_is_mailed_to_subscribers(dataset, users, depts
     rcpts, message = inbox.messages[0]
     assert rcpts == ["manager@example.com"]
     report = Report.objects.get(kind="daily", department=depts["BJ"])
-    assert report.period_start == d3 and report.emailed_at is not None and report.data["summary"]["received"] == 4
+    assert (
+        report.period_start == d3
+        and report.emailed_at is not None
+        and report.data["summary"]["received"] == 4
+    )
     assert report.title in str(email.header.make_header(email.header.decode_header(message["Subject"])))
     attachments = [p for p in message.walk() if p.get_filename()]
     assert attachments and attachments[0].get_payload(decode=True)[:2] == b"PK"

@@ -7,6 +7,7 @@ leaves behind. A second company (with one user per role) proves that scope stops
 The fixtures at the bottom are imported by ``tests/workorders/conftest.py`` and
 ``tests/complaints/conftest.py``.
 """
+
 import itertools
 from datetime import timedelta
 
@@ -39,9 +40,13 @@ def unique_account() -> str:
 def intake_body(**overrides) -> dict:
     """A valid intake request body (API shape), for a fresh customer unless overridden."""
     body = {
-        "channel": "phone_95598", "customer_name": "张先生", "phone": unique_phone(),
-        "account_no": unique_account(), "address": "滨江市城东区幸福路12号3单元",
-        "content": "家里电压长期偏低，晚上空调无法启动，已持续两周。", "demand": "尽快解决低电压问题",
+        "channel": "phone_95598",
+        "customer_name": "张先生",
+        "phone": unique_phone(),
+        "account_no": unique_account(),
+        "address": "滨江市城东区幸福路12号3单元",
+        "content": "家里电压长期偏低，晚上空调无法启动，已持续两周。",
+        "demand": "尽快解决低电压问题",
     }
     body.update(overrides)
     return body
@@ -52,6 +57,7 @@ def category(code="040101") -> Category:
 
 
 # --- factory-boy: departments and users of a second company ---------------------------------------
+
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -84,6 +90,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 # --- the builder ----------------------------------------------------------------------------------
 
+
 class Builder:
     """``build.order("review")`` → a fresh order in that state, made by the real services.
 
@@ -103,8 +110,16 @@ class Builder:
         complaint = complaint_register(actor=user, draft=draft, **intake_body(**fields))
         return WorkOrder.objects.get(pk=complaint.workorder.pk)
 
-    def order(self, state, *, stage="contacted", department="BJ-YJ", handler="handler2", satisfaction="satisfied",
-              **fields) -> WorkOrder:
+    def order(
+        self,
+        state,
+        *,
+        stage="contacted",
+        department="BJ-YJ",
+        handler="handler2",
+        satisfaction="satisfied",
+        **fields,
+    ) -> WorkOrder:
         order = self.new(draft=state == "intake", **fields)
         if state in ("intake", "classification"):
             return order
@@ -126,7 +141,9 @@ class Builder:
         order = self.do(order, "approve", "supervisor", comment="同意")
         if state == "callback":
             return order
-        order = self.do(order, "callback", "agent", reached=True, satisfaction=satisfaction, comment="回访完毕")
+        order = self.do(
+            order, "callback", "agent", reached=True, satisfaction=satisfaction, comment="回访完毕"
+        )
         assert state == "closed" and order.status == "closed"
         return order
 
@@ -137,7 +154,9 @@ class Builder:
 
 
 REPLY = {
-    "cause": "台区变压器负载过重", "truthfulness": "true", "measures": "调整台区负荷，新增一台配变",
+    "cause": "台区变压器负载过重",
+    "truthfulness": "true",
+    "measures": "调整台区负荷，新增一台配变",
     "reply": "已完成台区改造，电压恢复正常",
 }
 
@@ -151,6 +170,7 @@ def future(hours=48) -> str:
 
 
 # --- API helpers ----------------------------------------------------------------------------------
+
 
 def act(api, order_id, action, *, expect=200, version=None, multipart=False, **body):
     """POST one action with the order's current version; assert the status; return the JSON."""
@@ -178,6 +198,7 @@ def snapshot():
 
 # --- fixtures -------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def build(users, depts):
     return Builder(users, depts)
@@ -187,7 +208,8 @@ def build(users, depts):
 def all_roles_user(depts):
     """One person holding every working role, in 运维检修部 (BJ-YJ): the role check never refuses them."""
     return UserFactory(
-        username="omni", department=depts["BJ-YJ"],
+        username="omni",
+        department=depts["BJ-YJ"],
         roles=[Role.AGENT, Role.DISPATCHER, Role.HANDLER, Role.SUPERVISOR, Role.MANAGER],
     )
 

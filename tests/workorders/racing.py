@@ -1,11 +1,14 @@
 """Run the same request from several threads at once, each with its own database connection."""
+
 import threading
 
 import pytest
 from django.db import connection, connections
 
-SKIP_REASON = ("needs PostgreSQL: SQLite serialises every writer on one database lock, so requests "
-               "cannot race there; run with DATABASE_URL=postgres://...")
+SKIP_REASON = (
+    "needs PostgreSQL: SQLite serialises every writer on one database lock, so requests "
+    "cannot race there; run with DATABASE_URL=postgres://..."
+)
 
 
 def require_postgresql():
@@ -47,6 +50,8 @@ def lock_waiters() -> int:
         # Inside a transaction PostgreSQL keeps the first snapshot of the statistics views: drop it,
         # or a poll would never see a session that started waiting after the first look.
         cur.execute("SELECT pg_stat_clear_snapshot()")
-        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
         return cur.fetchone()[0]

@@ -1,4 +1,5 @@
 """The admin: every model renders with bounded queries, events are read-only, lifecycle actions use perform."""
+
 import re
 from datetime import timedelta
 
@@ -13,13 +14,28 @@ from complaints.models import Category, Complaint, Customer, IdempotencyKey
 from workorders.demo import seed_orders
 from workorders.lifecycle import perform
 from workorders.models import (
-    Assignment, Attachment, ExtensionRequest, Level, Status, WorkOrder, WorkOrderEvent,
+    Assignment,
+    Attachment,
+    ExtensionRequest,
+    Level,
+    Status,
+    WorkOrder,
+    WorkOrderEvent,
 )
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Category, Customer, Complaint, IdempotencyKey, WorkOrder, WorkOrderEvent, Assignment, ExtensionRequest,
-          Attachment]
+MODELS = [
+    Category,
+    Customer,
+    Complaint,
+    IdempotencyKey,
+    WorkOrder,
+    WorkOrderEvent,
+    Assignment,
+    ExtensionRequest,
+    Attachment,
+]
 
 
 @pytest.fixture
@@ -30,13 +46,31 @@ def data(org, users, settings, tmp_path):
     order = WorkOrder.objects.filter(status=Status.PROCESSING).first()
     if not ExtensionRequest.objects.exists():
         contacted = WorkOrder.objects.filter(status=Status.PROCESSING, first_contact_at__isnull=False).first()
-        perform(contacted.pk, "request_extension", actor=contacted.assignee,
-                data={"requested_due_at": timezone.now() + timedelta(days=3), "reason": "需协调市政部门办理道路开挖许可"})
-    perform(order.pk, "attach", actor=users["agent"],
-            data={"file": SimpleUploadedFile("现场照片.jpg", b"\xff\xd8\xff", content_type="image/jpeg"),
-                  "comment": "现场照片"})
-    IdempotencyKey.objects.create(user=users["agent"], key="k-1", request_hash="0" * 64, response_status=201,
-                                  response_body={"id": 1, "tracking_no": "2026112300000001"})
+        perform(
+            contacted.pk,
+            "request_extension",
+            actor=contacted.assignee,
+            data={
+                "requested_due_at": timezone.now() + timedelta(days=3),
+                "reason": "需协调市政部门办理道路开挖许可",
+            },
+        )
+    perform(
+        order.pk,
+        "attach",
+        actor=users["agent"],
+        data={
+            "file": SimpleUploadedFile("现场照片.jpg", b"\xff\xd8\xff", content_type="image/jpeg"),
+            "comment": "现场照片",
+        },
+    )
+    IdempotencyKey.objects.create(
+        user=users["agent"],
+        key="k-1",
+        request_hash="0" * 64,
+        response_status=201,
+        response_body={"id": 1, "tracking_no": "2026112300000001"},
+    )
     return users
 
 
@@ -95,11 +129,15 @@ def test_event_admin_refuses_add_change_and_delete(admin_client):
     before = (event.action, event.payload, WorkOrderEvent.objects.count())
 
     assert admin_client.get(_url(WorkOrderEvent, "add")).status_code == 403
-    response = admin_client.post(_url(WorkOrderEvent, "change", event.pk), {"action": "forged", "payload": "{}"})
+    response = admin_client.post(
+        _url(WorkOrderEvent, "change", event.pk), {"action": "forged", "payload": "{}"}
+    )
     assert response.status_code == 403
     assert admin_client.post(_url(WorkOrderEvent, "delete", event.pk), {"post": "yes"}).status_code == 403
-    response = admin_client.post(_url(WorkOrderEvent, "changelist"),
-                                 {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"})
+    response = admin_client.post(
+        _url(WorkOrderEvent, "changelist"),
+        {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
+    )
     event.refresh_from_db()
     assert (event.action, event.payload, WorkOrderEvent.objects.count()) == before
 
@@ -118,10 +156,16 @@ def test_order_status_cannot_be_edited_in_the_admin(admin_client):
     assert "status" not in form.fields and "level" not in form.fields and "outcome" not in form.fields
     assert set(form.fields) == {"is_key_customer", "is_sensitive", "upgrade_tendency"}
 
-    response = admin_client.post(_url(WorkOrder, "change", order.pk), {
-        "status": "closed", "level": "special", "outcome": "resolved", "is_sensitive": "on",
-        **_empty_inline_forms(response),
-    })
+    response = admin_client.post(
+        _url(WorkOrder, "change", order.pk),
+        {
+            "status": "closed",
+            "level": "special",
+            "outcome": "resolved",
+            "is_sensitive": "on",
+            **_empty_inline_forms(response),
+        },
+    )
     assert response.status_code == 302
     order.refresh_from_db()
     assert order.status == Status.PROCESSING and order.outcome == "" and order.is_sensitive
@@ -133,8 +177,12 @@ def test_complaint_text_can_be_corrected_but_not_its_classification(admin_client
     other = Category.objects.filter(level=3).exclude(pk=complaint.category_id).first()
     response = admin_client.get(_url(Complaint, "change", complaint.pk))
     assert "category" not in response.context["adminform"].form.fields
-    data = {name: field.value() or "" for name, field in
-            ((n, response.context["adminform"].form[n]) for n in response.context["adminform"].form.fields)}
+    data = {
+        name: field.value() or ""
+        for name, field in (
+            (n, response.context["adminform"].form[n]) for n in response.context["adminform"].form.fields
+        )
+    }
     data.update(content="客户反映电压偏低（更正错别字）", category=other.pk)
     for flag in ("is_anonymous", "is_confidential", "upgrade_tendency"):
         data.pop(flag) if not data[flag] else data.update({flag: "on"})
@@ -159,8 +207,11 @@ def staff_supervisor(client, data):
     user = data["supervisor"]
     user.is_staff = True
     user.save()
-    user.user_permissions.add(*Permission.objects.filter(
-        content_type__app_label="workorders", codename__in=["view_workorder", "change_workorder"]))
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="workorders", codename__in=["view_workorder", "change_workorder"]
+        )
+    )
     client.force_login(user)
     return client
 
@@ -169,15 +220,22 @@ def test_admin_escalate_goes_through_the_lifecycle(staff_supervisor, data):
     order = WorkOrder.objects.filter(status=Status.PROCESSING, level=Level.GENERAL).first()
     version, events = order.version, order.events.count()
 
-    response = staff_supervisor.post(_url(WorkOrder, "changelist"),
-                                     {"action": "lifecycle_escalate", "_selected_action": [order.pk]}, follow=True)
+    response = staff_supervisor.post(
+        _url(WorkOrder, "changelist"),
+        {"action": "lifecycle_escalate", "_selected_action": [order.pk]},
+        follow=True,
+    )
 
     order.refresh_from_db()
     assert order.level == Level.IMPORTANT and order.is_escalated
     assert order.version == version + 1 and order.events.count() == events + 1
     last = order.events.order_by("-id").first()
     assert (last.action, last.actor, last.from_status, last.to_status) == (
-        "escalate", data["supervisor"], "processing", "processing")
+        "escalate",
+        data["supervisor"],
+        "processing",
+        "processing",
+    )
     messages = [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
     assert [tag for tag, _text in messages] == ["success"]
     assert order.tracking_no in messages[0][1]
@@ -190,10 +248,13 @@ def test_admin_action_reports_each_refusal_and_changes_nothing(staff_supervisor,
 
     response = staff_supervisor.post(
         _url(WorkOrder, "changelist"),
-        {"action": "lifecycle_approve", "_selected_action": [open_order.pk, closed.pk]}, follow=True,
+        {"action": "lifecycle_approve", "_selected_action": [open_order.pk, closed.pk]},
+        follow=True,
     )
 
-    messages = {re.split("[:：]", str(m))[0]: (m.level_tag, str(m)) for m in get_messages(response.wsgi_request)}
+    messages = {
+        re.split("[:：]", str(m))[0]: (m.level_tag, str(m)) for m in get_messages(response.wsgi_request)
+    }
     assert messages[open_order.tracking_no][0] == "success"
     assert messages[closed.tracking_no][0] == "error"
     open_order.refresh_from_db()
@@ -206,8 +267,11 @@ def test_admin_action_by_a_user_without_the_role_is_refused(admin_client, data):
     """The superuser holds only the admin role: the lifecycle's role rule refuses, with its message."""
     order = WorkOrder.objects.filter(status=Status.PROCESSING).first()
     version = order.version
-    response = admin_client.post(_url(WorkOrder, "changelist"),
-                                 {"action": "lifecycle_escalate", "_selected_action": [order.pk]}, follow=True)
+    response = admin_client.post(
+        _url(WorkOrder, "changelist"),
+        {"action": "lifecycle_escalate", "_selected_action": [order.pk]},
+        follow=True,
+    )
     messages = [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
     assert len(messages) == 1 and messages[0][0] == "error" and order.tracking_no in messages[0][1]
     order.refresh_from_db()

@@ -1,4 +1,5 @@
 """Two supervisors approving the same order at the same moment: exactly one wins (PostgreSQL)."""
+
 import time
 
 import pytest
@@ -30,8 +31,10 @@ def hold_until_the_other_waits(*, order, event):
 
 @pytest.fixture
 def armed(settings):
-    settings.WORKORDER_TRANSITION_HOOKS = [*settings.WORKORDER_TRANSITION_HOOKS,
-                                           f"{__name__}.hold_until_the_other_waits"]
+    settings.WORKORDER_TRANSITION_HOOKS = [
+        *settings.WORKORDER_TRANSITION_HOOKS,
+        f"{__name__}.hold_until_the_other_waits",
+    ]
     RACE.update(armed=True, saw_waiter=False)
     yield RACE
     RACE["armed"] = False
@@ -47,8 +50,11 @@ def test_two_threads_approving_the_same_order_exactly_one_wins(build, users, dep
     def approve(i):
         client = APIClient()
         client.force_authenticate(supervisors[i])
-        response = client.post(f"/api/v1/workorders/{order.pk}/approve/",
-                               {"version": order.version, "comment": f"同意（{i}）"}, format="json")
+        response = client.post(
+            f"/api/v1/workorders/{order.pk}/approve/",
+            {"version": order.version, "comment": f"同意（{i}）"},
+            format="json",
+        )
         return response.status_code, response.json()
 
     results = race(2, approve)
@@ -78,7 +84,9 @@ def test_racing_urges_are_all_counted(build, users, armed):
         # No version check from a stale read: each request reloads the version it sends.
         for _ in range(20):
             version = WorkOrder.objects.get(pk=order.pk).version
-            response = client.post(f"/api/v1/workorders/{order.pk}/urge/", {"version": version}, format="json")
+            response = client.post(
+                f"/api/v1/workorders/{order.pk}/urge/", {"version": version}, format="json"
+            )
             if response.status_code != 409:
                 return response.status_code
         return 409
@@ -86,5 +94,6 @@ def test_racing_urges_are_all_counted(build, users, armed):
     assert race(5, urge) == [200] * 5
     order.refresh_from_db()
     assert order.urge_count == 5
-    assert list(order.events.filter(action="urge").order_by("version").values_list("payload__count", flat=True)) == [
-        1, 2, 3, 4, 5]
+    assert list(
+        order.events.filter(action="urge").order_by("version").values_list("payload__count", flat=True)
+    ) == [1, 2, 3, 4, 5]

@@ -1,4 +1,5 @@
 """seed_orders: a few hundred orders in every state, built through the services, consistent, once."""
+
 import re
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -28,12 +29,18 @@ def test_seed_orders_builds_a_consistent_quarter_of_work_once(org, settings):
     # then: the default number of orders, no step refused by a rule
     assert result["failures"] == []
     assert result["created"] == DEFAULT_COUNT == WorkOrder.objects.count()
-    orders = list(WorkOrder.objects.select_related("complaint", "customer__supply_unit", "category", "department"))
+    orders = list(
+        WorkOrder.objects.select_related("complaint", "customer__supply_unit", "category", "department")
+    )
 
     # every one of the seven states and every way of closing
     assert {o.status for o in orders} == set(Status.values)
     assert {o.outcome for o in orders if o.status == Status.CLOSED} == {
-        "resolved", "unreachable", "merged", "not_established"}
+        "resolved",
+        "unreachable",
+        "merged",
+        "not_established",
+    }
     assert sum(o.status == Status.CLOSED for o in orders) > DEFAULT_COUNT // 2
 
     # spread over the last 90 days, at least 60 distinct days, nothing in the future
@@ -59,8 +66,9 @@ def test_seed_orders_builds_a_consistent_quarter_of_work_once(org, settings):
         actions = Counter(e.action for e in evs)
         assert o.urge_count == actions["urge"] + actions["merged_from"]
         assert o.return_count == actions["return"]
-        assert o.reopen_count == sum(e.from_status in ("callback", "closed") and e.to_status == "processing"
-                                     for e in evs)
+        assert o.reopen_count == sum(
+            e.from_status in ("callback", "closed") and e.to_status == "processing" for e in evs
+        )
 
     # the lifecycle's variety is there
     assert sum(o.urge_count > 0 for o in orders) >= 10
@@ -71,7 +79,9 @@ def test_seed_orders_builds_a_consistent_quarter_of_work_once(org, settings):
     assert sum(o.is_escalated for o in orders) >= 3
     repeats = [o for o in orders if o.is_repeat]
     assert len(repeats) >= 5
-    assert all(o.repeat_of.closed_at <= o.received_at and o.repeat_of.customer_id == o.customer_id for o in repeats)
+    assert all(
+        o.repeat_of.closed_at <= o.received_at and o.repeat_of.customer_id == o.customer_id for o in repeats
+    )
     assert all(o.level != "general" for o in repeats)
     keys = [o for o in orders if o.is_key_customer]
     assert keys and all(o.level != "general" for o in keys)
@@ -117,14 +127,21 @@ def test_seed_orders_builds_a_consistent_quarter_of_work_once(org, settings):
         settings.DEBUG = True
         assert "workorders.demo.seed_orders" in SEEDERS
         call_command("seed_demo")
-        assert (WorkOrder.objects.count(), WorkOrderEvent.objects.count(), Complaint.objects.count()) == counts
+        assert (
+            WorkOrder.objects.count(),
+            WorkOrderEvent.objects.count(),
+            Complaint.objects.count(),
+        ) == counts
 
 
 def test_seed_orders_is_deterministic(org):
     now = timezone.now()
     seed_orders(count=40, now=now)
-    first = list(WorkOrder.objects.order_by("pk").values_list(
-        "status", "level", "category__code", "department__code", "urge_count", "complaint__content"))
+    first = list(
+        WorkOrder.objects.order_by("pk").values_list(
+            "status", "level", "category__code", "department__code", "urge_count", "complaint__content"
+        )
+    )
     assert len(first) == 40
 
     # after wiping the orders (raw test cleanup, not an application path) the same seed gives the same orders
@@ -135,6 +152,9 @@ def test_seed_orders_is_deterministic(org):
     WorkOrder.objects.all().delete()
     Complaint.objects.all().delete()
     seed_orders(count=40, now=now)
-    second = list(WorkOrder.objects.order_by("pk").values_list(
-        "status", "level", "category__code", "department__code", "urge_count", "complaint__content"))
+    second = list(
+        WorkOrder.objects.order_by("pk").values_list(
+            "status", "level", "category__code", "department__code", "urge_count", "complaint__content"
+        )
+    )
     assert second == first

@@ -3,6 +3,7 @@
 The Chinese catalogue is merged by the lead; until then the zh-hans text is only required to be
 present. The English texts are the source strings and must not drift.
 """
+
 import pytest
 
 from .factories import act
@@ -14,13 +15,17 @@ pytestmark = pytest.mark.django_db
 def speaking(users, client_for):
     def make(username, language):
         return client_for(users[username], language=language)
+
     return make
 
 
 def test_a_409_is_explained_in_english_for_en(build, speaking):
     order = build.order("classification")
     data = act(speaking("supervisor", "en"), order.pk, "approve", expect=409, comment="ok")
-    assert data == {"detail": "Cannot approve an order in state “Classification”.", "code": "illegal_transition"}
+    assert data == {
+        "detail": "Cannot approve an order in state “Classification”.",
+        "code": "illegal_transition",
+    }
 
 
 def test_a_409_has_a_message_in_chinese_too(build, speaking):
@@ -35,8 +40,10 @@ def test_a_stale_version_is_explained(build, speaking):
     order = build.order("review")
     data = act(speaking("supervisor", "en"), order.pk, "approve", expect=409, version=order.version - 1)
     assert data["code"] == "stale_version"
-    assert data["detail"] == (f"This order was changed by someone else meanwhile (version {order.version}, "
-                              f"you had {order.version - 1}). Reload it and try again.")
+    assert data["detail"] == (
+        f"This order was changed by someone else meanwhile (version {order.version}, "
+        f"you had {order.version - 1}). Reload it and try again."
+    )
 
 
 def test_role_and_scope_refusals_are_translated_per_request(build, speaking):
@@ -54,6 +61,7 @@ def test_validation_messages_follow_the_language(speaking, org):
     response = speaking("agent", "en").post("/api/v1/complaints/", intake_body(phone="12345"), format="json")
     assert response.status_code == 400
     assert response.json()["phone"] == [
-        "Enter an 11-digit mobile number (e.g. 13812345678) or a landline with area code (e.g. 0571-87654321)."]
+        "Enter an 11-digit mobile number (e.g. 13812345678) or a landline with area code (e.g. 0571-87654321)."
+    ]
     zh = speaking("agent", "zh-hans").post("/api/v1/complaints/", intake_body(phone="12345"), format="json")
     assert zh.status_code == 400 and zh.json()["phone"][0].strip()

@@ -1,4 +1,5 @@
 """Each role's paths through the API from intake to closed, beyond the straight happy path."""
+
 from datetime import timedelta
 
 import pytest
@@ -57,7 +58,11 @@ def test_return_goes_back_to_assignment_with_its_reason_and_can_be_reassigned(ap
     assert returned["department"] is None and returned["assignee"] is None and returned["return_count"] == 1
 
     event = events(api, oid)[-1]
-    assert (event["action"], event["from_status"], event["to_status"]) == ("return", "processing", "assignment")
+    assert (event["action"], event["from_status"], event["to_status"]) == (
+        "return",
+        "processing",
+        "assignment",
+    )
     assert event["payload"]["reason"] == "属于运检部职责，非营销问题"
     assert event["payload"]["department"] == depts["BJ-YX"].pk and event["actor"]["id"] == users["handler"].pk
     row = Assignment.objects.get(order_id=oid, department=depts["BJ-YX"])
@@ -71,8 +76,9 @@ def test_return_goes_back_to_assignment_with_its_reason_and_can_be_reassigned(ap
     act(api["supervisor"], oid, "approve", comment="同意")
     closed = act(api["agent"], oid, "callback", reached=True, satisfaction="basically_satisfied")
     assert closed["status"] == "closed" and closed["outcome"] == "resolved"
-    assert list(Assignment.objects.filter(order_id=oid).values_list("department__code", flat=True)
-                .order_by("pk")) == ["BJ-YX", "BJ-YJ"]
+    assert list(
+        Assignment.objects.filter(order_id=oid).values_list("department__code", flat=True).order_by("pk")
+    ) == ["BJ-YX", "BJ-YJ"]
 
 
 def test_returns_beyond_the_limit_flag_the_order_escalated(api, depts, settings):
@@ -89,8 +95,14 @@ def test_assign_to_a_handler_of_another_department_is_400(api, depts, users):
     oid = intake(api)
     act(api["dispatcher"], oid, "classify", category=category().pk, level="general")
     before = snapshot()
-    data = act(api["dispatcher"], oid, "assign", expect=400, department=depts["BJ-YJ"].pk,
-               assignee=users["handler"].pk)
+    data = act(
+        api["dispatcher"],
+        oid,
+        "assign",
+        expect=400,
+        department=depts["BJ-YJ"].pk,
+        assignee=users["handler"].pk,
+    )
     assert "assignee" in data and data["code"] == "invalid"
     assert snapshot() == before
 
@@ -101,8 +113,13 @@ def test_reject_goes_back_to_processing_with_its_reason(api, depts, users):
     rejected = act(api["supervisor"], oid, "reject", reason="答复未说明整改时限")
     assert rejected["status"] == "processing" and rejected["reject_count"] == 1
     event = events(api, oid)[-1]
-    assert (event["action"], event["from_status"], event["to_status"], event["payload"]["reason"],
-            event["actor"]["id"]) == ("reject", "review", "processing", "答复未说明整改时限", users["supervisor"].pk)
+    assert (
+        event["action"],
+        event["from_status"],
+        event["to_status"],
+        event["payload"]["reason"],
+        event["actor"]["id"],
+    ) == ("reject", "review", "processing", "答复未说明整改时限", users["supervisor"].pk)
     # The handler keeps the order and replies again.
     assert act(api["handler2"], oid, "reply", **{**REPLY, "reply": "已于5日内完成改造"})["status"] == "review"
     act(api["supervisor"], oid, "approve", comment="同意")
@@ -121,14 +138,22 @@ def test_unsatisfied_callback_reopens_to_processing_and_a_second_round_closes(re
     assert reopened["outcome"] == "" and reopened["closed_at"] is None and reopened["approved_at"] is None
     assert reopened["department"]["id"] == depts["BJ-YJ"].pk  # back with the same department
     event = events(api, oid)[-1]
-    assert (event["action"], event["from_status"], event["to_status"]) == ("callback", "callback", "processing")
+    assert (event["action"], event["from_status"], event["to_status"]) == (
+        "callback",
+        "callback",
+        "processing",
+    )
     assert event["payload"]["satisfaction"] == "unsatisfied"
     assert event["payload"]["dissatisfaction_reason"] == (reason or "")
 
     act(api["handler2"], oid, "reply", **{**REPLY, "measures": "更换线路并复测电压"})
     act(api["supervisor"], oid, "approve", comment="同意")
     closed = act(api["agent"], oid, "callback", reached=True, satisfaction="satisfied", comment="满意")
-    assert closed["status"] == "closed" and closed["outcome"] == "resolved" and closed["satisfaction"] == "satisfied"
+    assert (
+        closed["status"] == "closed"
+        and closed["outcome"] == "resolved"
+        and closed["satisfaction"] == "satisfied"
+    )
     assert closed["dissatisfaction_reason"] == ""
 
 
@@ -136,7 +161,11 @@ def test_repeated_reopening_goes_to_a_supervisor_under_supervision(api, depts, s
     settings.REOPEN_SUPERVISION_AFTER = 1
     oid = intake(api)
     to_callback(api, depts, oid)
-    unsatisfied = {"reached": True, "satisfaction": "unsatisfied", "dissatisfaction_reason": "process_not_done"}
+    unsatisfied = {
+        "reached": True,
+        "satisfaction": "unsatisfied",
+        "dissatisfaction_reason": "process_not_done",
+    }
     assert act(api["agent"], oid, "callback", **unsatisfied)["status"] == "processing"
     act(api["handler2"], oid, "reply", **REPLY)
     act(api["supervisor"], oid, "approve", comment="同意")
@@ -148,10 +177,19 @@ def test_repeated_reopening_goes_to_a_supervisor_under_supervision(api, depts, s
 def test_policy_dispute_waits_for_the_supervisors_decision(api, depts, users):
     oid = intake(api)
     to_callback(api, depts, oid)
-    waiting = act(api["agent"], oid, "callback", reached=True, satisfaction="unsatisfied",
-                  dissatisfaction_reason="result_not_accepted_policy", comment="不接受电价政策")
+    waiting = act(
+        api["agent"],
+        oid,
+        "callback",
+        reached=True,
+        satisfaction="unsatisfied",
+        dissatisfaction_reason="result_not_accepted_policy",
+        comment="不接受电价政策",
+    )
     assert waiting["status"] == "callback" and waiting["needs_supervisor_decision"] is True
-    assert "decide_callback" in api["supervisor"].get(f"/api/v1/workorders/{oid}/").json()["available_actions"]
+    assert (
+        "decide_callback" in api["supervisor"].get(f"/api/v1/workorders/{oid}/").json()["available_actions"]
+    )
 
     # While it waits, the agent cannot settle it with another callback.
     before = snapshot()
@@ -164,14 +202,24 @@ def test_policy_dispute_waits_for_the_supervisors_decision(api, depts, users):
     assert closed["needs_supervisor_decision"] is False
     event = events(api, oid)[-1]
     assert (event["action"], event["from_status"], event["to_status"], event["actor"]["id"]) == (
-        "decide_callback", "callback", "closed", users["supervisor"].pk)
+        "decide_callback",
+        "callback",
+        "closed",
+        users["supervisor"].pk,
+    )
 
 
 def test_supervisor_may_decide_to_reopen_after_a_policy_dispute(api, depts):
     oid = intake(api)
     to_callback(api, depts, oid)
-    act(api["agent"], oid, "callback", reached=True, satisfaction="unsatisfied",
-        dissatisfaction_reason="result_not_accepted_policy")
+    act(
+        api["agent"],
+        oid,
+        "callback",
+        reached=True,
+        satisfaction="unsatisfied",
+        dissatisfaction_reason="result_not_accepted_policy",
+    )
     reopened = act(api["supervisor"], oid, "decide_callback", reopen=True, comment="重新核查")
     assert reopened["status"] == "processing" and reopened["reopen_count"] == 1
     assert reopened["needs_supervisor_decision"] is False
@@ -216,7 +264,10 @@ def test_dismiss_closes_as_not_established(api, users):
     closed = act(api["supervisor"], oid, "dismiss", reason="经核实系客户内部线路问题")
     assert closed["status"] == "closed" and closed["outcome"] == "not_established" and closed["closed_at"]
     event = events(api, oid)[-1]
-    assert event["payload"]["reason"] == "经核实系客户内部线路问题" and event["actor"]["id"] == users["supervisor"].pk
+    assert (
+        event["payload"]["reason"] == "经核实系客户内部线路问题"
+        and event["actor"]["id"] == users["supervisor"].pk
+    )
 
 
 def test_dismiss_needs_a_reason(api):
@@ -236,7 +287,11 @@ def test_merge_closes_the_duplicate_and_counts_as_an_urge_on_the_target(api, use
     kept = WorkOrder.objects.get(pk=target)
     assert kept.urge_count == 1 and kept.status == "classification"
     event = kept.events.get(action="merged_from")
-    assert event.payload["from"] == dup and event.actor_id == users["dispatcher"].pk and event.version == kept.version
+    assert (
+        event.payload["from"] == dup
+        and event.actor_id == users["dispatcher"].pk
+        and event.version == kept.version
+    )
 
 
 def test_reopen_within_the_window_and_after_it(api, depts, settings, users):
@@ -295,14 +350,22 @@ def test_extension_request_and_decision(api, depts, users):
     to_processing(api, depts, oid)
     act(api["handler2"], oid, "accept")
     due = timezone.now() + timedelta(days=3)
-    requested = act(api["handler2"], oid, "request_extension", requested_due_at=due.isoformat(),
-                    reason="需计划停电施工", basis="停电计划单 2026-118")
+    requested = act(
+        api["handler2"],
+        oid,
+        "request_extension",
+        requested_due_at=due.isoformat(),
+        reason="需计划停电施工",
+        basis="停电计划单 2026-118",
+    )
     assert requested["extended_until"] is None
     assert [r["state"] for r in requested["extension_requests"]] == ["pending"]
 
     # One pending request at a time.
     before = snapshot()
-    data = act(api["handler2"], oid, "request_extension", expect=409, requested_due_at=future(100), reason="再延")
+    data = act(
+        api["handler2"], oid, "request_extension", expect=409, requested_due_at=future(100), reason="再延"
+    )
     assert data["code"] == "extension_pending"
     assert snapshot() == before
 
@@ -315,7 +378,9 @@ def test_extension_request_and_decision(api, depts, users):
     order = WorkOrder.objects.get(pk=oid)
     assert order.extended_until == due and order.extension_hours >= 71
     assert approved["extended_until"] is not None
-    states = list(ExtensionRequest.objects.filter(order_id=oid).order_by("pk").values_list("state", "decided_by"))
+    states = list(
+        ExtensionRequest.objects.filter(order_id=oid).order_by("pk").values_list("state", "decided_by")
+    )
     assert states == [("refused", users["supervisor"].pk), ("approved", users["supervisor"].pk)]
 
 
@@ -336,14 +401,23 @@ def test_note_needs_text_and_is_recorded(api, depts, users):
     assert noted["status"] == "processing"
     event = events(api, oid)[-1]
     assert (event["action"], event["payload"]["comment"], event["actor"]["id"]) == (
-        "note", "客户要求下午联系", users["handler2"].pk)
+        "note",
+        "客户要求下午联系",
+        users["handler2"].pk,
+    )
 
 
 def test_attach_multipart_upload(api, depts, users, media_tmp):
     oid = intake(api)
     to_processing(api, depts, oid)
-    data = act(api["handler2"], oid, "attach", multipart=True, file=pdf_upload("整改报告.pdf", 1000),
-               comment="整改报告")
+    data = act(
+        api["handler2"],
+        oid,
+        "attach",
+        multipart=True,
+        file=pdf_upload("整改报告.pdf", 1000),
+        comment="整改报告",
+    )
     assert [(a["original_name"], a["comment"]) for a in data["attachments"]] == [("整改报告.pdf", "整改报告")]
     att = Attachment.objects.get(order_id=oid)
     assert att.size == 1009 and att.uploaded_by_id == users["handler2"].pk

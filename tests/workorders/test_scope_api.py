@@ -1,4 +1,5 @@
 """Scope through the API: outside it is 404 everywhere; handlers see masked contacts unless it is theirs."""
+
 import pytest
 
 from accounts.roles import Role
@@ -27,8 +28,11 @@ def assert_invisible(api, order):
         assert response.status_code == 404, url
         assert set(response.json()) == {"detail", "code"}
     for code in ACTIONS:
-        response = api.post(f"/api/v1/workorders/{order.pk}/{code}/", {"version": order.version, "comment": "x",
-                                                                      "reason": "x"}, format="json")
+        response = api.post(
+            f"/api/v1/workorders/{order.pk}/{code}/",
+            {"version": order.version, "comment": "x", "reason": "x"},
+            format="json",
+        )
         assert response.status_code == 404, (code, response.json())
         assert response.json()["code"] == "not_found"
     assert snapshot() == before
@@ -60,7 +64,9 @@ def test_a_handler_still_sees_an_order_returned_from_their_department_but_cannot
     assert detail["department"]["id"] == depts["BJ-YJ"].pk
     assert set(detail["available_actions"]) == {"note", "attach"}
     assert [e["action"] for e in api.get(f"/api/v1/workorders/{order.pk}/events/").json()][-2:] == [
-        "return", "assign"]
+        "return",
+        "assign",
+    ]
     before = snapshot()
     for action in ("accept", "return", "request_extension"):
         data = act(api, order.pk, action, expect=403, reason="x", requested_due_at="2099-01-01T00:00:00Z")
@@ -70,18 +76,23 @@ def test_a_handler_still_sees_an_order_returned_from_their_department_but_cannot
 
 def _contact(api, order):
     detail = api.get(f"/api/v1/workorders/{order.pk}/").json()
-    rows = [r for r in api.get("/api/v1/workorders/", {"page_size": 200}).json()["results"] if r["id"] == order.pk]
+    rows = [
+        r for r in api.get("/api/v1/workorders/", {"page_size": 200}).json()["results"] if r["id"] == order.pk
+    ]
     assert len(rows) == 1 and (rows[0]["phone"], rows[0]["address"]) == (detail["phone"], detail["address"])
     return detail["phone"], detail["address"]
 
 
 def test_phone_and_address_are_masked_for_handlers_unless_theirs_now(build, api_for, depts):
-    order = build.order("processing", stage="accepted", department="BJ-YX", handler="handler",
-                        phone=PHONE, address=ADDRESS)
+    order = build.order(
+        "processing", stage="accepted", department="BJ-YX", handler="handler", phone=PHONE, address=ADDRESS
+    )
     assert _contact(api_for("handler"), order) == (PHONE, ADDRESS)
     order = build.do(order, "return", "handler", reason="非本部门")
     masked = _contact(api_for("handler"), order)
-    assert masked[0] == MASKED and masked[1] != ADDRESS and "401" not in masked[1] and masked[1].endswith("****")
+    assert (
+        masked[0] == MASKED and masked[1] != ADDRESS and "401" not in masked[1] and masked[1].endswith("****")
+    )
 
     order = build.do(order, "assign", "dispatcher", department=depts["BJ-YJ"].pk)
     assert _contact(api_for("handler2"), order) == (PHONE, ADDRESS)
@@ -89,11 +100,13 @@ def test_phone_and_address_are_masked_for_handlers_unless_theirs_now(build, api_
     for name in ("agent", "dispatcher", "supervisor", "manager", "admin"):
         assert _contact(api_for(name), order) == (PHONE, ADDRESS), name
 
-    for action, actor, body in [("accept", "handler2", {}), ("contact", "handler2", {"method": "phone"}),
-                                ("reply", "handler2", {"cause": "c", "truthfulness": "true", "measures": "m",
-                                                       "reply": "r"}),
-                                ("approve", "supervisor", {"comment": ""}),
-                                ("callback", "agent", {"reached": True, "satisfaction": "satisfied"})]:
+    for action, actor, body in [
+        ("accept", "handler2", {}),
+        ("contact", "handler2", {"method": "phone"}),
+        ("reply", "handler2", {"cause": "c", "truthfulness": "true", "measures": "m", "reply": "r"}),
+        ("approve", "supervisor", {"comment": ""}),
+        ("callback", "agent", {"reached": True, "satisfaction": "satisfied"}),
+    ]:
         order = build.do(order, action, actor, **body)
     assert order.status == "closed"
     assert _contact(api_for("handler2"), order)[0] == MASKED  # closed: no longer theirs to handle
@@ -119,7 +132,9 @@ def test_company_roles_see_only_their_company(role, build, other_company, client
     assert theirs.unit_id == jc_depts["JC"].pk
 
     jc_api = client_for(jc_users[role])
-    assert theirs.pk in listed_ids(jc_api) and jc_api.get(f"/api/v1/workorders/{theirs.pk}/").status_code == 200
+    assert (
+        theirs.pk in listed_ids(jc_api) and jc_api.get(f"/api/v1/workorders/{theirs.pk}/").status_code == 200
+    )
     assert_invisible(jc_api, ours)
 
     bj_user = users["handler2" if role == "handler" else role]
@@ -156,8 +171,9 @@ def test_role_refusals_are_403_json(api_for, build):
         assert response.status_code == 403
         assert set(response.json()) == {"detail", "code"} and response.json()["code"] == "permission_denied"
     order = build.order("review")
-    response = api_for("agent").post(f"/api/v1/workorders/{order.pk}/approve/", {"version": order.version},
-                                     format="json")
+    response = api_for("agent").post(
+        f"/api/v1/workorders/{order.pk}/approve/", {"version": order.version}, format="json"
+    )
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"
     assert response.json()["detail"]
 

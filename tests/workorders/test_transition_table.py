@@ -5,6 +5,7 @@ allowed move (done by the role the table names, through the API) writes exactly 
 with the right from/to/actor and bumps the version by one. A refused move answers 409 with code
 ``illegal_transition`` and changes nothing at all: same rows, same version, same counters, no event.
 """
+
 import pytest
 
 from workorders.lifecycle import ACTIONS
@@ -31,8 +32,10 @@ RECIPES = {
     "callback": ("agent", lambda c: {"reached": True, "satisfaction": "satisfied", "comment": "满意"}),
     "decide_callback": ("supervisor", lambda c: {"reopen": False, "comment": "按政策解释，予以办结"}),
     "reopen": ("supervisor", lambda c: {"reason": "客户反映问题复发"}),
-    "request_extension": ("handler2", lambda c: {"requested_due_at": future(), "reason": "需停电施工",
-                                                 "basis": "施工计划"}),
+    "request_extension": (
+        "handler2",
+        lambda c: {"requested_due_at": future(), "reason": "需停电施工", "basis": "施工计划"},
+    ),
     "decide_extension": ("supervisor", lambda c: {"approve": True, "comment": "同意延期"}),
     "urge": ("agent", lambda c: {"comment": "客户来电催促"}),
     "escalate": ("supervisor", lambda c: {"comment": "影响面大"}),
@@ -41,8 +44,12 @@ RECIPES = {
 }
 
 # What the processing state must have done already for the action to be possible.
-PROCESSING_STAGE = {"accept": "assigned", "return": "accepted", "request_extension": "accepted",
-                    "decide_extension": "accepted"}
+PROCESSING_STAGE = {
+    "accept": "assigned",
+    "return": "accepted",
+    "request_extension": "accepted",
+    "decide_extension": "accepted",
+}
 
 # Targets that depend on the input (the table's own target otherwise).
 EXPECTED_TARGET = {"callback": "closed", "decide_callback": "closed"}
@@ -69,8 +76,15 @@ def _prepare(build, users, state, action):
     if action == "decide_extension":
         build.do(order, "request_extension", "handler2", requested_due_at=future(), reason="需停电施工")
     if action == "decide_callback":
-        build.do(order, "callback", "agent", reached=True, satisfaction="unsatisfied",
-                 dissatisfaction_reason="result_not_accepted_policy", comment="不接受政策解释")
+        build.do(
+            order,
+            "callback",
+            "agent",
+            reached=True,
+            satisfaction="unsatisfied",
+            dissatisfaction_reason="result_not_accepted_policy",
+            comment="不接受政策解释",
+        )
     return WorkOrder.objects.get(pk=order.pk)
 
 
@@ -89,11 +103,17 @@ def test_allowed_move_writes_exactly_one_event(state, action, build, users, dept
     assert new.count() == 1
     event = new.get()
     assert (event.action, event.from_status, event.to_status, event.actor_id, event.version) == (
-        action, state, target, users[actor].pk, order.version + 1)
+        action,
+        state,
+        target,
+        users[actor].pk,
+        order.version + 1,
+    )
     if action == "merge":
         target_order = WorkOrder.objects.get(pk=body["into"])
-        assert list(target_order.events.filter(action="merged_from").values_list("payload__from", flat=True)) == [
-            order.pk]
+        assert list(
+            target_order.events.filter(action="merged_from").values_list("payload__from", flat=True)
+        ) == [order.pk]
 
 
 def _refused_case(build, state, action):
@@ -102,7 +122,9 @@ def _refused_case(build, state, action):
     return build.order(state)
 
 
-REFUSED_CASES = REFUSED + [("assignment_returned", a) for a in ACTIONS if "assignment" not in ACTIONS[a].sources]
+REFUSED_CASES = REFUSED + [
+    ("assignment_returned", a) for a in ACTIONS if "assignment" not in ACTIONS[a].sources
+]
 
 
 @pytest.mark.parametrize("state,action", REFUSED_CASES, ids=[f"{s}-{a}" for s, a in REFUSED_CASES])
@@ -115,8 +137,15 @@ def test_wrong_state_is_409_and_changes_nothing(state, action, build, depts, api
 
     never_routed = state in ("intake", "classification", "assignment")
     expect = 404 if action in HANDLER_ACTIONS and never_routed else 409
-    data = act(api_for(actor), order.pk, action, expect=expect, version=order.version,
-               multipart=action == "attach", **body)
+    data = act(
+        api_for(actor),
+        order.pk,
+        action,
+        expect=expect,
+        version=order.version,
+        multipart=action == "attach",
+        **body,
+    )
 
     assert snapshot() == before
     assert data["detail"]
@@ -124,16 +153,24 @@ def test_wrong_state_is_409_and_changes_nothing(state, action, build, depts, api
 
 
 @pytest.mark.parametrize("state,action", REFUSED, ids=[f"{s}-{a}" for s, a in REFUSED])
-def test_wrong_state_is_409_even_for_a_user_with_every_role(state, action, build, depts, all_roles_user,
-                                                            client_for, media_tmp):
+def test_wrong_state_is_409_even_for_a_user_with_every_role(
+    state, action, build, depts, all_roles_user, client_for, media_tmp
+):
     """No role or department check hides the state rule: every wrong (state, action) pair is 409."""
     order = build.order(state)
     _, body = RECIPES[action]
     body = body(Ctx(build, depts, order))
     before = snapshot()
 
-    data = act(client_for(all_roles_user), order.pk, action, expect=409, version=order.version,
-               multipart=action == "attach", **body)
+    data = act(
+        client_for(all_roles_user),
+        order.pk,
+        action,
+        expect=409,
+        version=order.version,
+        multipart=action == "attach",
+        **body,
+    )
 
     assert snapshot() == before
     assert data["code"] == "illegal_transition" and data["detail"]
@@ -142,27 +179,58 @@ def test_wrong_state_is_409_even_for_a_user_with_every_role(state, action, build
 # Right state, but a rule of the action itself refuses: still 409, still nothing changed.
 GUARDS = {
     "already_accepted": lambda b: (b.order("processing", stage="accepted"), "accept", "handler2", {}),
-    "not_accepted_contact": lambda b: (b.order("processing", stage="assigned"), "contact", "handler2",
-                                       {"method": "phone"}),
-    "not_accepted_reply": lambda b: (b.order("processing", stage="assigned"), "reply", "handler2", dict(REPLY)),
+    "not_accepted_contact": lambda b: (
+        b.order("processing", stage="assigned"),
+        "contact",
+        "handler2",
+        {"method": "phone"},
+    ),
+    "not_accepted_reply": lambda b: (
+        b.order("processing", stage="assigned"),
+        "reply",
+        "handler2",
+        dict(REPLY),
+    ),
     "not_contacted": lambda b: (b.order("processing", stage="accepted"), "reply", "handler2", dict(REPLY)),
     "already_contacted": lambda b: (b.order("processing"), "return", "handler2", {"reason": "不归我们管"}),
-    "no_decision_pending": lambda b: (b.order("callback"), "decide_callback", "supervisor",
-                                      {"reopen": True, "comment": "重办"}),
-    "no_extension_pending": lambda b: (b.order("processing"), "decide_extension", "supervisor", {"approve": True}),
-    "invalid_merge_target_closed": lambda b: (b.order("classification"), "merge", "dispatcher",
-                                              {"into": b.order("closed").pk}),
+    "no_decision_pending": lambda b: (
+        b.order("callback"),
+        "decide_callback",
+        "supervisor",
+        {"reopen": True, "comment": "重办"},
+    ),
+    "no_extension_pending": lambda b: (
+        b.order("processing"),
+        "decide_extension",
+        "supervisor",
+        {"approve": True},
+    ),
+    "invalid_merge_target_closed": lambda b: (
+        b.order("classification"),
+        "merge",
+        "dispatcher",
+        {"into": b.order("closed").pk},
+    ),
     "invalid_merge_target_self": lambda b: (lambda o: (o, "merge", "dispatcher", {"into": o.pk}))(
-        b.order("classification")),
+        b.order("classification")
+    ),
     "not_reopenable_dismissed": lambda b: (
-        b.do(b.order("classification"), "dismiss", "supervisor", reason="不成立"), "reopen", "supervisor",
-        {"reason": "再看看"}),
+        b.do(b.order("classification"), "dismiss", "supervisor", reason="不成立"),
+        "reopen",
+        "supervisor",
+        {"reason": "再看看"},
+    ),
 }
 GUARD_CODES = {
-    "already_accepted": "already_accepted", "not_accepted_contact": "not_accepted", "not_accepted_reply":
-    "not_accepted", "not_contacted": "not_contacted", "already_contacted": "already_contacted",
-    "no_decision_pending": "no_decision_pending", "no_extension_pending": "no_extension_pending",
-    "invalid_merge_target_closed": "invalid_merge_target", "invalid_merge_target_self": "invalid_merge_target",
+    "already_accepted": "already_accepted",
+    "not_accepted_contact": "not_accepted",
+    "not_accepted_reply": "not_accepted",
+    "not_contacted": "not_contacted",
+    "already_contacted": "already_contacted",
+    "no_decision_pending": "no_decision_pending",
+    "no_extension_pending": "no_extension_pending",
+    "invalid_merge_target_closed": "invalid_merge_target",
+    "invalid_merge_target_self": "invalid_merge_target",
     "not_reopenable_dismissed": "not_reopenable",
 }
 
@@ -180,7 +248,9 @@ def test_action_rules_refuse_with_409_and_change_nothing(case, build, api_for):
 def test_stale_version_is_409_and_changes_nothing(build, api_for):
     order = build.order("review")
     before = snapshot()
-    data = act(api_for("supervisor"), order.pk, "approve", expect=409, version=order.version - 1, comment="同意")
+    data = act(
+        api_for("supervisor"), order.pk, "approve", expect=409, version=order.version - 1, comment="同意"
+    )
     assert data["code"] == "stale_version"
     assert snapshot() == before
 
@@ -193,8 +263,9 @@ def test_a_role_the_table_does_not_name_gets_403(action, build, depts, api_for, 
     _, body = RECIPES[action]
     body = body(Ctx(build, depts, order))
     before = snapshot()
-    response = api_for("manager").post(f"/api/v1/workorders/{order.pk}/{action}/",
-                                       {"version": order.version, **body}, format="json")
+    response = api_for("manager").post(
+        f"/api/v1/workorders/{order.pk}/{action}/", {"version": order.version, **body}, format="json"
+    )
     assert response.status_code == 403
     assert set(response.json()) == {"detail", "code"} and response.json()["code"] == "permission_denied"
     assert snapshot() == before
@@ -217,6 +288,8 @@ def test_a_handler_of_the_department_cannot_act_on_an_order_it_returned(build, a
 
 def test_pending_extension_rows_are_what_the_api_reports(build, api_for):
     order = build.order("processing", stage="accepted")
-    data = act(api_for("handler2"), order.pk, "request_extension", requested_due_at=future(), reason="需停电施工")
+    data = act(
+        api_for("handler2"), order.pk, "request_extension", requested_due_at=future(), reason="需停电施工"
+    )
     assert [r["state"] for r in data["extension_requests"]] == ["pending"]
     assert ExtensionRequest.objects.filter(order=order).count() == 1

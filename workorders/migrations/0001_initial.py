@@ -3,178 +3,552 @@
 import django.core.serializers.json
 import django.db.models.deletion
 import django.utils.timezone
-import workorders.models
 from django.conf import settings
 from django.db import migrations, models
 
+import workorders.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_alter_user_phone'),
-        ('complaints', '0001_initial'),
+        ("accounts", "0002_alter_user_phone"),
+        ("complaints", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkOrder',
+            name="WorkOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tracking_no', models.CharField(max_length=20, null=True, unique=True, verbose_name='tracking number')),
-                ('channel', models.CharField(choices=[('phone_95598', '95598 phone'), ('web_95598', '95598 website'), ('app', 'State Grid Online app'), ('wechat', 'WeChat'), ('weibo', 'Weibo'), ('letter', 'Letter'), ('walk_in', 'Service hall'), ('suggestion_box', 'Suggestion box'), ('leader_reception', 'Leader reception day'), ('regulator_12398', '12398 regulator hotline'), ('gov_12345', '12345 government hotline'), ('other', 'Other')], max_length=20, verbose_name='channel')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received at')),
-                ('status', models.CharField(choices=[('intake', 'Intake'), ('classification', 'Classification'), ('assignment', 'Assignment'), ('processing', 'Processing'), ('review', 'Review'), ('callback', 'Callback'), ('closed', 'Closed')], default='intake', max_length=16, verbose_name='status')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('level', models.CharField(choices=[('special', 'Special'), ('major', 'Major'), ('important', 'Important'), ('general', 'General')], default='general', max_length=12, verbose_name='level')),
-                ('is_overdue', models.BooleanField(default=False, verbose_name='overdue')),
-                ('is_escalated', models.BooleanField(default=False, verbose_name='escalated')),
-                ('is_supervised', models.BooleanField(default=False, verbose_name='under supervision (督办)')),
-                ('is_repeat', models.BooleanField(default=False, verbose_name='repeat complaint')),
-                ('is_key_customer', models.BooleanField(default=False, verbose_name='key customer')),
-                ('is_sensitive', models.BooleanField(default=False, verbose_name='sensitive')),
-                ('upgrade_tendency', models.BooleanField(default=False, verbose_name='upgrade tendency')),
-                ('needs_supervisor_decision', models.BooleanField(default=False, verbose_name='awaiting supervisor decision')),
-                ('urge_count', models.PositiveIntegerField(default=0, verbose_name='urges')),
-                ('return_count', models.PositiveIntegerField(default=0, verbose_name='returns')),
-                ('reject_count', models.PositiveIntegerField(default=0, verbose_name='rejections')),
-                ('reopen_count', models.PositiveIntegerField(default=0, verbose_name='reopens')),
-                ('callback_attempts', models.PositiveIntegerField(default=0, verbose_name='callback attempts')),
-                ('cause', models.TextField(blank=True, verbose_name='cause')),
-                ('truthfulness', models.CharField(blank=True, choices=[('true', 'True'), ('partly_true', 'Partly true'), ('not_true', 'Not true'), ('unverifiable', 'Unverifiable')], max_length=16, verbose_name='truthfulness')),
-                ('measures', models.TextField(blank=True, verbose_name='measures')),
-                ('reply', models.TextField(blank=True, verbose_name='reply to customer')),
-                ('responsible_person', models.CharField(blank=True, max_length=60, verbose_name='responsible person')),
-                ('contact_method', models.CharField(blank=True, choices=[('phone', 'Phone'), ('sms', 'SMS'), ('visit', 'Visit'), ('other', 'Other')], max_length=8, verbose_name='contact method')),
-                ('outcome', models.CharField(blank=True, choices=[('resolved', 'Resolved'), ('not_established', 'Not established'), ('merged', 'Merged'), ('unreachable', 'Customer unreachable'), ('service_terminated', 'Service terminated')], max_length=20, verbose_name='outcome')),
-                ('satisfaction', models.CharField(blank=True, choices=[('satisfied', 'Satisfied'), ('basically_satisfied', 'Basically satisfied'), ('unsatisfied', 'Unsatisfied'), ('not_rated', 'Not rated')], max_length=20, verbose_name='satisfaction')),
-                ('dissatisfaction_reason', models.CharField(blank=True, choices=[('process_not_done', 'The problem was not dealt with'), ('attitude', 'Staff attitude'), ('result_not_accepted_policy', 'Does not accept the result under policy'), ('other', 'Other')], max_length=32, verbose_name='dissatisfaction reason')),
-                ('callback_comment', models.TextField(blank=True, verbose_name='callback note')),
-                ('classified_at', models.DateTimeField(blank=True, null=True, verbose_name='classified at')),
-                ('dispatched_at', models.DateTimeField(blank=True, null=True, verbose_name='dispatched at')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='accepted at')),
-                ('first_contact_at', models.DateTimeField(blank=True, null=True, verbose_name='first contact at')),
-                ('replied_at', models.DateTimeField(blank=True, null=True, verbose_name='replied at')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='approved at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('extended_until', models.DateTimeField(blank=True, help_text='The reply deadline granted by the last approved extension request.', null=True, verbose_name='extended until')),
-                ('extension_hours', models.PositiveIntegerField(default=0, verbose_name='extension granted (hours)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_workorders', to=settings.AUTH_USER_MODEL, verbose_name='handler')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='workorders', to='complaints.category', verbose_name='category')),
-                ('complaint', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='workorder', to='complaints.complaint', verbose_name='complaint')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='workorders', to='complaints.customer', verbose_name='customer')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='workorders', to='accounts.department', verbose_name='handling department')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged', to='workorders.workorder', verbose_name='merged into')),
-                ('received_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='received by')),
-                ('related_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='workorders.workorder', verbose_name='related order')),
-                ('repeat_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='repeats', to='workorders.workorder', verbose_name='repeat of')),
-                ('responsible_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department', verbose_name='responsible department')),
-                ('unit', models.ForeignKey(help_text='The company or supply unit the complaint belongs to.', on_delete=django.db.models.deletion.PROTECT, related_name='unit_workorders', to='accounts.department', verbose_name='responsible unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tracking_no",
+                    models.CharField(max_length=20, null=True, unique=True, verbose_name="tracking number"),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone_95598", "95598 phone"),
+                            ("web_95598", "95598 website"),
+                            ("app", "State Grid Online app"),
+                            ("wechat", "WeChat"),
+                            ("weibo", "Weibo"),
+                            ("letter", "Letter"),
+                            ("walk_in", "Service hall"),
+                            ("suggestion_box", "Suggestion box"),
+                            ("leader_reception", "Leader reception day"),
+                            ("regulator_12398", "12398 regulator hotline"),
+                            ("gov_12345", "12345 government hotline"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="received at"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("intake", "Intake"),
+                            ("classification", "Classification"),
+                            ("assignment", "Assignment"),
+                            ("processing", "Processing"),
+                            ("review", "Review"),
+                            ("callback", "Callback"),
+                            ("closed", "Closed"),
+                        ],
+                        default="intake",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("special", "Special"),
+                            ("major", "Major"),
+                            ("important", "Important"),
+                            ("general", "General"),
+                        ],
+                        default="general",
+                        max_length=12,
+                        verbose_name="level",
+                    ),
+                ),
+                ("is_overdue", models.BooleanField(default=False, verbose_name="overdue")),
+                ("is_escalated", models.BooleanField(default=False, verbose_name="escalated")),
+                (
+                    "is_supervised",
+                    models.BooleanField(default=False, verbose_name="under supervision (督办)"),
+                ),
+                ("is_repeat", models.BooleanField(default=False, verbose_name="repeat complaint")),
+                ("is_key_customer", models.BooleanField(default=False, verbose_name="key customer")),
+                ("is_sensitive", models.BooleanField(default=False, verbose_name="sensitive")),
+                ("upgrade_tendency", models.BooleanField(default=False, verbose_name="upgrade tendency")),
+                (
+                    "needs_supervisor_decision",
+                    models.BooleanField(default=False, verbose_name="awaiting supervisor decision"),
+                ),
+                ("urge_count", models.PositiveIntegerField(default=0, verbose_name="urges")),
+                ("return_count", models.PositiveIntegerField(default=0, verbose_name="returns")),
+                ("reject_count", models.PositiveIntegerField(default=0, verbose_name="rejections")),
+                ("reopen_count", models.PositiveIntegerField(default=0, verbose_name="reopens")),
+                (
+                    "callback_attempts",
+                    models.PositiveIntegerField(default=0, verbose_name="callback attempts"),
+                ),
+                ("cause", models.TextField(blank=True, verbose_name="cause")),
+                (
+                    "truthfulness",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("true", "True"),
+                            ("partly_true", "Partly true"),
+                            ("not_true", "Not true"),
+                            ("unverifiable", "Unverifiable"),
+                        ],
+                        max_length=16,
+                        verbose_name="truthfulness",
+                    ),
+                ),
+                ("measures", models.TextField(blank=True, verbose_name="measures")),
+                ("reply", models.TextField(blank=True, verbose_name="reply to customer")),
+                (
+                    "responsible_person",
+                    models.CharField(blank=True, max_length=60, verbose_name="responsible person"),
+                ),
+                (
+                    "contact_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[("phone", "Phone"), ("sms", "SMS"), ("visit", "Visit"), ("other", "Other")],
+                        max_length=8,
+                        verbose_name="contact method",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("resolved", "Resolved"),
+                            ("not_established", "Not established"),
+                            ("merged", "Merged"),
+                            ("unreachable", "Customer unreachable"),
+                            ("service_terminated", "Service terminated"),
+                        ],
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "satisfaction",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "Satisfied"),
+                            ("basically_satisfied", "Basically satisfied"),
+                            ("unsatisfied", "Unsatisfied"),
+                            ("not_rated", "Not rated"),
+                        ],
+                        max_length=20,
+                        verbose_name="satisfaction",
+                    ),
+                ),
+                (
+                    "dissatisfaction_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("process_not_done", "The problem was not dealt with"),
+                            ("attitude", "Staff attitude"),
+                            ("result_not_accepted_policy", "Does not accept the result under policy"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="dissatisfaction reason",
+                    ),
+                ),
+                ("callback_comment", models.TextField(blank=True, verbose_name="callback note")),
+                ("classified_at", models.DateTimeField(blank=True, null=True, verbose_name="classified at")),
+                ("dispatched_at", models.DateTimeField(blank=True, null=True, verbose_name="dispatched at")),
+                ("accepted_at", models.DateTimeField(blank=True, null=True, verbose_name="accepted at")),
+                (
+                    "first_contact_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first contact at"),
+                ),
+                ("replied_at", models.DateTimeField(blank=True, null=True, verbose_name="replied at")),
+                ("approved_at", models.DateTimeField(blank=True, null=True, verbose_name="approved at")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed at")),
+                (
+                    "extended_until",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="The reply deadline granted by the last approved extension request.",
+                        null=True,
+                        verbose_name="extended until",
+                    ),
+                ),
+                (
+                    "extension_hours",
+                    models.PositiveIntegerField(default=0, verbose_name="extension granted (hours)"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_workorders",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="handler",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="workorders",
+                        to="complaints.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "complaint",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="workorder",
+                        to="complaints.complaint",
+                        verbose_name="complaint",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="workorders",
+                        to="complaints.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="workorders",
+                        to="accounts.department",
+                        verbose_name="handling department",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merged",
+                        to="workorders.workorder",
+                        verbose_name="merged into",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="received by",
+                    ),
+                ),
+                (
+                    "related_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="workorders.workorder",
+                        verbose_name="related order",
+                    ),
+                ),
+                (
+                    "repeat_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="repeats",
+                        to="workorders.workorder",
+                        verbose_name="repeat of",
+                    ),
+                ),
+                (
+                    "responsible_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.department",
+                        verbose_name="responsible department",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        help_text="The company or supply unit the complaint belongs to.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="unit_workorders",
+                        to="accounts.department",
+                        verbose_name="responsible unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'work order',
-                'verbose_name_plural': 'work orders',
+                "verbose_name": "work order",
+                "verbose_name_plural": "work orders",
             },
         ),
         migrations.CreateModel(
-            name='ExtensionRequest',
+            name="ExtensionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_due_at', models.DateTimeField(verbose_name='requested new due time')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('basis', models.TextField(blank=True, verbose_name='basis')),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('refused', 'Refused')], default='pending', max_length=10, verbose_name='state')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_comment', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extension_requests', to='workorders.workorder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_due_at", models.DateTimeField(verbose_name="requested new due time")),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("basis", models.TextField(blank=True, verbose_name="basis")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("approved", "Approved"), ("refused", "Refused")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_comment", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="extension_requests",
+                        to="workorders.workorder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'extension request',
-                'verbose_name_plural': 'extension requests',
+                "verbose_name": "extension request",
+                "verbose_name_plural": "extension requests",
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=workorders.models.attachment_path, verbose_name='file')),
-                ('original_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('comment', models.CharField(blank=True, max_length=255, verbose_name='comment')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='workorders.workorder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to=workorders.models.attachment_path, verbose_name="file")),
+                ("original_name", models.CharField(max_length=255, verbose_name="file name")),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("comment", models.CharField(blank=True, max_length=255, verbose_name="comment")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="workorders.workorder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attachment',
-                'verbose_name_plural': 'attachments',
+                "verbose_name": "attachment",
+                "verbose_name_plural": "attachments",
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('returned_at', models.DateTimeField(blank=True, null=True)),
-                ('return_reason', models.TextField(blank=True)),
-                ('assigned_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='workorders.workorder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("assigned_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("returned_at", models.DateTimeField(blank=True, null=True)),
+                ("return_reason", models.TextField(blank=True)),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.department",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="workorders.workorder",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WorkOrderEvent',
+            name="WorkOrderEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(db_index=True, max_length=32, verbose_name='action')),
-                ('from_status', models.CharField(blank=True, max_length=16, verbose_name='from')),
-                ('to_status', models.CharField(blank=True, max_length=16, verbose_name='to')),
-                ('payload', models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='details')),
-                ('version', models.PositiveIntegerField(default=0, verbose_name='order version after')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='time')),
-                ('actor', models.ForeignKey(blank=True, help_text='Empty means the system.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='workorders.workorder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(db_index=True, max_length=32, verbose_name="action")),
+                ("from_status", models.CharField(blank=True, max_length=16, verbose_name="from")),
+                ("to_status", models.CharField(blank=True, max_length=16, verbose_name="to")),
+                (
+                    "payload",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                        verbose_name="details",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=0, verbose_name="order version after")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="time"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty means the system.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="workorders.workorder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'work-order event',
-                'verbose_name_plural': 'work-order events',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "work-order event",
+                "verbose_name_plural": "work-order events",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(fields=['status', '-received_at', '-id'], name='wo_status_received'),
+            model_name="workorder",
+            index=models.Index(fields=["status", "-received_at", "-id"], name="wo_status_received"),
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(fields=['department', 'status', '-received_at'], name='wo_dept_status'),
+            model_name="workorder",
+            index=models.Index(fields=["department", "status", "-received_at"], name="wo_dept_status"),
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(fields=['unit', '-received_at', '-id'], name='wo_unit_received'),
+            model_name="workorder",
+            index=models.Index(fields=["unit", "-received_at", "-id"], name="wo_unit_received"),
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(fields=['-received_at', '-id'], name='wo_received'),
+            model_name="workorder",
+            index=models.Index(fields=["-received_at", "-id"], name="wo_received"),
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(fields=['customer', '-received_at'], name='wo_customer'),
+            model_name="workorder",
+            index=models.Index(fields=["customer", "-received_at"], name="wo_customer"),
         ),
         migrations.AddConstraint(
-            model_name='extensionrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'pending')), fields=('order',), name='one_pending_extension_per_order'),
+            model_name="extensionrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "pending")),
+                fields=("order",),
+                name="one_pending_extension_per_order",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['department', 'order'], name='assignment_dept_order'),
+            model_name="assignment",
+            index=models.Index(fields=["department", "order"], name="assignment_dept_order"),
         ),
     ]

@@ -6,156 +6,575 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0002_seed_categories'),
-        ('workorders', '0001_initial'),
+        ("complaints", "0002_seed_categories"),
+        ("workorders", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChannelLimit',
+            name="ChannelLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('phone_95598', '95598 phone'), ('web_95598', '95598 website'), ('app', 'State Grid Online app'), ('wechat', 'WeChat'), ('weibo', 'Weibo'), ('letter', 'Letter'), ('walk_in', 'Service hall'), ('suggestion_box', 'Suggestion box'), ('leader_reception', 'Leader reception day'), ('regulator_12398', '12398 regulator hotline'), ('gov_12345', '12345 government hotline'), ('other', 'Other')], max_length=20, unique=True, verbose_name='channel')),
-                ('limit', models.PositiveIntegerField(verbose_name='limit')),
-                ('unit', models.CharField(choices=[('minutes', 'calendar minutes'), ('hours', 'calendar hours'), ('calendar_days', 'calendar days (to the end of the Nth day after receipt)'), ('working_hours', 'working hours'), ('working_days', 'working days (to the end of the Nth working day after receipt)')], default='working_days', max_length=16, verbose_name='unit')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone_95598", "95598 phone"),
+                            ("web_95598", "95598 website"),
+                            ("app", "State Grid Online app"),
+                            ("wechat", "WeChat"),
+                            ("weibo", "Weibo"),
+                            ("letter", "Letter"),
+                            ("walk_in", "Service hall"),
+                            ("suggestion_box", "Suggestion box"),
+                            ("leader_reception", "Leader reception day"),
+                            ("regulator_12398", "12398 regulator hotline"),
+                            ("gov_12345", "12345 government hotline"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        unique=True,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("limit", models.PositiveIntegerField(verbose_name="limit")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("minutes", "calendar minutes"),
+                            ("hours", "calendar hours"),
+                            ("calendar_days", "calendar days (to the end of the Nth day after receipt)"),
+                            ("working_hours", "working hours"),
+                            (
+                                "working_days",
+                                "working days (to the end of the Nth working day after receipt)",
+                            ),
+                        ],
+                        default="working_days",
+                        max_length=16,
+                        verbose_name="unit",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
             ],
             options={
-                'verbose_name': 'channel limit',
-                'verbose_name_plural': 'channel limits',
-                'ordering': ['channel'],
+                "verbose_name": "channel limit",
+                "verbose_name_plural": "channel limits",
+                "ordering": ["channel"],
             },
         ),
         migrations.CreateModel(
-            name='WorkCalendarDay',
+            name="WorkCalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('is_workday', models.BooleanField(verbose_name='working day')),
-                ('note', models.CharField(blank=True, max_length=100, verbose_name='note')),
-                ('source', models.CharField(default='admin', max_length=40, verbose_name='source')),
-                ('source_url', models.URLField(blank=True, verbose_name='source URL')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                ("is_workday", models.BooleanField(verbose_name="working day")),
+                ("note", models.CharField(blank=True, max_length=100, verbose_name="note")),
+                ("source", models.CharField(default="admin", max_length=40, verbose_name="source")),
+                ("source_url", models.URLField(blank=True, verbose_name="source URL")),
             ],
             options={
-                'verbose_name': 'work-calendar day',
-                'verbose_name_plural': 'work-calendar days',
-                'ordering': ['-date'],
+                "verbose_name": "work-calendar day",
+                "verbose_name_plural": "work-calendar days",
+                "ordering": ["-date"],
             },
         ),
         migrations.CreateModel(
-            name='WorkCalendarYear',
+            name="WorkCalendarYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='year')),
-                ('source', models.CharField(default='admin', max_length=40, verbose_name='source')),
-                ('source_url', models.URLField(blank=True, verbose_name='source URL')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="year")),
+                ("source", models.CharField(default="admin", max_length=40, verbose_name="source")),
+                ("source_url", models.URLField(blank=True, verbose_name="source URL")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
             ],
             options={
-                'verbose_name': 'work-calendar year',
-                'verbose_name_plural': 'work-calendar years',
-                'ordering': ['-year'],
+                "verbose_name": "work-calendar year",
+                "verbose_name_plural": "work-calendar years",
+                "ordering": ["-year"],
             },
         ),
         migrations.CreateModel(
-            name='WorkingPeriod',
+            name="WorkingPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.TimeField(verbose_name='start')),
-                ('end', models.TimeField(verbose_name='end')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.TimeField(verbose_name="start")),
+                ("end", models.TimeField(verbose_name="end")),
             ],
             options={
-                'verbose_name': 'working period',
-                'verbose_name_plural': 'working hours',
-                'ordering': ['start'],
+                "verbose_name": "working period",
+                "verbose_name_plural": "working hours",
+                "ordering": ["start"],
             },
         ),
         migrations.CreateModel(
-            name='SlaPolicy',
+            name="SlaPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('level', models.CharField(choices=[('special', 'Special'), ('major', 'Major'), ('important', 'Important'), ('general', 'General')], max_length=12, verbose_name='level')),
-                ('channel', models.CharField(blank=True, choices=[('phone_95598', '95598 phone'), ('web_95598', '95598 website'), ('app', 'State Grid Online app'), ('wechat', 'WeChat'), ('weibo', 'Weibo'), ('letter', 'Letter'), ('walk_in', 'Service hall'), ('suggestion_box', 'Suggestion box'), ('leader_reception', 'Leader reception day'), ('regulator_12398', '12398 regulator hotline'), ('gov_12345', '12345 government hotline'), ('other', 'Other')], help_text='Empty means any channel.', max_length=20, verbose_name='channel')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('warn_share', models.DecimalField(decimal_places=2, default=0.75, help_text='0.75 sends the reminder when three quarters of the time has passed.', max_digits=3, verbose_name='reminder at share of the time')),
-                ('dispatch_limit', models.PositiveIntegerField(blank=True, help_text='Empty: this stage is not tracked.', null=True, verbose_name='dispatch limit')),
-                ('dispatch_unit', models.CharField(choices=[('minutes', 'calendar minutes'), ('hours', 'calendar hours'), ('calendar_days', 'calendar days (to the end of the Nth day after receipt)'), ('working_hours', 'working hours'), ('working_days', 'working days (to the end of the Nth working day after receipt)')], default='minutes', max_length=16, verbose_name='dispatch unit')),
-                ('contact_limit', models.PositiveIntegerField(blank=True, help_text='Empty: this stage is not tracked.', null=True, verbose_name='first-contact limit')),
-                ('contact_unit', models.CharField(choices=[('minutes', 'calendar minutes'), ('hours', 'calendar hours'), ('calendar_days', 'calendar days (to the end of the Nth day after receipt)'), ('working_hours', 'working hours'), ('working_days', 'working days (to the end of the Nth working day after receipt)')], default='hours', max_length=16, verbose_name='first-contact unit')),
-                ('reply_limit', models.PositiveIntegerField(blank=True, help_text='Empty: this stage is not tracked.', null=True, verbose_name='reply limit')),
-                ('reply_unit', models.CharField(choices=[('minutes', 'calendar minutes'), ('hours', 'calendar hours'), ('calendar_days', 'calendar days (to the end of the Nth day after receipt)'), ('working_hours', 'working hours'), ('working_days', 'working days (to the end of the Nth working day after receipt)')], default='working_days', max_length=16, verbose_name='reply unit')),
-                ('review_limit', models.PositiveIntegerField(blank=True, help_text='Empty: this stage is not tracked.', null=True, verbose_name='review limit')),
-                ('review_unit', models.CharField(choices=[('minutes', 'calendar minutes'), ('hours', 'calendar hours'), ('calendar_days', 'calendar days (to the end of the Nth day after receipt)'), ('working_hours', 'working hours'), ('working_days', 'working days (to the end of the Nth working day after receipt)')], default='working_hours', max_length=16, verbose_name='review unit')),
-                ('callback_limit', models.PositiveIntegerField(blank=True, help_text='Empty: this stage is not tracked.', null=True, verbose_name='callback limit')),
-                ('callback_unit', models.CharField(choices=[('minutes', 'calendar minutes'), ('hours', 'calendar hours'), ('calendar_days', 'calendar days (to the end of the Nth day after receipt)'), ('working_hours', 'working hours'), ('working_days', 'working days (to the end of the Nth working day after receipt)')], default='working_days', max_length=16, verbose_name='callback unit')),
-                ('overall_limit', models.PositiveIntegerField(blank=True, help_text='Empty: this stage is not tracked.', null=True, verbose_name='overall limit')),
-                ('overall_unit', models.CharField(choices=[('minutes', 'calendar minutes'), ('hours', 'calendar hours'), ('calendar_days', 'calendar days (to the end of the Nth day after receipt)'), ('working_hours', 'working hours'), ('working_days', 'working days (to the end of the Nth working day after receipt)')], default='working_days', max_length=16, verbose_name='overall unit')),
-                ('regulatory_limit', models.PositiveIntegerField(blank=True, help_text='Empty: this stage is not tracked.', null=True, verbose_name='regulatory ceiling')),
-                ('regulatory_unit', models.CharField(choices=[('minutes', 'calendar minutes'), ('hours', 'calendar hours'), ('calendar_days', 'calendar days (to the end of the Nth day after receipt)'), ('working_hours', 'working hours'), ('working_days', 'working days (to the end of the Nth working day after receipt)')], default='working_days', max_length=16, verbose_name='regulatory ceiling unit')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('category', models.ForeignKey(blank=True, help_text='Applies to this category and everything below it; empty means any.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='complaints.category', verbose_name='category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("special", "Special"),
+                            ("major", "Major"),
+                            ("important", "Important"),
+                            ("general", "General"),
+                        ],
+                        max_length=12,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("phone_95598", "95598 phone"),
+                            ("web_95598", "95598 website"),
+                            ("app", "State Grid Online app"),
+                            ("wechat", "WeChat"),
+                            ("weibo", "Weibo"),
+                            ("letter", "Letter"),
+                            ("walk_in", "Service hall"),
+                            ("suggestion_box", "Suggestion box"),
+                            ("leader_reception", "Leader reception day"),
+                            ("regulator_12398", "12398 regulator hotline"),
+                            ("gov_12345", "12345 government hotline"),
+                            ("other", "Other"),
+                        ],
+                        help_text="Empty means any channel.",
+                        max_length=20,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "warn_share",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0.75,
+                        help_text="0.75 sends the reminder when three quarters of the time has passed.",
+                        max_digits=3,
+                        verbose_name="reminder at share of the time",
+                    ),
+                ),
+                (
+                    "dispatch_limit",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Empty: this stage is not tracked.",
+                        null=True,
+                        verbose_name="dispatch limit",
+                    ),
+                ),
+                (
+                    "dispatch_unit",
+                    models.CharField(
+                        choices=[
+                            ("minutes", "calendar minutes"),
+                            ("hours", "calendar hours"),
+                            ("calendar_days", "calendar days (to the end of the Nth day after receipt)"),
+                            ("working_hours", "working hours"),
+                            (
+                                "working_days",
+                                "working days (to the end of the Nth working day after receipt)",
+                            ),
+                        ],
+                        default="minutes",
+                        max_length=16,
+                        verbose_name="dispatch unit",
+                    ),
+                ),
+                (
+                    "contact_limit",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Empty: this stage is not tracked.",
+                        null=True,
+                        verbose_name="first-contact limit",
+                    ),
+                ),
+                (
+                    "contact_unit",
+                    models.CharField(
+                        choices=[
+                            ("minutes", "calendar minutes"),
+                            ("hours", "calendar hours"),
+                            ("calendar_days", "calendar days (to the end of the Nth day after receipt)"),
+                            ("working_hours", "working hours"),
+                            (
+                                "working_days",
+                                "working days (to the end of the Nth working day after receipt)",
+                            ),
+                        ],
+                        default="hours",
+                        max_length=16,
+                        verbose_name="first-contact unit",
+                    ),
+                ),
+                (
+                    "reply_limit",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Empty: this stage is not tracked.",
+                        null=True,
+                        verbose_name="reply limit",
+                    ),
+                ),
+                (
+                    "reply_unit",
+                    models.CharField(
+                        choices=[
+                            ("minutes", "calendar minutes"),
+                            ("hours", "calendar hours"),
+                            ("calendar_days", "calendar days (to the end of the Nth day after receipt)"),
+                            ("working_hours", "working hours"),
+                            (
+                                "working_days",
+                                "working days (to the end of the Nth working day after receipt)",
+                            ),
+                        ],
+                        default="working_days",
+                        max_length=16,
+                        verbose_name="reply unit",
+                    ),
+                ),
+                (
+                    "review_limit",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Empty: this stage is not tracked.",
+                        null=True,
+                        verbose_name="review limit",
+                    ),
+                ),
+                (
+                    "review_unit",
+                    models.CharField(
+                        choices=[
+                            ("minutes", "calendar minutes"),
+                            ("hours", "calendar hours"),
+                            ("calendar_days", "calendar days (to the end of the Nth day after receipt)"),
+                            ("working_hours", "working hours"),
+                            (
+                                "working_days",
+                                "working days (to the end of the Nth working day after receipt)",
+                            ),
+                        ],
+                        default="working_hours",
+                        max_length=16,
+                        verbose_name="review unit",
+                    ),
+                ),
+                (
+                    "callback_limit",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Empty: this stage is not tracked.",
+                        null=True,
+                        verbose_name="callback limit",
+                    ),
+                ),
+                (
+                    "callback_unit",
+                    models.CharField(
+                        choices=[
+                            ("minutes", "calendar minutes"),
+                            ("hours", "calendar hours"),
+                            ("calendar_days", "calendar days (to the end of the Nth day after receipt)"),
+                            ("working_hours", "working hours"),
+                            (
+                                "working_days",
+                                "working days (to the end of the Nth working day after receipt)",
+                            ),
+                        ],
+                        default="working_days",
+                        max_length=16,
+                        verbose_name="callback unit",
+                    ),
+                ),
+                (
+                    "overall_limit",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Empty: this stage is not tracked.",
+                        null=True,
+                        verbose_name="overall limit",
+                    ),
+                ),
+                (
+                    "overall_unit",
+                    models.CharField(
+                        choices=[
+                            ("minutes", "calendar minutes"),
+                            ("hours", "calendar hours"),
+                            ("calendar_days", "calendar days (to the end of the Nth day after receipt)"),
+                            ("working_hours", "working hours"),
+                            (
+                                "working_days",
+                                "working days (to the end of the Nth working day after receipt)",
+                            ),
+                        ],
+                        default="working_days",
+                        max_length=16,
+                        verbose_name="overall unit",
+                    ),
+                ),
+                (
+                    "regulatory_limit",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Empty: this stage is not tracked.",
+                        null=True,
+                        verbose_name="regulatory ceiling",
+                    ),
+                ),
+                (
+                    "regulatory_unit",
+                    models.CharField(
+                        choices=[
+                            ("minutes", "calendar minutes"),
+                            ("hours", "calendar hours"),
+                            ("calendar_days", "calendar days (to the end of the Nth day after receipt)"),
+                            ("working_hours", "working hours"),
+                            (
+                                "working_days",
+                                "working days (to the end of the Nth working day after receipt)",
+                            ),
+                        ],
+                        default="working_days",
+                        max_length=16,
+                        verbose_name="regulatory ceiling unit",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Applies to this category and everything below it; empty means any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="complaints.category",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SLA policy',
-                'verbose_name_plural': 'SLA policies',
-                'ordering': ['level', 'category__code', 'channel', 'pk'],
+                "verbose_name": "SLA policy",
+                "verbose_name_plural": "SLA policies",
+                "ordering": ["level", "category__code", "channel", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='OrderSla',
+            name="OrderSla",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('special', 'Special'), ('major', 'Major'), ('important', 'Important'), ('general', 'General')], max_length=12, verbose_name='level')),
-                ('limits', models.JSONField(default=dict, verbose_name='limits')),
-                ('channel_limit', models.JSONField(blank=True, null=True, verbose_name='channel limit')),
-                ('warn_share', models.FloatField(default=0.75, verbose_name='reminder share')),
-                ('frozen_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='frozen at')),
-                ('level_up_pending', models.BooleanField(default=False, editable=False)),
-                ('order', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='sla', to='workorders.workorder')),
-                ('policy', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='workorders.slapolicy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("special", "Special"),
+                            ("major", "Major"),
+                            ("important", "Important"),
+                            ("general", "General"),
+                        ],
+                        max_length=12,
+                        verbose_name="level",
+                    ),
+                ),
+                ("limits", models.JSONField(default=dict, verbose_name="limits")),
+                ("channel_limit", models.JSONField(blank=True, null=True, verbose_name="channel limit")),
+                ("warn_share", models.FloatField(default=0.75, verbose_name="reminder share")),
+                (
+                    "frozen_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="frozen at"),
+                ),
+                ("level_up_pending", models.BooleanField(default=False, editable=False)),
+                (
+                    "order",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sla",
+                        to="workorders.workorder",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="workorders.slapolicy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'frozen SLA',
-                'verbose_name_plural': 'frozen SLAs',
+                "verbose_name": "frozen SLA",
+                "verbose_name_plural": "frozen SLAs",
             },
         ),
         migrations.CreateModel(
-            name='Deadline',
+            name="Deadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('dispatch', 'Dispatch'), ('contact', 'First contact'), ('reply', 'Handle and reply'), ('review', 'Reply review'), ('callback', 'Callback'), ('overall', 'Overall (to closure)'), ('regulatory', 'Regulatory ceiling')], max_length=12, verbose_name='stage')),
-                ('cycle', models.PositiveSmallIntegerField(default=0, help_text='0, then 1 after a reopen, …', verbose_name='cycle')),
-                ('started_at', models.DateTimeField(verbose_name='clock started')),
-                ('limit_value', models.PositiveIntegerField(verbose_name='limit')),
-                ('limit_unit', models.CharField(choices=[('minutes', 'calendar minutes'), ('hours', 'calendar hours'), ('calendar_days', 'calendar days (to the end of the Nth day after receipt)'), ('working_hours', 'working hours'), ('working_days', 'working days (to the end of the Nth working day after receipt)')], max_length=16, verbose_name='unit')),
-                ('basis', models.CharField(default='policy', help_text='policy, channel (an external limit was earlier), reopen, extension', max_length=24, verbose_name='basis')),
-                ('original_due_at', models.DateTimeField(verbose_name='first due time')),
-                ('due_at', models.DateTimeField(verbose_name='due')),
-                ('warn_at', models.DateTimeField(blank=True, null=True, verbose_name='reminder at')),
-                ('warned_at', models.DateTimeField(blank=True, null=True, verbose_name='reminded')),
-                ('breached_at', models.DateTimeField(blank=True, null=True, verbose_name='breached')),
-                ('breach_notified_at', models.DateTimeField(blank=True, null=True, verbose_name='breach alert sent')),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0, verbose_name='escalation level')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='last escalated')),
-                ('met_at', models.DateTimeField(blank=True, null=True, verbose_name='met')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled')),
-                ('held_since', models.DateTimeField(blank=True, help_text='An extension request is waiting for a decision.', null=True, verbose_name='paused since')),
-                ('paused_seconds', models.PositiveIntegerField(default=0, verbose_name='paused (seconds)')),
-                ('provisional', models.BooleanField(default=False, help_text='Computed on plain weekdays because the work calendar lacks a year it needed.', verbose_name='provisional')),
-                ('next_at', models.DateTimeField(blank=True, null=True, verbose_name='next check')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deadlines', to='workorders.workorder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("dispatch", "Dispatch"),
+                            ("contact", "First contact"),
+                            ("reply", "Handle and reply"),
+                            ("review", "Reply review"),
+                            ("callback", "Callback"),
+                            ("overall", "Overall (to closure)"),
+                            ("regulatory", "Regulatory ceiling"),
+                        ],
+                        max_length=12,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="0, then 1 after a reopen, …", verbose_name="cycle"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="clock started")),
+                ("limit_value", models.PositiveIntegerField(verbose_name="limit")),
+                (
+                    "limit_unit",
+                    models.CharField(
+                        choices=[
+                            ("minutes", "calendar minutes"),
+                            ("hours", "calendar hours"),
+                            ("calendar_days", "calendar days (to the end of the Nth day after receipt)"),
+                            ("working_hours", "working hours"),
+                            (
+                                "working_days",
+                                "working days (to the end of the Nth working day after receipt)",
+                            ),
+                        ],
+                        max_length=16,
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "basis",
+                    models.CharField(
+                        default="policy",
+                        help_text="policy, channel (an external limit was earlier), reopen, extension",
+                        max_length=24,
+                        verbose_name="basis",
+                    ),
+                ),
+                ("original_due_at", models.DateTimeField(verbose_name="first due time")),
+                ("due_at", models.DateTimeField(verbose_name="due")),
+                ("warn_at", models.DateTimeField(blank=True, null=True, verbose_name="reminder at")),
+                ("warned_at", models.DateTimeField(blank=True, null=True, verbose_name="reminded")),
+                ("breached_at", models.DateTimeField(blank=True, null=True, verbose_name="breached")),
+                (
+                    "breach_notified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="breach alert sent"),
+                ),
+                (
+                    "escalation_level",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="escalation level"),
+                ),
+                ("escalated_at", models.DateTimeField(blank=True, null=True, verbose_name="last escalated")),
+                ("met_at", models.DateTimeField(blank=True, null=True, verbose_name="met")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="cancelled")),
+                (
+                    "held_since",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="An extension request is waiting for a decision.",
+                        null=True,
+                        verbose_name="paused since",
+                    ),
+                ),
+                ("paused_seconds", models.PositiveIntegerField(default=0, verbose_name="paused (seconds)")),
+                (
+                    "provisional",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Computed on plain weekdays because the work calendar lacks a year it needed.",
+                        verbose_name="provisional",
+                    ),
+                ),
+                ("next_at", models.DateTimeField(blank=True, null=True, verbose_name="next check")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deadlines",
+                        to="workorders.workorder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'deadline',
-                'verbose_name_plural': 'deadlines',
-                'ordering': ['order', 'started_at', 'pk'],
-                'indexes': [models.Index(condition=models.Q(('next_at__isnull', False)), fields=['next_at'], name='deadline_next_open')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('cancelled_at__isnull', True), ('met_at__isnull', True)), fields=('order', 'stage'), name='one_open_deadline_per_stage')],
+                "verbose_name": "deadline",
+                "verbose_name_plural": "deadlines",
+                "ordering": ["order", "started_at", "pk"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("next_at__isnull", False)),
+                        fields=["next_at"],
+                        name="deadline_next_open",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("cancelled_at__isnull", True), ("met_at__isnull", True)),
+                        fields=("order", "stage"),
+                        name="one_open_deadline_per_stage",
+                    )
+                ],
             },
         ),
     ]

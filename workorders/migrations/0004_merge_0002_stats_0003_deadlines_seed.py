@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workorders', '0002_stats'),
-        ('workorders', '0003_deadlines_seed'),
+        ("workorders", "0002_stats"),
+        ("workorders", "0003_deadlines_seed"),
     ]
 
-    operations = [
-    ]
+    operations = []

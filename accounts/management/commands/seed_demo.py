@@ -18,7 +18,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--allow-production", action="store_true",
+            "--allow-production",
+            action="store_true",
             help="Run even when DEBUG is off (demo data in a production database is unusual).",
         )
         parser.add_argument("--logins-only", action="store_true", help="Only print the demo logins.")

@@ -12,6 +12,7 @@ HTTP sink started in this process, then delivers them twice over:
 Everything it creates is deleted at the end. Run it against PostgreSQL and Redis for the figure
 that counts (``DATABASE_URL``/``REDIS_URL``); on the embedded SQLite/filesystem mode it still runs.
 """
+
 import os
 import subprocess
 import sys
@@ -84,15 +85,23 @@ class Command(BaseCommand):
         if order is None:
             order = self._make_order()
         sink = _Sink()
-        sub = WebhookSubscription.objects.create(name="benchmark", url=sink.url, secret="bench", kind="generic",
-                                                 events=["benchmark"], is_active=False)
-        self.stdout.write(f"database: {connection.vendor}; broker: {settings.CELERY_BROKER_URL.split('@')[-1]}; "
-                          f"deliveries: {count}; batch: {batch}")
+        sub = WebhookSubscription.objects.create(
+            name="benchmark",
+            url=sink.url,
+            secret="bench",
+            kind="generic",
+            events=["benchmark"],
+            is_active=False,
+        )
+        self.stdout.write(
+            f"database: {connection.vendor}; broker: {settings.CELERY_BROKER_URL.split('@')[-1]}; "
+            f"deliveries: {count}; batch: {batch}"
+        )
         try:
             ids = self._rows(order, sub, count)
             started = time.perf_counter()
             for start in range(0, len(ids), batch):
-                deliveries_run(ids=ids[start:start + batch])
+                deliveries_run(ids=ids[start : start + batch])
             elapsed = time.perf_counter() - started
             self._report("in-process (deliveries_run)", count, elapsed, sink.count)
             if not skip_worker:
@@ -110,18 +119,39 @@ class Command(BaseCommand):
 
         _depts, users = seed_organisation()
         agent = next(u for u, role in users if role == "agent")
-        return complaint_register(actor=agent, channel="phone_95598", customer_name="基准测试", phone="13900000000",
-                                  address="基准测试地址", content="基准测试", demand="基准测试").workorder
+        return complaint_register(
+            actor=agent,
+            channel="phone_95598",
+            customer_name="基准测试",
+            phone="13900000000",
+            address="基准测试地址",
+            content="基准测试",
+            demand="基准测试",
+        ).workorder
 
     def _rows(self, order, sub, count):
         now = timezone.now()
-        messages = Message.objects.bulk_create([
-            Message(event_type="benchmark", order=order, data={"n": i}, created_at=now) for i in range(count)
-        ], batch_size=1000)
-        deliveries = Delivery.objects.bulk_create([
-            Delivery(message=m, channel="webhook", subscription=sub, address=sub.url, next_attempt_at=now,
-                     created_at=now) for m in messages
-        ], batch_size=1000)
+        messages = Message.objects.bulk_create(
+            [
+                Message(event_type="benchmark", order=order, data={"n": i}, created_at=now)
+                for i in range(count)
+            ],
+            batch_size=1000,
+        )
+        deliveries = Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    message=m,
+                    channel="webhook",
+                    subscription=sub,
+                    address=sub.url,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+                for m in messages
+            ],
+            batch_size=1000,
+        )
         return [d.pk for d in deliveries]
 
     def _through_worker(self, ids, batch, count, sink):
@@ -134,9 +164,29 @@ class Command(BaseCommand):
             env["REDIS_URL"] = settings.REDIS_URL
         with open(log_path, "w") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--pool", "solo",
-                 "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "--loglevel",
+                    "INFO",
+                    "--pool",
+                    "solo",
+                    "-Q",
+                    queue,
+                    "-n",
+                    f"{queue}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                ],
+                cwd=settings.BASE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         try:
             deadline = time.monotonic() + 60
@@ -147,7 +197,7 @@ class Command(BaseCommand):
                 time.sleep(0.2)
             started = time.perf_counter()
             for start in range(0, len(ids), batch):
-                deliver.apply_async(args=[ids[start:start + batch]], queue=queue, ignore_result=True)
+                deliver.apply_async(args=[ids[start : start + batch]], queue=queue, ignore_result=True)
             published = time.perf_counter() - started
             deadline = time.monotonic() + max(120, count / 50)
             while sink.count < count and time.monotonic() < deadline:
@@ -156,10 +206,10 @@ class Command(BaseCommand):
             while pending.exists() and time.monotonic() < deadline:
                 time.sleep(0.2)
             elapsed = max(sink.last_at, started) - started
-            self.stdout.write(f"  published {len(ids)} rows as {(len(ids) + batch - 1) // batch} tasks "
-                              f"in {published:.2f} s")
-            self._report("one Celery worker (solo pool)", count, elapsed, sink.count,
-                         unsent=pending.count())
+            self.stdout.write(
+                f"  published {len(ids)} rows as {(len(ids) + batch - 1) // batch} tasks in {published:.2f} s"
+            )
+            self._report("one Celery worker (solo pool)", count, elapsed, sink.count, unsent=pending.count())
         finally:
             proc.terminate()
             try:

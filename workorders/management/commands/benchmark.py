@@ -8,6 +8,7 @@ Prints: the manager dashboard's time (selectors and the whole page), the pivot's
 list API's first page p95 (filtered; as a handler and as a supervisor), intake throughput and p95
 through the API, and the resident memory of a web process. Timings are measured, never asserted.
 """
+
 import json
 import statistics
 import subprocess
@@ -25,8 +26,13 @@ from complaints.models import Category, Complaint, Customer
 from workorders.models import StatsDaily, WorkOrder
 
 PREFIX = "B"  # tracking numbers of synthetic orders: B000000001 …
-CHANNELS = ["phone_95598"] * 12 + ["web_95598"] * 2 + ["app"] * 3 + ["wechat"] * 2 + ["gov_12345", "regulator_12398",
-                                                                                      "walk_in", "letter"]
+CHANNELS = (
+    ["phone_95598"] * 12
+    + ["web_95598"] * 2
+    + ["app"] * 3
+    + ["wechat"] * 2
+    + ["gov_12345", "regulator_12398", "walk_in", "letter"]
+)
 LEVELS = ["general"] * 16 + ["important"] * 3 + ["major"]
 TRUTH = ["true"] * 5 + ["partly_true"] * 2 + ["not_true"] * 2 + ["unverifiable"]
 SATISFACTION = ["satisfied"] * 12 + ["basically_satisfied"] * 4 + ["unsatisfied"] + ["not_rated"]
@@ -64,8 +70,10 @@ def insert_select(model, exprs: dict, source: str):
             selects.append("now()")
         else:
             raise CommandError(f"No value for {model.__name__}.{field.name}")
-    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) " \
-          f"SELECT {', '.join(selects)} FROM {source.replace('%', '%%')}"
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selects)} FROM {source.replace('%', '%%')}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
@@ -101,7 +109,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, orders, repeat, intake, skip_load, rebuild, **options):
         if connection.vendor != "postgresql":
-            raise CommandError("The benchmark loads data with PostgreSQL's generate_series: set DATABASE_URL.")
+            raise CommandError(
+                "The benchmark loads data with PostgreSQL's generate_series: set DATABASE_URL."
+            )
         self.out = lambda msg: self.stdout.write(msg)
         self.ensure_organisation()
         if not skip_load:
@@ -132,8 +142,21 @@ class Command(BaseCommand):
         todo = n - present
         depts = {d.code: d for d in Department.objects.all()}
         units = [depts[c].pk for c in ("BJ-CD", "BJ-CX", "BJ-CN", "BJ-CD", "BJ-CX", "BJ-CN", "BJ")]
-        handling = [depts[c].pk for c in ("BJ-YX", "BJ-YX", "BJ-YJ", "BJ-YJ", "BJ-YX-DF", "BJ-YJ-QX", "BJ-JS",
-                                          "BJ-CD-YY", "BJ-CX-YY", "BJ-CN-YY")]
+        handling = [
+            depts[c].pk
+            for c in (
+                "BJ-YX",
+                "BJ-YX",
+                "BJ-YJ",
+                "BJ-YJ",
+                "BJ-YX-DF",
+                "BJ-YJ-QX",
+                "BJ-JS",
+                "BJ-CD-YY",
+                "BJ-CX-YY",
+                "BJ-CN-YY",
+            )
+        ]
         leaves = list(Category.objects.filter(level=3).order_by("code").values_list("pk", flat=True))
         # A skewed category mix: the first leaves are frequent, the tail rare.
         cats = [pk for i, pk in enumerate(leaves) for _ in range(max(1, 8 - i // 4))]
@@ -143,58 +166,99 @@ class Command(BaseCommand):
         with transaction.atomic():
             have = Customer.objects.filter(phone__startswith="199").count()
             if have < customers:
-                insert_select(Customer, {
-                    "account_no": "'9' || lpad(i::text, 9, '0')",
-                    "name": "'客户' || i", "phone": "'199' || lpad(i::text, 8, '0')",
-                    "address": "'滨江市合成路' || i || '号'",
-                    "supply_unit_id": _pick(units, "i"),
-                }, f"generate_series({have + 1}, {customers}) AS s(i)")
-            first_customer = Customer.objects.filter(phone__startswith="199").order_by("pk").values_list(
-                "pk", flat=True).first()
+                insert_select(
+                    Customer,
+                    {
+                        "account_no": "'9' || lpad(i::text, 9, '0')",
+                        "name": "'客户' || i",
+                        "phone": "'199' || lpad(i::text, 8, '0')",
+                        "address": "'滨江市合成路' || i || '号'",
+                        "supply_unit_id": _pick(units, "i"),
+                    },
+                    f"generate_series({have + 1}, {customers}) AS s(i)",
+                )
+            first_customer = (
+                Customer.objects.filter(phone__startswith="199")
+                .order_by("pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
             # Received over the last 365 days; i drives every choice deterministically.
             rx = "(now() - ((i::bigint * 7919) % (365 * 86400)) * interval '1 second')"
-            insert_select(Complaint, {
-                "tracking_no": f"'{PREFIX}' || lpad(i::text, 9, '0')",
-                "channel": _pick(CHANNELS, "i * 7"), "customer_id": f"{first_customer} + (i % {customers})",
-                "customer_name": "'客户' || (i % 1000)", "phone": "'199' || lpad((i % 100000000)::text, 8, '0')",
-                "address": "'滨江市合成路' || (i % 5000) || '号'", "content": "'合成投诉内容 ' || i",
-                "demand": "'尽快处理'", "category_id": _pick(cats, "i * 13"), "received_at": rx,
-                "created_by_id": str(agent.pk),
-            }, f"generate_series({start_i}, {n}) AS s(i)")
+            insert_select(
+                Complaint,
+                {
+                    "tracking_no": f"'{PREFIX}' || lpad(i::text, 9, '0')",
+                    "channel": _pick(CHANNELS, "i * 7"),
+                    "customer_id": f"{first_customer} + (i % {customers})",
+                    "customer_name": "'客户' || (i % 1000)",
+                    "phone": "'199' || lpad((i % 100000000)::text, 8, '0')",
+                    "address": "'滨江市合成路' || (i % 5000) || '号'",
+                    "content": "'合成投诉内容 ' || i",
+                    "demand": "'尽快处理'",
+                    "category_id": _pick(cats, "i * 13"),
+                    "received_at": rx,
+                    "created_by_id": str(agent.pk),
+                },
+                f"generate_series({start_i}, {n}) AS s(i)",
+            )
             self.out(f"complaints inserted: {todo:,} in {time.perf_counter() - t0:.1f} s")
             # Age decides the state: orders older than 10 days are closed; the rest spread over the stages.
             t1 = time.perf_counter()
             age = "extract(epoch from now() - c.received_at)"
             closed = f"({age} > 864000 or (c.id % 10) < 3)"
-            status = f"CASE WHEN {closed} THEN 'closed' ELSE " + _pick(
-                ["classification", "assignment", "processing", "processing", "processing", "review", "callback"],
-                "c.id") + " END"
+            status = (
+                f"CASE WHEN {closed} THEN 'closed' ELSE "
+                + _pick(
+                    [
+                        "classification",
+                        "assignment",
+                        "processing",
+                        "processing",
+                        "processing",
+                        "review",
+                        "callback",
+                    ],
+                    "c.id",
+                )
+                + " END"
+            )
             dispatched = f"({closed} or {status} in ('processing', 'review', 'callback'))"
             hours = "(1 + (c.id * 37) % 200)"
-            insert_select(WorkOrder, {
-                "complaint_id": "c.id", "tracking_no": "c.tracking_no", "channel": "c.channel",
-                "customer_id": "c.customer_id", "received_at": "c.received_at", "status": status,
-                "level": _pick(LEVELS, "c.id * 11"), "category_id": "c.category_id",
-                "unit_id": _pick(units, "c.customer_id"),
-                # Routing rules: the handling department follows from the category and the unit.
-                "department_id": f"CASE WHEN {dispatched} THEN "
-                                 f"{_pick(handling, 'c.category_id * 3 + c.customer_id % 7')} END",
-                "received_by_id": str(agent.pk),
-                "is_overdue": f"(NOT {closed} AND (c.id % 9) = 0) OR ({closed} AND (c.id % 17) = 0)",
-                "is_repeat": "(c.id % 31) = 0", "urge_count": "CASE WHEN (c.id % 13) = 0 THEN 1 ELSE 0 END",
-                "return_count": "CASE WHEN (c.id % 23) = 0 THEN 1 ELSE 0 END",
-                "reopen_count": "CASE WHEN (c.id % 41) = 0 THEN 1 ELSE 0 END",
-                "truthfulness": f"CASE WHEN {closed} THEN {_pick(TRUTH, 'c.id * 3')} ELSE '' END",
-                "satisfaction": f"CASE WHEN {closed} THEN {_pick(SATISFACTION, 'c.id * 5')} ELSE '' END",
-                "outcome": f"CASE WHEN {closed} THEN 'resolved' ELSE '' END",
-                "dispatched_at": f"CASE WHEN {dispatched} THEN c.received_at + interval '1 hour' END",
-                "accepted_at": f"CASE WHEN {dispatched} THEN c.received_at + interval '2 hours' END",
-                "first_contact_at": f"CASE WHEN {closed} THEN c.received_at + interval '5 hours' END",
-                "replied_at": f"CASE WHEN {closed} THEN c.received_at + {hours} * interval '50 minutes' END",
-                "approved_at": f"CASE WHEN {closed} THEN c.received_at + {hours} * interval '55 minutes' END",
-                "closed_at": f"CASE WHEN {closed} THEN c.received_at + {hours} * interval '1 hour' END",
-            }, f"complaints_complaint c WHERE c.tracking_no LIKE '{PREFIX}%' AND NOT EXISTS ("
-               f"SELECT 1 FROM workorders_workorder w WHERE w.complaint_id = c.id)")
+            insert_select(
+                WorkOrder,
+                {
+                    "complaint_id": "c.id",
+                    "tracking_no": "c.tracking_no",
+                    "channel": "c.channel",
+                    "customer_id": "c.customer_id",
+                    "received_at": "c.received_at",
+                    "status": status,
+                    "level": _pick(LEVELS, "c.id * 11"),
+                    "category_id": "c.category_id",
+                    "unit_id": _pick(units, "c.customer_id"),
+                    # Routing rules: the handling department follows from the category and the unit.
+                    "department_id": f"CASE WHEN {dispatched} THEN "
+                    f"{_pick(handling, 'c.category_id * 3 + c.customer_id % 7')} END",
+                    "received_by_id": str(agent.pk),
+                    "is_overdue": f"(NOT {closed} AND (c.id % 9) = 0) OR ({closed} AND (c.id % 17) = 0)",
+                    "is_repeat": "(c.id % 31) = 0",
+                    "urge_count": "CASE WHEN (c.id % 13) = 0 THEN 1 ELSE 0 END",
+                    "return_count": "CASE WHEN (c.id % 23) = 0 THEN 1 ELSE 0 END",
+                    "reopen_count": "CASE WHEN (c.id % 41) = 0 THEN 1 ELSE 0 END",
+                    "truthfulness": f"CASE WHEN {closed} THEN {_pick(TRUTH, 'c.id * 3')} ELSE '' END",
+                    "satisfaction": f"CASE WHEN {closed} THEN {_pick(SATISFACTION, 'c.id * 5')} ELSE '' END",
+                    "outcome": f"CASE WHEN {closed} THEN 'resolved' ELSE '' END",
+                    "dispatched_at": f"CASE WHEN {dispatched} THEN c.received_at + interval '1 hour' END",
+                    "accepted_at": f"CASE WHEN {dispatched} THEN c.received_at + interval '2 hours' END",
+                    "first_contact_at": f"CASE WHEN {closed} THEN c.received_at + interval '5 hours' END",
+                    "replied_at": f"CASE WHEN {closed} THEN c.received_at + {hours} * interval '50 minutes' END",
+                    "approved_at": f"CASE WHEN {closed} THEN c.received_at + {hours} * interval '55 minutes' END",
+                    "closed_at": f"CASE WHEN {closed} THEN c.received_at + {hours} * interval '1 hour' END",
+                },
+                f"complaints_complaint c WHERE c.tracking_no LIKE '{PREFIX}%' AND NOT EXISTS ("
+                f"SELECT 1 FROM workorders_workorder w WHERE w.complaint_id = c.id)",
+            )
             self.out(f"work orders inserted: {todo:,} in {time.perf_counter() - t1:.1f} s")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE complaints_customer, complaints_complaint, workorders_workorder")
@@ -207,8 +271,10 @@ class Command(BaseCommand):
         rebuilt = stats_rebuild(lock=False, chunk_size=20000)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE workorders_statsdaily, workorders_statsopen, workorders_statsorderfacts")
-        self.out(f"aggregates rebuilt for {rebuilt:,} orders in {time.perf_counter() - t2:.1f} s "
-                 f"({StatsDaily.objects.count():,} daily rows)")
+        self.out(
+            f"aggregates rebuilt for {rebuilt:,} orders in {time.perf_counter() - t2:.1f} s "
+            f"({StatsDaily.objects.count():,} daily rows)"
+        )
 
     # --- measurements -----------------------------------------------------------------------------
 
@@ -221,20 +287,33 @@ class Command(BaseCommand):
         supervisor = User.objects.get(username="supervisor")
         self.out("\n== manager dashboard (budget ≤ 300 ms at 1,000,000 orders) ==")
         stats_dashboard(manager, StatsFilter())  # warm up
-        self.out(f"dashboard selectors, last 30 days      {fmt(timed(lambda: stats_dashboard(manager, StatsFilter()), repeat))}")
+        self.out(
+            f"dashboard selectors, last 30 days      {fmt(timed(lambda: stats_dashboard(manager, StatsFilter()), repeat))}"
+        )
         today = timezone.localdate()
         year = StatsFilter(date_from=today.replace(year=today.year - 1), date_to=today)
-        self.out(f"dashboard selectors, last 365 days     {fmt(timed(lambda: stats_dashboard(manager, year), repeat))}")
-        self.out(f"summary API figures, 365 days          {fmt(timed(lambda: stats_summary(supervisor, year), repeat))}")
+        self.out(
+            f"dashboard selectors, last 365 days     {fmt(timed(lambda: stats_dashboard(manager, year), repeat))}"
+        )
+        self.out(
+            f"summary API figures, 365 days          {fmt(timed(lambda: stats_summary(supervisor, year), repeat))}"
+        )
         client = Client()
         client.force_login(manager)
         client.get("/dashboard/")
-        self.out(f"GET /dashboard/ (whole page)           {fmt(timed(lambda: client.get('/dashboard/'), repeat))}")
+        self.out(
+            f"GET /dashboard/ (whole page)           {fmt(timed(lambda: client.get('/dashboard/'), repeat))}"
+        )
         self.out("\n== pivot ==")
-        for rows, cols, measure in (("unit", "month", "count"), ("category2", "channel", "on_time_rate"),
-                                    ("department", "level", "avg_handling_hours")):
+        for rows, cols, measure in (
+            ("unit", "month", "count"),
+            ("category2", "channel", "on_time_rate"),
+            ("department", "level", "avg_handling_hours"),
+        ):
             label = f"pivot {rows} × {cols} ({measure}), 365 days"
-            self.out(f"{label:<40}{fmt(timed(lambda: stats_pivot(manager, year, rows=rows, cols=cols, measure=measure), repeat))}")
+            self.out(
+                f"{label:<40}{fmt(timed(lambda: stats_pivot(manager, year, rows=rows, cols=cols, measure=measure), repeat))}"
+            )
 
     def measure_list(self, repeat):
         from rest_framework.test import APIRequestFactory, force_authenticate
@@ -253,12 +332,14 @@ class Command(BaseCommand):
             ("supervisor, level=major&channel=app", supervisor, {"level": "major", "channel": "app"}),
         ]
         for label, user, params in cases:
+
             def call(user=user, params=params):
                 request = factory.get("/api/v1/workorders/", params)
                 force_authenticate(request, user=user)
                 response = view(request)
                 response.render()
                 assert response.status_code == 200, response.content[:300]
+
             call()
             self.out(f"{label:<40}{fmt(timed(call, repeat))}")
 
@@ -271,8 +352,14 @@ class Command(BaseCommand):
         times = []
         started = time.perf_counter()
         for i in range(count):
-            body = {"channel": "phone_95598", "customer_name": "压测客户", "phone": f"188{i % 100000000:08d}",
-                    "address": f"滨江市压测路{i}号", "content": "电压偏低，灯光闪烁。", "demand": "尽快处理"}
+            body = {
+                "channel": "phone_95598",
+                "customer_name": "压测客户",
+                "phone": f"188{i % 100000000:08d}",
+                "address": f"滨江市压测路{i}号",
+                "content": "电压偏低，灯光闪烁。",
+                "demand": "尽快处理",
+            }
             t = time.perf_counter()
             response = client.post("/api/v1/complaints/", body, format="json")
             times.append((time.perf_counter() - t) * 1000)
@@ -297,12 +384,15 @@ class Command(BaseCommand):
             "rss = [l for l in open('/proc/self/status') if l.startswith(('VmRSS', 'VmHWM'))]\n"
             "print(json.dumps({l.split(':')[0]: l.split(':')[1].strip() for l in rss}))\n"
         )
-        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                                cwd=settings.BASE_DIR)
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=settings.BASE_DIR
+        )
         self.out("\n== one web process, resident memory (budget ≤ 150 MB) ==")
         if result.returncode != 0:
             self.out(f"could not measure: {result.stderr[-500:]}")
             return
         figures = json.loads(result.stdout.strip().splitlines()[-1])
-        self.out(f"after serving dashboard, pivot, list, summary: VmRSS {figures.get('VmRSS')}, "
-                 f"peak VmHWM {figures.get('VmHWM')}")
+        self.out(
+            f"after serving dashboard, pivot, list, summary: VmRSS {figures.get('VmRSS')}, "
+            f"peak VmHWM {figures.get('VmHWM')}"
+        )

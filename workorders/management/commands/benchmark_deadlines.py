@@ -5,8 +5,10 @@ resets the M due rows and repeats; then grows N and measures again. The budget (
 ≤ 1 s for 1,000,000 open orders with 1,000 due, and the time must follow M, not N.
 Everything it created is deleted at the end unless --keep.
 """
+
 import statistics
 import time
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -49,7 +51,9 @@ class Command(BaseCommand):
     help = "Time the deadline sweep with N open orders of which M are due (PostgreSQL)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--orders", type=int, default=1_000_000, help="N, open orders (default 1,000,000)")
+        parser.add_argument(
+            "--orders", type=int, default=1_000_000, help="N, open orders (default 1,000,000)"
+        )
         parser.add_argument("--due", type=int, default=1_000, help="M, deadlines due now (default 1,000)")
         parser.add_argument("--small", type=int, default=None, help="the first, smaller N (default N/10)")
         parser.add_argument("--repeat", type=int, default=3)
@@ -69,7 +73,8 @@ class Command(BaseCommand):
             "event": WorkOrderEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
         }
         unit = Department.objects.order_by("path").first() or Department.objects.create(
-            code="BENCH", name="benchmark company", kind=Department.Kind.COMPANY)
+            code="BENCH", name="benchmark company", kind=Department.Kind.COMPANY
+        )
         customer = Customer.objects.create(name="benchmark", phone="13900000000", address="benchmark")
         self.stdout.write(f"database {connection.vendor}; N = {small:,} then {orders:,}; M = {due:,}")
         try:
@@ -85,8 +90,10 @@ class Command(BaseCommand):
             self.stdout.write("")
             self.stdout.write(f"N = {small:>9,}  M = {due:,}: sweep {first:.3f} s (median of {repeat})")
             self.stdout.write(f"N = {orders:>9,}  M = {due:,}: sweep {second:.3f} s (median of {repeat})")
-            self.stdout.write(f"budget ≤ 1 s: {'met' if second <= 1 else 'MISSED'}; "
-                              f"ratio large/small N = {second / first:.2f}")
+            self.stdout.write(
+                f"budget ≤ 1 s: {'met' if second <= 1 else 'MISSED'}; "
+                f"ratio large/small N = {second / first:.2f}"
+            )
         finally:
             if not keep:
                 self._cleanup(customer)
@@ -96,35 +103,71 @@ class Command(BaseCommand):
 
         Each step selects the rows the previous step made by id (> the maximum before it), not with
         NOT EXISTS: the planner thinks a freshly emptied table is empty and would rescan it per row."""
+
         def top(model):
             return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
         with transaction.atomic():
             complaint_mark, order_mark = top(Complaint), top(WorkOrder)
-            _insert_select(Complaint, {
-                "tracking_no": "'BM' || lpad(g::text, 12, '0')", "channel": "'phone_95598'",
-                "customer_id": ("%s", [customer.pk]), "address": "'benchmark'", "content": "'benchmark'",
-                "demand": "'benchmark'", "received_at": ("%s::timestamptz - (g %% 1000) * interval '1 minute'", [now]),
-            }, "FROM generate_series(%s, %s) g", [start, end])
-            _insert_select(WorkOrder, {
-                "complaint_id": "c.id", "tracking_no": "c.tracking_no", "channel": "c.channel",
-                "customer_id": "c.customer_id", "received_at": "c.received_at", "unit_id": ("%s", [unit.pk]),
-                "status": "'processing'", "level": "'special'",
-            }, "FROM complaints_complaint c WHERE c.id > %s", [complaint_mark])
+            _insert_select(
+                Complaint,
+                {
+                    "tracking_no": "'BM' || lpad(g::text, 12, '0')",
+                    "channel": "'phone_95598'",
+                    "customer_id": ("%s", [customer.pk]),
+                    "address": "'benchmark'",
+                    "content": "'benchmark'",
+                    "demand": "'benchmark'",
+                    "received_at": ("%s::timestamptz - (g %% 1000) * interval '1 minute'", [now]),
+                },
+                "FROM generate_series(%s, %s) g",
+                [start, end],
+            )
+            _insert_select(
+                WorkOrder,
+                {
+                    "complaint_id": "c.id",
+                    "tracking_no": "c.tracking_no",
+                    "channel": "c.channel",
+                    "customer_id": "c.customer_id",
+                    "received_at": "c.received_at",
+                    "unit_id": ("%s", [unit.pk]),
+                    "status": "'processing'",
+                    "level": "'special'",
+                },
+                "FROM complaints_complaint c WHERE c.id > %s",
+                [complaint_mark],
+            )
             # One reply deadline per order. Due rows: half need their reminder, half breach, now.
-            due_sql = ("CASE WHEN n <= %s THEN %s::timestamptz - (n %% 2) * interval '2 hours' + interval '1 hour' "
-                       "ELSE %s::timestamptz + (n %% 4000 + 60) * interval '1 minute' END")
-            _insert_select(Deadline, {
-                "order_id": "w.id", "stage": "'reply'", "started_at": "w.received_at", "limit_value": "4",
-                "limit_unit": "'working_days'",
-                "original_due_at": (due_sql, [due, now, now]),
-                "due_at": (due_sql, [due, now, now]),
-                "warn_at": ("CASE WHEN n <= %s THEN %s::timestamptz - interval '2 hours' "
-                            "ELSE %s::timestamptz + (n %% 4000 + 30) * interval '1 minute' END", [due, now, now]),
-                "next_at": ("CASE WHEN n <= %s THEN %s::timestamptz - interval '1 minute' "
-                            "ELSE %s::timestamptz + (n %% 4000 + 30) * interval '1 minute' END", [due, now, now]),
-            }, "FROM (SELECT w.*, row_number() OVER (ORDER BY w.id) + %s - 1 AS n FROM workorders_workorder w "
-               "WHERE w.id > %s) w", [start, order_mark])
+            due_sql = (
+                "CASE WHEN n <= %s THEN %s::timestamptz - (n %% 2) * interval '2 hours' + interval '1 hour' "
+                "ELSE %s::timestamptz + (n %% 4000 + 60) * interval '1 minute' END"
+            )
+            _insert_select(
+                Deadline,
+                {
+                    "order_id": "w.id",
+                    "stage": "'reply'",
+                    "started_at": "w.received_at",
+                    "limit_value": "4",
+                    "limit_unit": "'working_days'",
+                    "original_due_at": (due_sql, [due, now, now]),
+                    "due_at": (due_sql, [due, now, now]),
+                    "warn_at": (
+                        "CASE WHEN n <= %s THEN %s::timestamptz - interval '2 hours' "
+                        "ELSE %s::timestamptz + (n %% 4000 + 30) * interval '1 minute' END",
+                        [due, now, now],
+                    ),
+                    "next_at": (
+                        "CASE WHEN n <= %s THEN %s::timestamptz - interval '1 minute' "
+                        "ELSE %s::timestamptz + (n %% 4000 + 30) * interval '1 minute' END",
+                        [due, now, now],
+                    ),
+                },
+                "FROM (SELECT w.*, row_number() OVER (ORDER BY w.id) + %s - 1 AS n FROM workorders_workorder w "
+                "WHERE w.id > %s) w",
+                [start, order_mark],
+            )
         with connection.cursor() as cursor:
             for table in ("complaints_complaint", "workorders_workorder", "workorders_deadline"):
                 cursor.execute(f"ANALYZE {table}")
@@ -135,11 +178,16 @@ class Command(BaseCommand):
                 "UPDATE workorders_deadline SET warned_at = NULL, breached_at = NULL, breach_notified_at = NULL, "
                 "escalation_level = 0, escalated_at = NULL, next_at = %s::timestamptz - interval '1 minute' "
                 "WHERE id > %s AND warned_at IS NOT NULL OR id > %s AND breached_at IS NOT NULL",
-                [now, self.marks["deadline"], self.marks["deadline"]])
-            cursor.execute("DELETE FROM workorders_workorderevent WHERE id > %s AND action LIKE 'deadline_%%'",
-                           [self.marks["event"]])
-            cursor.execute("UPDATE workorders_workorder SET is_overdue = false WHERE id > %s AND is_overdue",
-                           [self.marks["order"]])
+                [now, self.marks["deadline"], self.marks["deadline"]],
+            )
+            cursor.execute(
+                "DELETE FROM workorders_workorderevent WHERE id > %s AND action LIKE 'deadline_%%'",
+                [self.marks["event"]],
+            )
+            cursor.execute(
+                "UPDATE workorders_workorder SET is_overdue = false WHERE id > %s AND is_overdue",
+                [self.marks["order"]],
+            )
 
     def _measure(self, now, due, repeat):
         times = []
@@ -155,19 +203,29 @@ class Command(BaseCommand):
 
     def _cleanup(self, customer):
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("DELETE FROM workorders_workorderevent WHERE order_id IN "
-                           "(SELECT id FROM workorders_workorder WHERE id > %s AND tracking_no LIKE 'BM%%')",
-                           [self.marks["order"]])
+            cursor.execute(
+                "DELETE FROM workorders_workorderevent WHERE order_id IN "
+                "(SELECT id FROM workorders_workorder WHERE id > %s AND tracking_no LIKE 'BM%%')",
+                [self.marks["order"]],
+            )
             cursor.execute("DELETE FROM workorders_deadline WHERE id > %s", [self.marks["deadline"]])
-            cursor.execute("DELETE FROM workorders_workorder WHERE id > %s AND tracking_no LIKE 'BM%%'",
-                           [self.marks["order"]])
-            cursor.execute("DELETE FROM complaints_complaint WHERE id > %s AND tracking_no LIKE 'BM%%'",
-                           [self.marks["complaint"]])
+            cursor.execute(
+                "DELETE FROM workorders_workorder WHERE id > %s AND tracking_no LIKE 'BM%%'",
+                [self.marks["order"]],
+            )
+            cursor.execute(
+                "DELETE FROM complaints_complaint WHERE id > %s AND tracking_no LIKE 'BM%%'",
+                [self.marks["complaint"]],
+            )
             cursor.execute("DELETE FROM complaints_customer WHERE id = %s", [customer.pk])
         if connection.vendor == "postgresql":
             # Dead index entries would slow the next run's unique checks: reclaim them now.
             with connection.cursor() as cursor:
-                for table in ("workorders_workorderevent", "workorders_deadline", "workorders_workorder",
-                              "complaints_complaint"):
+                for table in (
+                    "workorders_workorderevent",
+                    "workorders_deadline",
+                    "workorders_workorder",
+                    "complaints_complaint",
+                ):
                     cursor.execute(f"VACUUM ANALYZE {table}")
         self.stdout.write("benchmark rows deleted")

@@ -1,4 +1,5 @@
 """Print the deadlines an order received at ``--at`` with ``--level`` and ``--category`` would get."""
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -29,12 +30,16 @@ class Command(BaseCommand):
         if not rows:
             raise CommandError("no active SLA policy applies")
         fmt = lambda m: timezone.localtime(m).strftime("%Y-%m-%d %H:%M:%S %a") if m else "-"  # noqa: E731
-        self.stdout.write(f"received {fmt(received)}  level {level}  category {cat.code}  channel {channel}  "
-                          f"policy {rows[0]['policy']}")
+        self.stdout.write(
+            f"received {fmt(received)}  level {level}  category {cat.code}  channel {channel}  "
+            f"policy {rows[0]['policy']}"
+        )
         self.stdout.write(f"{'stage':<11} {'limit':<18} {'reminder at':<28} {'due at':<28} basis")
         for r in rows:
             limit = f"{r['limit']['value']} {r['limit']['unit']}"
             flag = " (provisional: weekday fallback)" if r["provisional"] else ""
             note = f" ({r['note']})" if r["note"] else ""
-            self.stdout.write(f"{r['stage']:<11} {limit:<18} {fmt(r['warn_at']):<28} {fmt(r['due_at']):<28} "
-                              f"{r['basis']}{note}{flag}")
+            self.stdout.write(
+                f"{r['stage']:<11} {limit:<18} {fmt(r['warn_at']):<28} {fmt(r['due_at']):<28} "
+                f"{r['basis']}{note}{flag}"
+            )

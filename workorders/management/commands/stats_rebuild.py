@@ -1,4 +1,5 @@
 """Recompute the statistics aggregates for a range of received days (or everything)."""
+
 import datetime as dt
 
 from django.core.management.base import BaseCommand

@@ -1,4 +1,5 @@
 """Run one deadline sweep now, or as if it were ``--at``: reminders, breaches, escalations."""
+
 import json
 
 from django.core.management.base import BaseCommand
