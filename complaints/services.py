@@ -97,12 +97,12 @@ def complaint_register(
     current time); the demo seeder passes past times so the events stay in order.
     """
     from workorders.lifecycle import perform
-    from workorders.services import (
-        workorder_create,
+    from workorders.rules import (
         workorder_detect_repeat,
         workorder_duplicates,
         workorder_minimum_level,
     )
+    from workorders.services import workorder_create
 
     now = now or timezone.now()
     phone = normalize_phone(phone)

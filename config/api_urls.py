@@ -7,5 +7,5 @@ urlpatterns = [
     path("", include("complaints.api_urls")),
     path("", include("workorders.api_urls")),
     path("", include("notifications.api_urls")),
-    path("", include("workorders.stats_api_urls")),
+    path("", include("workorders.stats.api_urls")),
 ]

@@ -8,7 +8,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Each app's tasks module, and those of the workorders packages that own tasks.
 app.autodiscover_tasks()
+app.autodiscover_tasks(["workorders.deadlines", "workorders.stats"])
 
 
 @app.task(name="config.ping", acks_late=True)

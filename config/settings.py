@@ -329,7 +329,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].setdefault(
     "ChannelEnum", "complaints.models.Channel"
 )  # keeps its name
 # --- Deadlines, work calendar, reminders and escalation (issue 5) -------------------------------
-WORKORDER_TRANSITION_HOOKS.append("workorders.deadlines.on_workorder_event")
+WORKORDER_TRANSITION_HOOKS.append("workorders.deadlines.engine.on_workorder_event")
 # Levels whose reminders and breach alerts do not wait for office hours.
 DEADLINE_URGENT_LEVELS = env.list("DEADLINE_URGENT_LEVELS", default=["special", "major"])
 # Escalation levels 2, 3, … after the due time (level 1 is the breach itself): m, h, cd, wh, wd.
@@ -343,11 +343,11 @@ DEADLINE_SWEEP_MAX_BATCHES = env.int("DEADLINE_SWEEP_MAX_BATCHES", default=20)
 # A year the calendar lacks: "fallback" (weekdays, deadline flagged provisional) or "refuse".
 WORK_CALENDAR_MISSING_YEAR = env.str("WORK_CALENDAR_MISSING_YEAR", default="fallback")
 CELERY_BEAT_SCHEDULE["sweep-deadlines"] = {"task": "workorders.sweep_deadlines", "schedule": 60.0}
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("workorders.deadline_context.calendar_warnings")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("workorders.deadlines.context_processors.calendar_warnings")
 # --- Demo orders (workorders/demo.py) ------------------------------------------------------------
 DEMO_ORDERS = env.int("DEMO_ORDERS", default=300)  # how many orders seed_demo adds (once)
 # --- Statistics, reports and exports (issue 7) ----------------------------------------------------
-WORKORDER_TRANSITION_HOOKS.append("workorders.reporting.on_workorder_event")
+WORKORDER_TRANSITION_HOOKS.append("workorders.stats.aggregates.on_workorder_event")
 from celery.schedules import crontab  # noqa: E402
 
 # Scheduled reports (Asia/Shanghai): the daily sheet after midnight, the weekly bulletin on

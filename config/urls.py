@@ -17,7 +17,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("", include("complaints.urls")),
     path("", include("workorders.urls")),
-    path("", include("workorders.stats_urls")),
+    path("", include("workorders.stats.urls")),
     path("", include("accounts.urls")),
 ]
 if settings.DEBUG:

@@ -36,7 +36,7 @@ def _check_broker():
 def _check_calendar():
     """Work-calendar coverage (informational: it never changes the status code)."""
     try:
-        from workorders.workcalendar import calendar_status
+        from workorders.deadlines.calendar import calendar_status
 
         return calendar_status()
     except Exception as exc:

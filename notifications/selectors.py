@@ -92,7 +92,7 @@ def recipients_for(kind: str, order, event) -> list[User]:
         except (TypeError, ValueError):
             level = 1
         # The deadline engine's levels: 1 is the breach at the handling department itself,
-        # 2 its parent, 3 the next one up (workorders.deadlines._department_at).
+        # 2 its parent, 3 the next one up (workorders.deadlines.engine._department_at).
         return _nearest_leaders(order.department or order.unit, skip=level - 1)
     return []
 

@@ -18,6 +18,7 @@ from complaints.admin import TopCategoryFilter
 from config.admin_mixins import ReadOnlyAdminMixin
 from config.api import DomainError
 
+from .deadlines import admin as deadlines_admin  # noqa: F401 (registers the deadline models)
 from .lifecycle import ACTIONS, perform
 from .models import Assignment, Attachment, ExtensionRequest, WorkOrder, WorkOrderEvent
 

@@ -1,11 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class WorkordersConfig(AppConfig):
     name = "workorders"
 
     def ready(self):
-        from . import (
-            deadline_admin,  # noqa: F401  (admin for the deadline engine's models)
-            stats_tasks,  # noqa: F401  (statistics tasks: reports, exports, rebuild)
-        )
+        # Any change to a calendar table drops the cached working-day calendar in every process.
+        from .deadlines.calendar import invalidate_calendar  # noqa: PLC0415 (needs the app registry)
+        from .models import CalendarData  # noqa: PLC0415 (needs the app registry)
+
+        for model in CalendarData.__subclasses__():
+            post_save.connect(invalidate_calendar, sender=model, dispatch_uid=f"calendar_save_{model.__name__}")
+            post_delete.connect(invalidate_calendar, sender=model, dispatch_uid=f"calendar_del_{model.__name__}")

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,56 +16,25 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import Role
 
-from .models import OPEN_STATUSES, ExtensionRequest, Status, WorkOrder
+from .models import OPEN_STATUSES, Deadline, ExtensionRequest, Status, WorkOrder
 from .selectors import handler_department_ids, workorders_visible_to
 
-NEAR_DEADLINE = timedelta(hours=24)  # fallback window when no deadline rows exist
-
-
-def deadline_model():
-    """The deadline-row model (order, due_at, warn_at, met_at, …) once the deadline engine is installed."""
-    for model in apps.get_models():
-        if model.__name__ == "Deadline":
-            names = {f.name for f in model._meta.get_fields()}
-            if {"order", "due_at"} <= names:
-                return model
-    return None
+NEAR_DEADLINE = timedelta(hours=24)  # the queue page's "due within" hint
 
 
 def _open_deadlines():
-    model = deadline_model()
-    if model is None:
-        return None
-    names = {f.name for f in model._meta.get_fields()}
-    qs = model.objects.all()
-    if "met_at" in names:
-        qs = qs.filter(met_at__isnull=True)
-    if "cancelled_at" in names:
-        qs = qs.filter(cancelled_at__isnull=True)
-    return qs
+    return Deadline.objects.open()
 
 
 def with_due(qs: QuerySet) -> QuerySet:
-    """Annotate ``next_due`` (the earliest open deadline) when deadline rows exist."""
-    rows = _open_deadlines()
-    if rows is None:
-        return qs
-    first = rows.filter(order=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
+    """Annotate ``next_due``: the earliest open deadline."""
+    first = _open_deadlines().filter(order=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
     return qs.annotate(next_due=Subquery(first))
 
 
 def near_deadline_q(now) -> Q:
-    rows = _open_deadlines()
-    if rows is not None:
-        names = {f.name for f in rows.model._meta.get_fields()}
-        soon = rows.filter(order=OuterRef("pk"))
-        soon = (
-            soon.filter(warn_at__lte=now)
-            if "warn_at" in names
-            else soon.filter(due_at__lte=now + NEAR_DEADLINE)
-        )
-        return Q(Exists(soon)) & Q(is_overdue=False)
-    return Q(is_overdue=False, extended_until__isnull=False, extended_until__lte=now + NEAR_DEADLINE)
+    soon = _open_deadlines().filter(order=OuterRef("pk"), warn_at__lte=now)
+    return Q(Exists(soon)) & Q(is_overdue=False)
 
 
 @dataclass(frozen=True)

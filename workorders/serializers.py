@@ -1,10 +1,14 @@
 """Output shapes of work orders and their events (field names fixed by design.md)."""
 
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from complaints.models import mask_address, mask_phone
 
+from .deadlines.reads import deadlines_prefetch, order_deadlines
+from .lifecycle import available_actions
 from .models import Attachment, ExtensionRequest, WorkOrder, WorkOrderEvent
 from .selectors import contact_visible
 
@@ -147,13 +151,8 @@ class WorkOrderSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_deadlines(self, order) -> list:
         """Each deadline: stage, due_at, warn_at, warned_at, breached_at, met_at, paused_seconds,
-        seconds_left, state, … (workorders.deadlines.deadline_entry). A list page loads the
+        seconds_left, state, … (workorders.deadlines.reads.deadline_entry). A list page loads the
         deadlines of all its orders in one query, on the first call."""
-        from django.db.models import prefetch_related_objects
-        from django.utils import timezone
-
-        from .deadlines import deadlines_prefetch, order_deadlines
-
         if "_deadlines_now" not in self.context:
             self.context["_deadlines_now"] = timezone.now()
             page = (
@@ -182,8 +181,6 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
         fields = WorkOrderSerializer.Meta.fields + ["attachments", "extension_requests", "available_actions"]
 
     def get_available_actions(self, order) -> list[str]:
-        from .lifecycle import available_actions
-
         request = self.context.get("request")
         return [a.code for a in available_actions(order, request.user)] if request else []
 

@@ -27,9 +27,10 @@ from config.api import DomainError
 from .filters import WorkOrderFilter
 from .forms import action_fields, error_dict, form_data
 from .lifecycle import ACTIONS, available_actions, perform
-from .models import Level, Status
+from .models import ContactMethod, Level, Satisfaction, Status, Truthfulness
 from .queues import NEAR_DEADLINE, QUEUES, queue_orders, queues_for, with_due
-from .selectors import workorder_events, workorder_get, workorder_list
+from .rules import workorder_duplicates
+from .selectors import workorder_events, workorder_get, workorder_list, workorders_visible_to
 from .serializers import WorkOrderDetailSerializer
 
 PAGE_SIZE = 25
@@ -213,16 +214,10 @@ def _payload_value(key, value):
     if key == "level" and value in Level.values:
         return Level(value).label
     if key == "satisfaction":
-        from .models import Satisfaction
-
         return Satisfaction(value).label if value in Satisfaction.values else value
     if key == "method":
-        from .models import ContactMethod
-
         return ContactMethod(value).label if value in ContactMethod.values else value
     if key == "truthfulness":
-        from .models import Truthfulness
-
         return Truthfulness(value).label if value in Truthfulness.values else value
     if key == "requested_due_at" and isinstance(value, str):
         parsed = parse_datetime(value)
@@ -282,9 +277,6 @@ def _deadline_rows(deadlines):
 
 def _merge_choices(fields, order, user):
     """Offer the likely duplicates (open orders of the same customer in scope) instead of a bare id."""
-    from .selectors import workorders_visible_to
-    from .services import workorder_duplicates
-
     candidates = workorder_duplicates(order).filter(pk__in=workorders_visible_to(user).values("pk"))[:20]
     choices = [
         (str(o.pk), f"{o.tracking_no} · {o.get_status_display()} · {o.received_at:%Y-%m-%d}")

@@ -19,7 +19,7 @@ def sh(*args) -> datetime:
 @pytest.fixture(autouse=True)
 def _fresh_calendar():
     """Every test starts from the calendar in the database, not a previous test's cached copy."""
-    from workorders.workcalendar import invalidate_calendar
+    from workorders.deadlines.calendar import invalidate_calendar
 
     invalidate_calendar()
     yield

@@ -4,8 +4,8 @@ from datetime import date, time
 
 import pytest
 
+from workorders.deadlines.calendar import CalendarDataMissing, Flags, get_calendar
 from workorders.models import WorkCalendarDay, WorkCalendarYear, WorkingPeriod
-from workorders.workcalendar import CalendarDataMissing, Flags, get_calendar
 
 from .conftest import sh
 
@@ -104,7 +104,7 @@ def test_adding_the_year_removes_the_flag_and_honours_its_holidays():
 
 def test_refuse_mode_raises_for_a_missing_year(settings):
     settings.WORK_CALENDAR_MISSING_YEAR = "refuse"
-    from workorders.workcalendar import invalidate_calendar
+    from workorders.deadlines.calendar import invalidate_calendar
 
     invalidate_calendar()
     with pytest.raises(CalendarDataMissing):

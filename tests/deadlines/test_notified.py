@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from notifications.models import Notification
-from workorders.deadlines import sweep
+from workorders.deadlines.sweep import sweep
 
 from .conftest import deadline, sh
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from workorders.deadlines import sweep
+from workorders.deadlines.sweep import sweep
 from workorders.models import WorkOrder, WorkOrderEvent
 
 from .conftest import deadline, events, sh

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 
 from tests.workers import celery_worker
-from workorders.deadlines import sweep
+from workorders.deadlines.sweep import sweep
+from workorders.deadlines.tasks import sweep_deadlines
 from workorders.models import Deadline, WorkOrderEvent
-from workorders.tasks import sweep_deadlines
 
 from .conftest import sh
 

@@ -94,7 +94,7 @@ def test_export_through_the_api_holds_exactly_the_filtered_rows(
 
 
 def test_export_of_a_handler_masks_contacts_of_closed_orders(dataset, users, depts):
-    from workorders.exports import export_build
+    from workorders.stats.exports import export_build
 
     job = ExportJob.objects.create(user=users["handler2"], filters={})
     export_build(job.pk)
@@ -109,7 +109,7 @@ def test_export_of_a_handler_masks_contacts_of_closed_orders(dataset, users, dep
 def test_export_of_many_rows_without_cap(users, depts):
     """More rows than any page or chunk: all of them are written."""
     from complaints.models import Complaint, Customer
-    from workorders.exports import export_build
+    from workorders.stats.exports import export_build
 
     customer = Customer.objects.create(phone="13911112222", name="x", supply_unit=depts["BJ"])
     for i in range(120):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from workorders.models import StatsDaily, StatsUnitDaily
-from workorders.reporting import DAILY_KEY, _bump
+from workorders.stats.aggregates import DAILY_KEY, _bump
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

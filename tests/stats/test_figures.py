@@ -7,16 +7,9 @@ import pytest
 from django.db.models import Q
 
 from workorders.models import StatsDaily, StatsOpen, Status, WorkOrder, WorkOrderEvent
-from workorders.reporting import (
-    DAILY_KEY,
-    StatsFilter,
-    day_start,
-    stats_dashboard,
-    stats_pivot,
-    stats_rebuild,
-    stats_summary,
-)
 from workorders.selectors import workorders_visible_to
+from workorders.stats.aggregates import DAILY_KEY, day_start, stats_rebuild
+from workorders.stats.reads import StatsFilter, stats_dashboard, stats_pivot, stats_summary
 
 pytestmark = pytest.mark.django_db
 

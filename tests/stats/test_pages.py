@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from workorders.models import Report, ReportSubscription
-from workorders.stats_reports import report_generate, report_period, report_send
+from workorders.stats.reports import report_generate, report_period, report_send
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_pivot_page_and_excel(dataset, users, client):
 
 
 def test_report_generated_viewable_downloadable_and_mailed_once(dataset, users, client, mailoutbox, depts):
-    today = dataset["today"]
+
     d1, d2, d3 = dataset["days"]
     ReportSubscription.objects.create(user=users["manager"], kind="weekly")
     report = report_generate(
@@ -62,7 +62,7 @@ def test_report_generated_viewable_downloadable_and_mailed_once(dataset, users, 
     )
     start, end = report_period("weekly", d3 + dt.timedelta(days=7 - d3.weekday()))
     assert report.period_start == start and (end - start).days == 6
-    from workorders.reporting import StatsFilter, stats_summary
+    from workorders.stats.reads import StatsFilter, stats_summary
 
     assert (
         report.data["summary"]["received"] == stats_summary(depts["BJ"], StatsFilter(start, end))["received"]
@@ -134,7 +134,7 @@ def test_subscribing_and_report_scope(dataset, users, client, depts, cd_supervis
 def test_a_drill_down_link_opens_the_filtered_order_list(client):
     """The dashboard's links use the list page's own filter names: following one filters the list."""
     from accounts.demo import seed_organisation
-    from workorders.stats_views import order_list_url
+    from workorders.stats.views import order_list_url
 
     seed_organisation(password="demo12345")
     from accounts.models import User

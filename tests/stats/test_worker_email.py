@@ -43,7 +43,7 @@ def free_port():
 def test_daily_report_by_a_worker_is_mailed_to_subscribers(dataset, users, depts, tmp_path):
     from aiosmtpd.controller import Controller
 
-    from workorders.stats_tasks import generate_scheduled_report
+    from workorders.stats.tasks import generate_scheduled_report
 
     ReportSubscription.objects.create(user=users["manager"], kind="daily")
     ReportSubscription.objects.create(user=users["supervisor"], kind="weekly")  # another kind: not mailed

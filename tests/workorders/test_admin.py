@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints.models import Category, Complaint, Customer, IdempotencyKey
-from workorders.demo import seed_orders
+from workorders.demo.orders import seed_orders
 from workorders.lifecycle import perform
 from workorders.models import (
     Assignment,

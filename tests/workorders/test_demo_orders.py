@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.management.commands.seed_demo import SEEDERS
 from accounts.models import Department
 from complaints.models import Category, Complaint
-from workorders.demo import DEFAULT_COUNT, seed_orders
+from workorders.demo.orders import DEFAULT_COUNT, seed_orders
 from workorders.models import ExtensionRequest, Status, WorkOrder, WorkOrderEvent
 
 pytestmark = pytest.mark.django_db
@@ -118,14 +118,14 @@ def test_seed_orders_builds_a_consistent_quarter_of_work_once(org, settings):
 
     # when it runs again (directly or through seed_demo, whose deadline sweep already ran once
     # here, at the same moment), nothing is added
-    from workorders.deadlines import sweep
+    from workorders.deadlines.sweep import sweep
 
     with time_machine.travel(timezone.now(), tick=False):
         sweep()
         counts = (WorkOrder.objects.count(), WorkOrderEvent.objects.count(), Complaint.objects.count())
         assert seed_orders() == {"created": 0, "failures": []}
         settings.DEBUG = True
-        assert "workorders.demo.seed_orders" in SEEDERS
+        assert "workorders.demo.orders.seed_orders" in SEEDERS
         call_command("seed_demo")
         assert (
             WorkOrder.objects.count(),

@@ -7,9 +7,9 @@ from accounts.demo import DEMO_USERS
 # Each later app appends its seeder here; each is idempotent and runs in order.
 SEEDERS = [
     "accounts.demo.seed_organisation",
-    "workorders.demo.seed_orders",
+    "workorders.demo.orders.seed_orders",
     # One deadline sweep now, so the demo's overdue orders are marked before the first beat tick.
-    "workorders.deadlines.sweep",
+    "workorders.deadlines.sweep.sweep",
 ]
 
 

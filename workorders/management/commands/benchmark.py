@@ -265,7 +265,7 @@ class Command(BaseCommand):
         self.rebuild()
 
     def rebuild(self):
-        from workorders.reporting import stats_rebuild
+        from workorders.stats.aggregates import stats_rebuild
 
         t2 = time.perf_counter()
         rebuilt = stats_rebuild(lock=False, chunk_size=20000)
@@ -281,7 +281,7 @@ class Command(BaseCommand):
     def measure_dashboard(self, repeat):
         from django.test import Client
 
-        from workorders.reporting import StatsFilter, stats_dashboard, stats_pivot, stats_summary
+        from workorders.stats.reads import StatsFilter, stats_dashboard, stats_pivot, stats_summary
 
         manager = User.objects.get(username="manager")
         supervisor = User.objects.get(username="supervisor")

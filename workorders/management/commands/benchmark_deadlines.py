@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Department
 from complaints.models import Complaint, Customer
-from workorders.deadlines import sweep
+from workorders.deadlines.sweep import sweep
 from workorders.models import Deadline, WorkOrder, WorkOrderEvent
 
 SERIES = "__series__"

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from complaints.models import Category, Channel
-from workorders.deadlines import preview
+from workorders.deadlines.reads import preview
 from workorders.models import Level
 
 from ._timearg import parse_at

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 
-from workorders.reporting import stats_rebuild
+from workorders.stats.aggregates import stats_rebuild
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from workorders.deadlines import sweep
+from workorders.deadlines.sweep import sweep
 
 from ._timearg import parse_at
 

@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 from complaints.models import Channel
 from config.api import DomainError
 
+from ..models import ExportJob, Level
 from .exports import export_start
-from .models import ExportJob, Level
-from .reporting import (
+from .reads import (
     PIVOT_DIMENSIONS,
     PIVOT_MEASURES,
     StatsFilter,

@@ -30,6 +30,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from ..models import Deadline, WorkCalendarDay, WorkCalendarYear, WorkingPeriod
+
 DEFAULT_PERIODS = [(time(8, 30), time(12, 0)), (time(13, 30), time(17, 30))]
 CACHE_KEY = "workorders:workcalendar:version"
 LOCAL_TTL_SECONDS = 60
@@ -213,15 +215,13 @@ _shared = {"stamp": None, "calendar": None, "loaded": 0.0}
 _lock = threading.Lock()
 
 
-def invalidate_calendar():
+def invalidate_calendar(**_signal_kwargs):
     """Called when a calendar row changes: every process reloads within a minute (at once here)."""
     cache.set(CACHE_KEY, uuid.uuid4().hex, None)
     _shared["calendar"] = None
 
 
 def load_calendar() -> WorkCalendar:
-    from .models import WorkCalendarDay, WorkCalendarYear, WorkingPeriod
-
     overrides = dict(WorkCalendarDay.objects.values_list("date", "is_workday"))
     years = set(WorkCalendarYear.objects.values_list("year", flat=True))
     periods = list(WorkingPeriod.objects.values_list("start", "end"))
@@ -270,8 +270,6 @@ def seed_rows_from_library():
 
 def calendar_status(today: date | None = None) -> dict:
     """For the health check and the administrators' home page."""
-    from .models import Deadline, WorkCalendarYear
-
     years = sorted(set(WorkCalendarYear.objects.values_list("year", flat=True)))
     missing = missing_years(today)
     provisional = Deadline.objects.filter(

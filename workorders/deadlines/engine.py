@@ -2,7 +2,7 @@
 
 - ``on_workorder_event`` is a ``WORKORDER_TRANSITION_HOOKS`` entry: it runs inside every
   transition's transaction and opens, meets, moves or cancels the order's ``Deadline`` rows.
-- ``sweep(now)`` is what the beat task runs every minute: it claims rows whose ``next_at`` has come
+- ``sweep.sweep(now)`` is what the beat task runs every minute: it claims rows whose ``next_at`` has come
   with ``FOR UPDATE SKIP LOCKED`` (deadline row and order row together, so it never waits for a
   transition and a transition never deadlocks with it) in bounded batches, and records reminders,
   breaches and escalations as system events (``deadline_warning``, ``deadline_breached``,
@@ -17,19 +17,17 @@ extension request waits for a decision the reply row is held (no reminder, no br
 
 import logging
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import status as http
 
 from config.api import DomainError
 
-from .models import (
+from ..lifecycle import record_system_event
+from ..models import (
     ChannelLimit,
     Deadline,
     LimitUnit,
@@ -38,9 +36,8 @@ from .models import (
     Stage,
     Status,
     WorkOrder,
-    WorkOrderEvent,
 )
-from .workcalendar import Flags, WorkCalendar, get_calendar
+from .calendar import Flags, WorkCalendar, get_calendar
 
 logger = logging.getLogger(__name__)
 
@@ -379,8 +376,6 @@ def on_workorder_event(*, order: WorkOrder, event):
 def _urge_escalates(order, *, now):
     """A customer urging an order whose deadline has already been breached and alerted moves that
     deadline's escalation one level up the tree at once (urging counts toward escalation, §5.2)."""
-    from .lifecycle import record_system_event
-
     row = _open_rows(order).filter(breach_notified_at__isnull=False).order_by("due_at", "pk").first()
     if row is None or row.escalation_level >= max_escalation_level():
         return
@@ -402,6 +397,16 @@ def _urge_escalates(order, *, now):
             "reason": "urge",
         },
     )
+
+
+def _department_at(order, level: int):
+    """The department told at escalation ``level``: 1 the holder's, 2 its parent, 3 the next up."""
+    dept = order.department or order.unit
+    if dept is None:
+        return None
+    chain = [int(p) for p in dept.path.strip("/").split("/") if p] if dept.path else [dept.pk]
+    index = max(0, len(chain) - level)
+    return chain[index]
 
 
 def _open_provisional_dispatch(order, *, now):
@@ -468,335 +473,3 @@ def _decide_extension(order, *, approved: bool, now):
                 row.warn_at = None
         row.next_at = next_check(row, urgent=urgent, cal=cal)
         row.save()
-
-
-# --- the sweep -------------------------------------------------------------------------------------
-
-
-@dataclass
-class SweepResult:
-    claimed: int = 0
-    warnings: int = 0
-    breaches: int = 0
-    escalations: int = 0
-    batches: int = 0
-    more: bool = False
-    level_ups: list = field(default_factory=list)
-
-    def as_dict(self):
-        return {
-            "claimed": self.claimed,
-            "warnings": self.warnings,
-            "breaches": self.breaches,
-            "escalations": self.escalations,
-            "batches": self.batches,
-            "more": self.more,
-        }
-
-
-def _department_at(order, level: int):
-    """The department told at escalation ``level``: 1 the holder's, 2 its parent, 3 the next up."""
-    dept = order.department or order.unit
-    if dept is None:
-        return None
-    chain = [int(p) for p in dept.path.strip("/").split("/") if p] if dept.path else [dept.pk]
-    index = max(0, len(chain) - level)
-    return chain[index]
-
-
-def advance(row: Deadline, order: WorkOrder, *, now, cal: WorkCalendar) -> list[tuple[str, dict]]:
-    """Do what is due on one claimed row; returns the events to record."""
-    urgent = _is_urgent(order)
-    events = []
-
-    def payload(**extra):
-        return {
-            "stage": row.stage,
-            "due_at": row.due_at.isoformat(),
-            "deadline": row.pk,
-            "cycle": row.cycle,
-            **extra,
-        }
-
-    if (
-        row.breached_at is None
-        and row.warned_at is None
-        and row.warn_at is not None
-        and row.warn_at <= now < row.due_at
-    ):
-        row.warned_at = now
-        events.append(("deadline_warning", payload()))
-    if row.breached_at is None and now >= row.due_at:
-        row.breached_at = now
-        row.escalation_level = 1
-    if (
-        row.breached_at is not None
-        and row.breach_notified_at is None
-        and (urgent or cal.in_working_hours(now))
-    ):
-        row.breach_notified_at = now
-        events.append(("deadline_breached", payload(escalation_level=1, department=_department_at(order, 1))))
-    while row.breach_notified_at is not None and row.escalation_level < max_escalation_level():
-        level = row.escalation_level + 1
-        moment = escalation_time(cal, row, level)
-        if moment is None or now < moment or not (urgent or cal.in_working_hours(now)):
-            break
-        row.escalation_level, row.escalated_at = level, now
-        events.append(
-            ("deadline_escalated", payload(escalation_level=level, department=_department_at(order, level)))
-        )
-    row.next_at = next_check(row, urgent=urgent, cal=cal)
-    if row.next_at is not None and row.next_at <= now:
-        # Waiting for something not yet possible (cannot happen for a consistent row): look again later.
-        row.next_at = now + timedelta(minutes=1)
-    return events
-
-
-SWEEP_FIELDS = [
-    "warned_at",
-    "breached_at",
-    "breach_notified_at",
-    "escalation_level",
-    "escalated_at",
-    "next_at",
-]
-
-
-def _save_swept(rows):
-    """Write the sweep's fields of every claimed row in one statement (bulk_update's CASE chains cost
-    more Python time than the sweep itself)."""
-    if connection.vendor != "postgresql":
-        Deadline.objects.bulk_update(rows, SWEEP_FIELDS, batch_size=500)
-        return
-    casts = {"escalation_level": "integer"}
-    columns = ", ".join(SWEEP_FIELDS)
-    placeholder = (
-        "(%s::bigint, " + ", ".join(f"%s::{casts.get(f, 'timestamptz')}" for f in SWEEP_FIELDS) + ")"
-    )
-    values, params = [], []
-    for row in rows:
-        values.append(placeholder)
-        params.append(row.pk)
-        params.extend(getattr(row, f) for f in SWEEP_FIELDS)
-    assignments = ", ".join(f"{f} = v.{f}" for f in SWEEP_FIELDS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Deadline._meta.db_table} AS d SET {assignments} "
-            f"FROM (VALUES {', '.join(values)}) AS v(id, {columns}) WHERE d.id = v.id",
-            params,
-        )
-
-
-def _claim(now, batch_size):
-    qs = (
-        Deadline.objects.filter(next_at__lte=now)
-        .order_by("next_at", "pk")
-        .select_related("order", "order__department", "order__unit")
-    )
-    features = connection.features
-    if features.has_select_for_update_skip_locked:
-        kwargs = {"skip_locked": True}
-        if features.has_select_for_update_of:
-            kwargs["of"] = ("self", "order")
-        qs = qs.select_for_update(**kwargs)
-    # Without SKIP LOCKED (SQLite) the IMMEDIATE transaction serialises sweeps instead.
-    return list(qs[:batch_size])
-
-
-def sweep_batch(*, now, batch_size: int, result: SweepResult) -> int:
-    from .lifecycle import run_transition_hooks
-
-    cal = get_calendar()
-    with transaction.atomic():
-        rows = _claim(now, batch_size)
-        if not rows:
-            return 0
-        pending = []
-        newly_breached = {}
-        for row in rows:
-            was_breached = row.breached_at is not None
-            events = advance(row, row.order, now=now, cal=cal)
-            if not was_breached and row.breached_at is not None:
-                newly_breached[row.order_id] = newly_breached.get(row.order_id, 0) + 1
-            pending.extend((row.order, action, data) for action, data in events)
-        _save_swept(rows)
-        if newly_breached:
-            WorkOrder.objects.filter(pk__in=list(newly_breached), is_overdue=False).update(is_overdue=True)
-            for row in rows:
-                if row.order_id in newly_breached:
-                    row.order.is_overdue = True
-        # What record_system_event does, for a whole batch: one INSERT, then the hooks per event.
-        events = WorkOrderEvent.objects.bulk_create(
-            [
-                WorkOrderEvent(
-                    order=order,
-                    action=action,
-                    from_status=order.status,
-                    to_status=order.status,
-                    actor=None,
-                    payload=data,
-                    version=order.version,
-                    created_at=now,
-                )
-                for order, action, data in pending
-            ]
-        )
-        for (order, action, data), event in zip(pending, events):
-            run_transition_hooks(order, event)
-            if action == "deadline_warning":
-                result.warnings += 1
-            elif action == "deadline_breached":
-                result.breaches += 1
-            else:
-                result.escalations += 1
-        result.level_ups.extend(_mark_level_ups(newly_breached))
-        result.claimed += len(rows)
-        result.batches += 1
-        return len(rows)
-
-
-def _mark_level_ups(newly_breached: dict) -> list[int]:
-    """Repeated breaches raise the level (design.md): mark orders reaching the threshold now."""
-    threshold = getattr(settings, "DEADLINE_LEVEL_UP_AFTER_BREACHES", 2)
-    if not threshold or not newly_breached:
-        return []
-    totals = dict(
-        Deadline.objects.filter(order_id__in=list(newly_breached), breached_at__isnull=False)
-        .values("order_id")
-        .annotate(n=Count("pk"))
-        .values_list("order_id", "n")
-    )
-    ids = [
-        oid
-        for oid, new in newly_breached.items()
-        if totals.get(oid, 0) - new < threshold <= totals.get(oid, 0)
-    ]
-    if ids:
-        OrderSla.objects.filter(order_id__in=ids).update(level_up_pending=True)
-        from .tasks import raise_level_after_breaches
-
-        for oid in ids:
-            transaction.on_commit(lambda oid=oid: raise_level_after_breaches.delay(oid))
-    return ids
-
-
-def sweep(*, now=None, batch_size=None, max_batches=None) -> SweepResult:
-    """One sweep as of ``now``: bounded batches, each its own transaction."""
-    now = now or timezone.now()
-    batch_size = batch_size or getattr(settings, "DEADLINE_SWEEP_BATCH", 500)
-    max_batches = max_batches or getattr(settings, "DEADLINE_SWEEP_MAX_BATCHES", 20)
-    result = SweepResult()
-    for _ in range(max_batches):
-        if sweep_batch(now=now, batch_size=batch_size, result=result) < batch_size:
-            return result
-    result.more = Deadline.objects.filter(next_at__lte=now).exists()
-    return result
-
-
-def raise_level_for_breaches(order_id: int):
-    """Raise the level of an order marked by the sweep (idempotent: the mark is cleared once)."""
-    from .lifecycle import perform
-    from .models import Level
-
-    with transaction.atomic():
-        order = WorkOrder.objects.select_for_update().filter(pk=order_id).first()
-        sla = OrderSla.objects.select_for_update().filter(order_id=order_id, level_up_pending=True).first()
-        if order is None or sla is None:
-            return False
-        OrderSla.objects.filter(pk=sla.pk).update(level_up_pending=False)
-        if order.status == Status.CLOSED or order.level == Level.SPECIAL:
-            return False
-        perform(
-            order_id,
-            "escalate",
-            actor=None,
-            data={"comment": _("Raised automatically: the order missed its deadlines repeatedly.")},
-        )
-        return True
-
-
-# --- reads -----------------------------------------------------------------------------------------
-
-
-def deadlines_prefetch() -> Prefetch:
-    return Prefetch("deadlines", queryset=Deadline.objects.order_by("started_at", "pk"))
-
-
-def deadline_state(row: Deadline, now) -> str:
-    if row.cancelled_at:
-        return "cancelled"
-    if row.met_at:
-        return "met_late" if row.met_at > row.due_at else "met"
-    if row.held_since:
-        return "paused"
-    if row.breached_at or now >= row.due_at:
-        return "breached"
-    if row.warned_at or (row.warn_at and now >= row.warn_at):
-        return "warning"
-    return "open"
-
-
-def deadline_entry(row: Deadline, now) -> dict:
-    open_ = row.is_open
-    paused = row.paused_seconds + (int((now - row.held_since).total_seconds()) if row.held_since else 0)
-
-    def iso(moment):
-        return timezone.localtime(moment).isoformat() if moment else None
-
-    return {
-        "id": row.pk,
-        "stage": row.stage,
-        "stage_display": str(row.get_stage_display()),
-        "cycle": row.cycle,
-        "started_at": iso(row.started_at),
-        "due_at": iso(row.due_at),
-        "original_due_at": iso(row.original_due_at),
-        "warn_at": iso(row.warn_at),
-        "warned_at": iso(row.warned_at),
-        "breached_at": iso(row.breached_at),
-        "met_at": iso(row.met_at),
-        "paused_seconds": paused,
-        "seconds_left": int((row.due_at - now).total_seconds()) if open_ else None,
-        "seconds_taken": int((row.met_at - row.started_at).total_seconds()) if row.met_at else None,
-        "state": deadline_state(row, now),
-        "escalation_level": row.escalation_level,
-        "basis": row.basis,
-        "limit": {"value": row.limit_value, "unit": row.limit_unit},
-        "provisional": row.provisional,
-    }
-
-
-def order_deadlines(order: WorkOrder, now=None) -> list[dict]:
-    now = now or timezone.now()
-    return [deadline_entry(row, now) for row in order.deadlines.all()]
-
-
-def preview(*, level: str, category=None, channel: str = "phone_95598", at) -> list[dict]:
-    """The deadlines an order received at ``at`` would get (no database writes)."""
-    policy = resolve_policy(level=level, category=category, channel=channel)
-    if policy is None:
-        return []
-    cal = get_calendar()
-    limits = policy.limits()
-    ext = channel_limit_for(channel)
-    urgent = level in urgent_levels()
-    out = []
-    for stage, limit in limits.items():
-        external = (at, ext) if stage == Stage.REPLY and ext else None
-        c = compute(
-            cal=cal, start=at, limit=limit, share=float(policy.warn_share), urgent=urgent, external=external
-        )
-        note = "" if stage in CLOCK_FROM_RECEIPT else "from the previous step"
-        out.append(
-            {
-                "stage": stage,
-                "limit": c.limit,
-                "due_at": c.due_at,
-                "warn_at": c.warn_at,
-                "basis": c.basis,
-                "provisional": c.provisional,
-                "policy": policy.name,
-                "note": note,
-            }
-        )
-    return out

@@ -1,13 +1,12 @@
 """Template context: the work-calendar warning administrators see on their home page."""
 
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+
+from .calendar import calendar_status
 
 
 def _warnings(user):
-    from django.utils.translation import gettext as _
-
-    from .workcalendar import calendar_status
-
     status = calendar_status()
     messages = []
     for year in status["missing_years"]:

@@ -3,13 +3,13 @@
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
+from .sweep import raise_level_for_breaches, sweep
+
 
 @shared_task(name="workorders.sweep_deadlines", bind=True, acks_late=True, reject_on_worker_lost=True)
 def sweep_deadlines(self, at: str | None = None) -> dict:
     """One sweep (beat runs it every minute). Safe to run twice or on several workers at once:
     rows are claimed with FOR UPDATE SKIP LOCKED and each step is recorded once."""
-    from .deadlines import sweep
-
     now = parse_datetime(at) if at else None
     result = sweep(now=now)
     if result.more:  # bounded work per run: hand the rest to the next run on the same queue
@@ -20,6 +20,4 @@ def sweep_deadlines(self, at: str | None = None) -> dict:
 
 @shared_task(name="workorders.raise_level_after_breaches", acks_late=True, reject_on_worker_lost=True)
 def raise_level_after_breaches(order_id: int) -> bool:
-    from .deadlines import raise_level_for_breaches
-
     return raise_level_for_breaches(order_id)

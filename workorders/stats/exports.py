@@ -17,9 +17,9 @@ from openpyxl import Workbook
 
 from accounts.models import User
 
-from .filters import WorkOrderFilter
-from .models import ExportJob
-from .selectors import contact_visible, handler_department_ids, workorder_list
+from ..filters import WorkOrderFilter
+from ..models import ExportJob
+from ..selectors import contact_visible, handler_department_ids, workorder_list
 
 EXPORT_FILTER_NAMES = tuple(WorkOrderFilter.base_filters)
 
@@ -90,7 +90,7 @@ def export_queryset(user: User, filters: dict):
 @transaction.atomic
 def export_start(*, user: User, filters: dict) -> ExportJob:
     """Check the filters, record the job and enqueue its task after commit."""
-    from .stats_tasks import run_export
+    from .tasks import run_export
 
     filters = clean_filters(filters)
     export_queryset(user, filters)  # validates

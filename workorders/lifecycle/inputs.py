@@ -13,7 +13,7 @@ from rest_framework import serializers
 from accounts.models import Department, User
 from complaints.models import Category, Channel
 
-from .models import (
+from ..models import (
     CALLBACK_SATISFACTION_CHOICES,
     ContactMethod,
     DissatisfactionReason,

@@ -19,8 +19,9 @@ from openpyxl import Workbook
 from accounts.models import Department
 from accounts.selectors import user_covered_departments
 
-from .models import Level, Report, ReportSubscription, StatsDaily, Status, WorkOrder
-from .reporting import StatsFilter, _filtered, _sum_rows, day_start, derived, stats_pivot, stats_summary
+from ..models import Level, Report, ReportSubscription, StatsDaily, Status, WorkOrder
+from .aggregates import day_start
+from .reads import StatsFilter, _filtered, _sum_rows, derived, stats_pivot, stats_summary
 
 LIST_LIMIT = 50
 

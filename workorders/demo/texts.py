@@ -1,7 +1,7 @@
 """Chinese text for the demo orders: what customers say and how departments answer.
 
 Written from the vocabulary of the background articles on 95598 complaint handling and domain.md
-§6. ``{placeholders}`` are filled by ``workorders.demo`` (see ``Filler``).
+§6. ``{placeholders}`` are filled by ``workorders.demo`` (see ``orders.Filler``).
 """
 
 # --- people and places ----------------------------------------------------------------------------

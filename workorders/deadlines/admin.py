@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
+from ..models import (
     ChannelLimit,
     Deadline,
     OrderSla,
@@ -13,6 +13,7 @@ from .models import (
     WorkCalendarYear,
     WorkingPeriod,
 )
+from .calendar import missing_years
 
 
 @admin.register(SlaPolicy)
@@ -61,8 +62,6 @@ class WorkCalendarYearAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         from django.contrib import messages
-
-        from .workcalendar import missing_years
 
         for year in missing_years():
             messages.warning(

@@ -10,8 +10,8 @@ from accounts.models import Department
 
 @shared_task(name="workorders.stats.export", acks_late=True)
 def run_export(job_id: int):
+    from ..models import ExportJob
     from .exports import export_build
-    from .models import ExportJob
 
     try:
         return export_build(job_id).pk
@@ -22,7 +22,7 @@ def run_export(job_id: int):
 
 @shared_task(name="workorders.stats.generate_report", acks_late=True)
 def generate_report(kind: str, company_id: int, today: str | None = None, send: bool = True):
-    from .stats_reports import report_generate, report_send
+    from .reports import report_generate, report_send
 
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
     report = report_generate(kind=kind, today=day, company=Department.objects.get(pk=company_id))
@@ -42,7 +42,7 @@ def generate_scheduled_report(kind: str, today: str | None = None):
 
 @shared_task(name="workorders.stats.rebuild", acks_late=True)
 def rebuild(days: int = 3, date_from: str | None = None, date_to: str | None = None):
-    from .reporting import stats_rebuild
+    from .aggregates import stats_rebuild
 
     today = timezone.localdate()
     start = dt.date.fromisoformat(date_from) if date_from else today - dt.timedelta(days=days - 1)

@@ -29,9 +29,9 @@ from complaints.models import Category, Customer
 from complaints.services import complaint_register
 from config.api import DomainError
 
-from . import demo_texts as T
-from .lifecycle import perform
-from .models import Deadline, WorkOrder
+from ..lifecycle import perform
+from ..models import Deadline, WorkOrder
+from . import texts as T
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from accounts.models import Department
 from complaints.models import Category, Channel
 from config.api import DomainError
 
+from ..models import ExportJob, Level, Report, ReportSubscription
 from .exports import clean_filters, export_start
-from .models import ExportJob, Level, Report, ReportSubscription
-from .reporting import (
+from .reads import (
     PIVOT_DIMENSIONS,
     PIVOT_MEASURES,
     StatsFilter,

@@ -1,0 +1,149 @@
+"""``perform()``: the only code that changes an order's status, and ``available_actions()``.
+
+In one transaction ``perform`` locks the row, checks scope, role, version and state, validates the
+input, applies the action, bumps the version and writes the audit event (which runs the hooks). An
+illegal or stale move raises ``DomainError`` and changes nothing. The API, the admin and the pages
+all call ``perform()`` and ask ``available_actions()`` what to offer.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import status as http
+
+from accounts.models import User
+from config.api import DomainError
+
+from ..models import WorkOrder, WorkOrderEvent
+from ..selectors import is_handling_department, workorders_visible_to
+from .actions import ACTIONS, Action, Context, _refuse
+from .events import run_transition_hooks
+
+# --- checks and the one function ------------------------------------------------------------------
+
+
+def _check_actor(action: Action, order: WorkOrder, actor: User | None):
+    """Raise 403 unless the actor's role (and department, where the action asks) allows it."""
+    _check_role(action, actor)
+    _check_department(action, order, actor)
+
+
+def _check_role(action: Action, actor: User | None):
+    if actor is None:  # the system (deadline sweeps): every check but the state one is waived
+        return
+    if not actor.roles & action.roles:
+        _refuse(
+            _("Your role may not do this: %(action)s.") % {"action": action.label},
+            code="permission_denied",
+            status_code=http.HTTP_403_FORBIDDEN,
+        )
+
+
+def _check_department(action: Action, order: WorkOrder, actor: User | None):
+    # Checked after the state: an order in the wrong state is refused with 409 for that reason,
+    # even when it no longer sits with the actor's department (a returned order, for instance).
+    if actor is None:
+        return
+    if action.handling_department_only and not is_handling_department(actor, order):
+        _refuse(
+            _("Only the department now handling this order may do this: %(action)s.")
+            % {"action": action.label},
+            code="not_your_department",
+            status_code=http.HTTP_403_FORBIDDEN,
+        )
+
+
+def _check_state(action: Action, order: WorkOrder):
+    if order.status not in action.sources:
+        _refuse(
+            _("Cannot %(action)s an order in state “%(status)s”.")
+            % {"action": str(action.label).lower(), "status": order.get_status_display()}
+        )
+
+
+def available_actions(order: WorkOrder, actor: User, *, keep: str | None = None) -> list[Action]:
+    """The actions this user may take on this order now (what the UI offers).
+
+    ``keep`` names an action to list even when the order's facts do not invite it (the form the
+    user just sent and was refused, so the page can show it again with what they typed).
+    """
+    result = []
+    for action in ACTIONS.values():
+        try:
+            _check_actor(action, order, actor)
+            _check_state(action, order)
+        except DomainError:
+            continue
+        if action.offered is None or action.code == keep or action.offered(order):
+            result.append(action)
+    return result
+
+
+def validate_input(action: Action, data, *, context=None) -> dict:
+    serializer = action.input(data=data, context=context or {})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def perform(
+    order_id: int, action_code: str, *, actor: User | None, version: int | None = None, data=None, now=None
+) -> WorkOrder:
+    """Apply one action to one order, atomically. ``actor=None`` means the system.
+
+    Raises ``DomainError`` (404 outside scope, 403 role or department, 409 stale or illegal, 400
+    bad input) or DRF's ``ValidationError`` for malformed input; nothing is changed then.
+    """
+    action = ACTIONS.get(action_code)
+    if action is None:
+        _refuse(_("Unknown action."), code="unknown_action", status_code=http.HTTP_404_NOT_FOUND)
+    now = now or timezone.now()
+    with transaction.atomic():
+        scope = WorkOrder.objects.all() if actor is None else workorders_visible_to(actor)
+        if not scope.filter(pk=order_id).exists():
+            _refuse(_("Work order not found."), code="not_found", status_code=http.HTTP_404_NOT_FOUND)
+        # of=("self",): lock the order row only (the department join is nullable, an outer join).
+        order = (
+            WorkOrder.objects.select_for_update(of=("self",))
+            .select_related("complaint", "department")
+            .get(pk=order_id)
+        )
+        _check_role(action, actor)
+        if version is not None and int(version) != order.version:
+            _refuse(
+                _(
+                    "This order was changed by someone else meanwhile (version %(now)d, you had %(had)d). "
+                    "Reload it and try again."
+                )
+                % {"now": order.version, "had": int(version)},
+                code="stale_version",
+            )
+        _check_state(action, order)
+        _check_department(action, order, actor)
+        validated = validate_input(action, data if data is not None else {}, context={"order": order})
+        locked = {}
+        if action.also_lock:
+            others = [pk for pk in action.also_lock(validated) if pk != order.pk]
+            visible = scope.filter(pk__in=others).values("pk")
+            locked = {
+                o.pk: o for o in WorkOrder.objects.select_for_update().filter(pk__in=visible).order_by("pk")
+            }
+        ctx = Context(order=order, actor=actor, data=validated, now=now, locked=locked)
+        from_status = order.status
+        action.apply(ctx)
+        order._in_transition = True
+        order.status = ctx.target or action.target or from_status
+        order.version += 1
+        order.save()
+        order._in_transition = False
+        event = WorkOrderEvent.objects.create(
+            order=order,
+            action=action.code,
+            from_status=from_status,
+            to_status=order.status,
+            actor=actor,
+            payload=ctx.payload,
+            version=order.version,
+            created_at=now,
+        )
+        run_transition_hooks(order, event)
+    return order

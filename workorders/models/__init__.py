@@ -1,0 +1,70 @@
+"""The models of the ``workorders`` app, one module per concern; every name is re-exported here so
+that ``workorders.models.X`` (migrations, settings, other apps) keeps working.
+
+- ``orders``: the work order, its events (append-only), assignments, extension requests, attachments
+  and the choice enums of the lifecycle;
+- ``deadlines``: SLA policies, channel limits, the work calendar, frozen SLAs and deadline rows;
+- ``stats``: the aggregate tables, reports, report subscriptions and export jobs.
+
+Models import nothing from the rest of the app (only each other and the apps below: accounts,
+complaints).
+"""
+
+from .deadlines import (
+    POLICY_STAGES,
+    CalendarData,
+    ChannelLimit,
+    Deadline,
+    LimitUnit,
+    OrderSla,
+    SlaPolicy,
+    Stage,
+    WorkCalendarDay,
+    WorkCalendarYear,
+    WorkingPeriod,
+)
+from .orders import (
+    CALLBACK_SATISFACTION_CHOICES,
+    LEVEL_RANK,
+    OPEN_STATUSES,
+    Assignment,
+    Attachment,
+    ContactMethod,
+    DissatisfactionReason,
+    ExtensionRequest,
+    Level,
+    Outcome,
+    Satisfaction,
+    Status,
+    Truthfulness,
+    WorkOrder,
+    WorkOrderEvent,
+    at_least,
+    attachment_path,
+    level_up,
+)
+from .stats import (
+    DAILY_MEASURES,
+    HANDLING_BUCKET_EDGES,
+    HANDLING_BUCKETS,
+    STAT_STAGES,
+    ExportJob,
+    ExportState,
+    Report,
+    ReportSubscription,
+    StatsDaily,
+    StatsOpen,
+    StatsOrderFacts,
+    StatsUnitDaily,
+)
+
+__all__ = [
+    "CALLBACK_SATISFACTION_CHOICES", "DAILY_MEASURES", "HANDLING_BUCKETS", "HANDLING_BUCKET_EDGES",
+    "LEVEL_RANK", "OPEN_STATUSES", "POLICY_STAGES", "STAT_STAGES", "Assignment", "Attachment",
+    "CalendarData", "ChannelLimit", "ContactMethod", "Deadline", "DissatisfactionReason", "ExportJob",
+    "ExportState", "ExtensionRequest", "Level", "LimitUnit", "OrderSla", "Outcome", "Report",
+    "ReportSubscription", "Satisfaction", "SlaPolicy", "Stage", "StatsDaily", "StatsOpen",
+    "StatsOrderFacts", "StatsUnitDaily", "Status", "Truthfulness", "WorkCalendarDay",
+    "WorkCalendarYear", "WorkOrder", "WorkOrderEvent", "WorkingPeriod", "at_least", "attachment_path",
+    "level_up",
+]
