@@ -4,11 +4,14 @@
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
+from config.runtime import prepare_runtime_dirs
+
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from django.core.management import execute_from_command_line
-
+    prepare_runtime_dirs()
     execute_from_command_line(sys.argv)
 
 

@@ -10,14 +10,16 @@ cache). ``python manage.py check --deploy`` passes with no warnings in that mode
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# Runtime files of the embedded mode (SQLite, the filesystem broker, beat schedule, media). Created by
+# config.runtime.prepare_runtime_dirs() when a process starts (manage.py, wsgi, asgi, Celery), never here.
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=True)
 # The fallback key is only for the embedded development mode; production must set SECRET_KEY.
@@ -81,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "workorders.deadlines.context_processors.calendar_warnings",
             ],
         },
     },
@@ -100,17 +103,25 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache and Celery ---------------------------------------------------------------------------
+# --- Cache and Celery (Redis in production; local memory and a filesystem broker embedded) -----
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # Publishing from a web request must fail fast when Redis is down (the outbox keeps the rows).
+    CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _celery_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed", "control"):
-        (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "queue"),
@@ -128,7 +139,33 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Beat: every periodic job of the system, in one place (Asia/Shanghai). Reports cover the period
+# just ended: the daily sheet after midnight, the weekly bulletin on Monday, the monthly report on the 1st.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-deadlines": {"task": "workorders.sweep_deadlines", "schedule": 60.0},
+    "notifications-requeue": {"task": "notifications.requeue", "schedule": 30.0},
+    "stats-daily-report": {
+        "task": "workorders.stats.generate_scheduled_report",
+        "schedule": crontab(minute=10, hour=0),
+        "args": ("daily",),
+    },
+    "stats-weekly-report": {
+        "task": "workorders.stats.generate_scheduled_report",
+        "schedule": crontab(minute=20, hour=0, day_of_week=1),
+        "args": ("weekly",),
+    },
+    "stats-monthly-report": {
+        "task": "workorders.stats.generate_scheduled_report",
+        "schedule": crontab(minute=30, hour=0, day_of_month=1),
+        "args": ("monthly",),
+    },
+    # Nightly correction of the aggregates of the last few days (in case a change bypassed the hook).
+    "stats-nightly-rebuild": {
+        "task": "workorders.stats.rebuild",
+        "schedule": crontab(minute=40, hour=2),
+        "kwargs": {"days": 3},
+    },
+}
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -167,7 +204,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
@@ -229,6 +265,10 @@ SPECTACULAR_SETTINGS = {
         "ContactMethodEnum": "workorders.models.ContactMethod",
         "SatisfactionEnum": "workorders.models.Satisfaction",
         "CallbackSatisfactionEnum": "workorders.models.CALLBACK_SATISFACTION_CHOICES",
+        "NotificationPreferenceChannelEnum": "notifications.models.PreferenceChannel",
+        "ChannelEnum": "complaints.models.Channel",
+        "ExportStatusEnum": "workorders.models.ExportState",
+        "StatusEnum": "workorders.models.Status",
     },
 }
 
@@ -242,50 +282,51 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# --- Product settings -------------------------------------------------------------------------
+# --- Product: the lifecycle (domain.md; every limit is configuration, not code) -----------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
-
-# Lifecycle rules (domain.md; every limit is configuration, not code).
+DEMO_ORDERS = env.int("DEMO_ORDERS", default=300)  # how many orders seed_demo adds (once)
 CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=3)  # then closed as unreachable
-CALLBACK_MIN_INTERVAL_MINUTES = env.int(
-    "CALLBACK_MIN_INTERVAL_MINUTES", default=120
-)  # between failed attempts
-REOPEN_WINDOW_DAYS = env.int(
-    "REOPEN_WINDOW_DAYS", default=30
-)  # a supervisor may reopen a closed order this long
+# Minutes between failed callback attempts.
+CALLBACK_MIN_INTERVAL_MINUTES = env.int("CALLBACK_MIN_INTERVAL_MINUTES", default=120)
+# A supervisor may reopen a closed order this many days after closing.
+REOPEN_WINDOW_DAYS = env.int("REOPEN_WINDOW_DAYS", default=30)
 REOPEN_SUPERVISION_AFTER = env.int("REOPEN_SUPERVISION_AFTER", default=2)  # reopen cycles before 督办
 REPEAT_WINDOW_DAYS = env.int("REPEAT_WINDOW_DAYS", default=30)  # closed this recently → repeat complaint
 URGE_FLAG_AT = env.int("URGE_FLAG_AT", default=2)  # urges → upgrade-tendency flag, unit head told
 URGE_ESCALATE_AT = env.int("URGE_ESCALATE_AT", default=3)  # urges → level up and 督办
-RETURN_ESCALATE_AFTER = env.int(
-    "RETURN_ESCALATE_AFTER", default=2
-)  # returns before the dispatch supervisor decides
-# Called inside every transition's transaction with (order, event): deadlines, outbox rows.
-WORKORDER_TRANSITION_HOOKS: list[str] = []
+# Returns before the dispatch supervisor decides.
+RETURN_ESCALATE_AFTER = env.int("RETURN_ESCALATE_AFTER", default=2)
+# Called in this order inside every transition's transaction with (order, event): the outbox rows,
+# the deadline rows, the statistics aggregates.
+WORKORDER_TRANSITION_HOOKS = [
+    "notifications.services.on_workorder_event",
+    "workorders.deadlines.engine.on_workorder_event",
+    "workorders.stats.aggregates.on_workorder_event",
+]
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 ATTACHMENT_EXTENSIONS = env.list(
     "ATTACHMENT_EXTENSIONS",
-    default=[
-        "jpg",
-        "jpeg",
-        "png",
-        "gif",
-        "pdf",
-        "doc",
-        "docx",
-        "xls",
-        "xlsx",
-        "txt",
-        "mp3",
-        "wav",
-        "amr",
-        "m4a",
-        "mp4",
-    ],
+    default="jpg jpeg png gif pdf doc docx xls xlsx txt mp3 wav amr m4a mp4".split(),
 )
 
-# --- Notifications (notifications/) ------------------------------------------------------------
-WORKORDER_TRANSITION_HOOKS.append("notifications.services.on_workorder_event")
+# --- Product: deadlines, the work calendar, reminders and escalation ----------------------------
+# Levels whose reminders and breach alerts do not wait for office hours.
+DEADLINE_URGENT_LEVELS = env.list("DEADLINE_URGENT_LEVELS", default=["special", "major"])
+# Escalation levels 2, 3, … after the due time (level 1 is the breach itself): m, h, cd, wh, wd.
+# Default after domain.md §5.2: the day after expiry, then 5 working days after that notice.
+DEADLINE_ESCALATION_AFTER = env.list("DEADLINE_ESCALATION_AFTER", default=["1wd", "6wd"])
+DEADLINE_LEVEL_UP_AFTER_BREACHES = env.int("DEADLINE_LEVEL_UP_AFTER_BREACHES", default=2)  # 0: never
+DEADLINE_REOPEN_REPLY_LIMIT = env.str("DEADLINE_REOPEN_REPLY_LIMIT", default="2wd")  # domain.md §8.3
+DEADLINE_WORKDAY_END = env.str("DEADLINE_WORKDAY_END", default="23:59:59")  # or 17:30 (close of business)
+DEADLINE_SWEEP_BATCH = env.int("DEADLINE_SWEEP_BATCH", default=500)
+DEADLINE_SWEEP_MAX_BATCHES = env.int("DEADLINE_SWEEP_MAX_BATCHES", default=20)
+# A year the calendar lacks: "fallback" (weekdays, deadline flagged provisional) or "refuse".
+WORK_CALENDAR_MISSING_YEAR = env.str("WORK_CALENDAR_MISSING_YEAR", default="fallback")
+
+# --- Product: statistics, reports and exports ---------------------------------------------------
+EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
+
+# --- Product: notifications ---------------------------------------------------------------------
 NOTIFY_SITE_URL = env.str("NOTIFY_SITE_URL", default="")  # prefix for links in emails and robot messages
 NOTIFY_DEFAULT_LANGUAGE = env.str("NOTIFY_DEFAULT_LANGUAGE", default="zh-hans")
 NOTIFY_QUEUE = env.str("NOTIFY_QUEUE", default="")  # empty: Celery's default queue
@@ -310,69 +351,3 @@ SMS_BACKEND = env.str(
     if SMS_FILE_PATH
     else "notifications.channels.ConsoleSmsBackend",
 )
-CELERY_BEAT_SCHEDULE["notifications-requeue"] = {"task": "notifications.requeue", "schedule": 30.0}
-if REDIS_URL:
-    # Publishing from a web request must fail fast when Redis is down (the outbox keeps the rows).
-    CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "max_retries": 1,
-        "interval_start": 0,
-        "interval_step": 0.2,
-        "interval_max": 0.5,
-        "socket_connect_timeout": 2,
-        "socket_timeout": 5,
-    }
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["NotificationPreferenceChannelEnum"] = (
-    "notifications.models.PreferenceChannel"
-)
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].setdefault(
-    "ChannelEnum", "complaints.models.Channel"
-)  # keeps its name
-# --- Deadlines, work calendar, reminders and escalation (issue 5) -------------------------------
-WORKORDER_TRANSITION_HOOKS.append("workorders.deadlines.engine.on_workorder_event")
-# Levels whose reminders and breach alerts do not wait for office hours.
-DEADLINE_URGENT_LEVELS = env.list("DEADLINE_URGENT_LEVELS", default=["special", "major"])
-# Escalation levels 2, 3, … after the due time (level 1 is the breach itself): m, h, cd, wh, wd.
-# Default after domain.md §5.2: the day after expiry, then 5 working days after that notice.
-DEADLINE_ESCALATION_AFTER = env.list("DEADLINE_ESCALATION_AFTER", default=["1wd", "6wd"])
-DEADLINE_LEVEL_UP_AFTER_BREACHES = env.int("DEADLINE_LEVEL_UP_AFTER_BREACHES", default=2)  # 0: never
-DEADLINE_REOPEN_REPLY_LIMIT = env.str("DEADLINE_REOPEN_REPLY_LIMIT", default="2wd")  # domain.md §8.3
-DEADLINE_WORKDAY_END = env.str("DEADLINE_WORKDAY_END", default="23:59:59")  # or 17:30 (close of business)
-DEADLINE_SWEEP_BATCH = env.int("DEADLINE_SWEEP_BATCH", default=500)
-DEADLINE_SWEEP_MAX_BATCHES = env.int("DEADLINE_SWEEP_MAX_BATCHES", default=20)
-# A year the calendar lacks: "fallback" (weekdays, deadline flagged provisional) or "refuse".
-WORK_CALENDAR_MISSING_YEAR = env.str("WORK_CALENDAR_MISSING_YEAR", default="fallback")
-CELERY_BEAT_SCHEDULE["sweep-deadlines"] = {"task": "workorders.sweep_deadlines", "schedule": 60.0}
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("workorders.deadlines.context_processors.calendar_warnings")
-# --- Demo orders (workorders/demo.py) ------------------------------------------------------------
-DEMO_ORDERS = env.int("DEMO_ORDERS", default=300)  # how many orders seed_demo adds (once)
-# --- Statistics, reports and exports (issue 7) ----------------------------------------------------
-WORKORDER_TRANSITION_HOOKS.append("workorders.stats.aggregates.on_workorder_event")
-from celery.schedules import crontab  # noqa: E402
-
-# Scheduled reports (Asia/Shanghai): the daily sheet after midnight, the weekly bulletin on
-# Monday morning, the monthly supervision report on the 1st; each covers the period just ended.
-CELERY_BEAT_SCHEDULE["stats-daily-report"] = {
-    "task": "workorders.stats.generate_scheduled_report",
-    "schedule": crontab(minute=10, hour=0),
-    "args": ("daily",),
-}
-CELERY_BEAT_SCHEDULE["stats-weekly-report"] = {
-    "task": "workorders.stats.generate_scheduled_report",
-    "schedule": crontab(minute=20, hour=0, day_of_week=1),
-    "args": ("weekly",),
-}
-CELERY_BEAT_SCHEDULE["stats-monthly-report"] = {
-    "task": "workorders.stats.generate_scheduled_report",
-    "schedule": crontab(minute=30, hour=0, day_of_month=1),
-    "args": ("monthly",),
-}
-# Nightly correction of the aggregates of the last few days (in case a change bypassed the hook).
-CELERY_BEAT_SCHEDULE["stats-nightly-rebuild"] = {
-    "task": "workorders.stats.rebuild",
-    "schedule": crontab(minute=40, hour=2),
-    "kwargs": {"days": 3},
-}
-EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ExportStatusEnum"] = "workorders.models.ExportState"
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].setdefault("StatusEnum", "workorders.models.Status")

@@ -6,6 +6,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from workorders.deadlines.calendar import calendar_status
+
 from .celery import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -36,8 +38,6 @@ def _check_broker():
 def _check_calendar():
     """Work-calendar coverage (informational: it never changes the status code)."""
     try:
-        from workorders.deadlines.calendar import calendar_status
-
         return calendar_status()
     except Exception as exc:
         logger.warning("health check: calendar status failed: %s", exc)

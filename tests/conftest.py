@@ -3,6 +3,13 @@
 import pytest
 from rest_framework.test import APIClient
 
+from config.runtime import prepare_runtime_dirs
+
+
+def pytest_configure(config):
+    # What manage.py, wsgi and the Celery processes do at start: the embedded broker's folders exist.
+    prepare_runtime_dirs()
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):

@@ -24,7 +24,7 @@ def test_embedded_default_uses_sqlite_and_filesystem_broker(tmp_path):
     )
     assert "sqlite3" in s["DATABASES"] and str(tmp_path / "db.sqlite3") in s["DATABASES"]
     assert s["CELERY_BROKER_URL"] == "filesystem://"
-    assert (tmp_path / "celery" / "queue").is_dir()
+    assert not (tmp_path / "celery").exists(), "importing the settings must not create directories"
     assert "LocMemCache" in s["CACHES"]
     assert s["DEBUG"] == "True"
     assert (s["TIME_ZONE"], s["LANGUAGE_CODE"], s["USE_TZ"]) == ("Asia/Shanghai", "zh-hans", "True")
@@ -64,3 +64,15 @@ def test_no_cdn_in_templates():
         if "://" in p.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def test_processes_create_the_embedded_runtime_dirs_when_they_start(tmp_path):
+    # given the embedded mode in a fresh VAR_DIR; when manage.py starts a command
+    result = run_python(
+        "import sys; sys.argv = ['manage.py', 'check']; import manage; manage.main()",
+        {"VAR_DIR": str(tmp_path)},
+    )
+    # then the broker's folders and the static root exist
+    assert result.returncode == 0, result.stderr
+    for sub in ("celery/queue", "celery/processed", "celery/control", "staticfiles"):
+        assert (tmp_path / sub).is_dir(), sub
