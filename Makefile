@@ -60,7 +60,10 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel INFO --schedule var/celerybeat-schedule
 
-check: install
+## Lint, format, Django's checks and migrations in step with the models (CI runs it before the tests)
+check: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 

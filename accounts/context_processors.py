@@ -1,18 +1,22 @@
-"""Navigation for the base layout: each role sees only the entries it may use."""
+"""Navigation for the base layout: each role sees only the entries it may use.
+
+The role queues beside it come from ``workorders.context_processors.queues``.
+"""
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role
+from .roles import INTAKE_ROLES, STATISTICS_ROLES, Role
 
-# (url name, label, roles that see it; None = everyone signed in). Later issues add entries here.
+# (url name, label, roles that see it; None = everyone signed in). Later issues add entries here;
+# an entry whose URL is not installed is left out.
 NAVIGATION = [
     ("home", _("Home"), None),
-    ("complaints:intake", _("New complaint"), {Role.AGENT}),
+    ("complaints:intake", _("New complaint"), INTAKE_ROLES),
     ("workorders:list", _("Work orders"), None),
     ("admin:index", _("Administration"), {Role.ADMIN}),
-    ("dashboard", _("Dashboard"), {Role.ADMIN, Role.MANAGER, Role.SUPERVISOR}),
+    ("dashboard", _("Dashboard"), STATISTICS_ROLES),
     ("swagger-ui", _("API"), {Role.ADMIN, Role.MANAGER}),
     ("notifications:inbox", _("Notifications"), None),
 ]
@@ -35,18 +39,4 @@ def navigation(request):
         badge = import_string(BADGES[url_name])(user) if url_name in BADGES else None
         active = request.path == url and "queue" not in request.GET
         items.append({"url": url, "label": label, "active": active, "badge": badge})
-    return {"nav_items": items, "queue_items": lambda: _queue_items(request, user)}
-
-
-def _queue_items(request, user):
-    """The user's role queues with their counts (evaluated only when a page shows them, once)."""
-    from workorders.queues import queue_counts
-
-    if hasattr(request, "_queue_items"):
-        return request._queue_items
-    url = reverse("workorders:list")
-    current = request.GET.get("queue") if request.path == url else None
-    request._queue_items = [
-        {**q, "url": f"{url}?queue={q['code']}", "active": q["code"] == current} for q in queue_counts(user)
-    ]
-    return request._queue_items
+    return {"nav_items": items}

@@ -56,10 +56,6 @@ class Department(models.Model):
     def __str__(self):
         return self.name
 
-    def _expected_path(self):
-        prefix = self.parent.path if self.parent_id else "/"
-        return f"{prefix}{self.pk}/"
-
     def save(self, *args, **kwargs):
         if self.parent_id and self.pk and f"/{self.pk}/" in self.parent.path:
             raise ValueError("A department cannot be moved below itself.")
@@ -76,17 +72,25 @@ class Department(models.Model):
                         child.depth = child.path.count("/") - 2
                         child.save(update_fields=["path", "depth"])
 
+    def _expected_path(self):
+        prefix = self.parent.path if self.parent_id else "/"
+        return f"{prefix}{self.pk}/"
+
     def subtree(self):
         """This department and everything below it."""
         return Department.objects.filter(path__startswith=self.path)
 
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids of the department's ancestors and itself, root first (read from ``path``)."""
+        return [int(p) for p in self.path.strip("/").split("/") if p]
+
     def ancestors(self):
-        ids = [int(p) for p in self.path.strip("/").split("/") if p]
-        return Department.objects.filter(pk__in=ids).order_by("depth")
+        return Department.objects.filter(pk__in=self.ancestor_ids).order_by("depth")
 
     @property
     def root_id(self):
-        return int(self.path.strip("/").split("/")[0])
+        return self.ancestor_ids[0]
 
     @property
     def supply_unit(self):

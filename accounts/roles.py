@@ -6,6 +6,7 @@ do what to which order* live in the lifecycle table; these permissions govern th
 reference data.
 """
 
+from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,21 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     MANAGER = "manager", _("Manager")
     ADMIN = "admin", _("Administrator")
+
+
+# Who sees what (docs/decisions.md, "Scope"); each list is used wherever its question is asked.
+# Agents and dispatchers cover their whole company (their department's root) ...
+COMPANY_WIDE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER})
+# ... supervisors, managers and handlers their own department's subtree.
+SUBTREE_ROLES = frozenset({Role.SUPERVISOR, Role.MANAGER, Role.HANDLER})
+# Roles that see orders by the units and departments they cover (handlers: by assignment instead).
+COMPANY_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.MANAGER})
+# Who takes complaints in (intake, urging from the intake page).
+INTAKE_ROLES = frozenset({Role.AGENT})
+# Who may look customers up and open the customer page (handlers reach customers through orders).
+LOOKUP_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
+# Who sees the statistics: dashboard, pivot, reports and exports.
+STATISTICS_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.SUPERVISOR})
 
 
 # app_label.codename; codenames that do not exist (yet) are skipped.
@@ -59,8 +75,6 @@ ROLE_PERMISSIONS = {
 
 
 def sync_role_groups(sender=None, using="default", **kwargs):
-    from django.contrib.auth.models import Group, Permission
-
     if sender is not None and kwargs.get("plan") is None:
         # post_migrate sent by `flush` (tests emptying the database), not by `migrate`: leave the
         # tables empty, or a test restoring its serialized snapshot would meet duplicate groups.

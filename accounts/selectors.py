@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from .models import Department, User
-from .roles import Role
+from .roles import COMPANY_WIDE_ROLES, SUBTREE_ROLES, Role
 
 
 def user_covered_departments(user: User, *, roles=None) -> QuerySet[Department]:
@@ -26,9 +26,9 @@ def user_covered_departments(user: User, *, roles=None) -> QuerySet[Department]:
     if dept is None:
         return Department.objects.none()
     prefixes = set()
-    if held & {Role.AGENT, Role.DISPATCHER}:
+    if held & COMPANY_WIDE_ROLES:
         prefixes.add(f"/{dept.root_id}/")
-    if held & {Role.SUPERVISOR, Role.MANAGER, Role.HANDLER}:
+    if held & SUBTREE_ROLES:
         prefixes.add(dept.path)
     if not prefixes:
         return Department.objects.none()

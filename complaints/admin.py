@@ -2,14 +2,13 @@
 
 Complaints are created only by the intake service (``complaint_register``), which also opens the
 work order, so the admin offers no "add" for them; it is for looking things up and correcting
-what the agent typed.
+what the agent typed. The work-order app registers these customer and complaint admins again with
+the columns about their orders (a customer's order count, a complaint's order status and link).
 """
 
 import json
 
 from django.contrib import admin
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -59,7 +58,6 @@ class CustomerAdmin(admin.ModelAdmin):
         "supply_unit",
         "is_key_customer",
         "is_sensitive",
-        "order_count",
         "created_at",
     ]
     list_filter = ["supply_unit", "is_key_customer", "is_sensitive"]
@@ -69,22 +67,6 @@ class CustomerAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     date_hierarchy = "created_at"
     show_full_result_count = False
-
-    def get_queryset(self, request):
-        # a correlated count, evaluated only for the rows on the page (no GROUP BY over every order)
-        from workorders.models import WorkOrder
-
-        orders = WorkOrder.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
-        count = orders.annotate(n=Count("*")).values("n")
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_order_count=Coalesce(Subquery(count, output_field=IntegerField()), 0))
-        )
-
-    @admin.display(description=_("orders"), ordering="_order_count")
-    def order_count(self, obj):
-        return obj._order_count
 
 
 @admin.register(Complaint)
@@ -97,11 +79,10 @@ class ComplaintAdmin(admin.ModelAdmin):
         "phone",
         "account_no",
         "category",
-        "order_status",
     ]
     list_filter = ["channel", TopCategoryFilter, "is_anonymous", "upgrade_tendency"]
     search_fields = ["^tracking_no", "=phone", "=account_no", "=customer__account_no", "customer_name"]
-    list_select_related = ["category", "workorder"]
+    list_select_related = ["category"]
     date_hierarchy = "received_at"
     show_full_result_count = False
     # The category and the customer link are the work order's business (classify, intake): read-only here.
@@ -114,7 +95,6 @@ class ComplaintAdmin(admin.ModelAdmin):
         "received_at",
         "created_by",
         "created_at",
-        "order_link",
     ]
     fieldsets = [
         (
@@ -122,7 +102,6 @@ class ComplaintAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "tracking_no",
-                    "order_link",
                     "channel",
                     "external_ref",
                     "received_at",
@@ -137,7 +116,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("customer", "category", "created_by", "workorder")
+        return super().get_queryset(request).select_related("customer", "category", "created_by")
 
     def save_model(self, request, obj, form, change):
         fields = [name for name in form.changed_data if name not in self.readonly_fields]
@@ -149,21 +128,6 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # the work order protects it; history is never deleted
-
-    @admin.display(description=_("order status"), ordering="workorder__status")
-    def order_status(self, obj):
-        order = getattr(obj, "workorder", None)
-        return order.get_status_display() if order else "—"
-
-    @admin.display(description=_("work order"))
-    def order_link(self, obj):
-        from django.urls import reverse
-
-        order = getattr(obj, "workorder", None)
-        if order is None:
-            return "—"
-        url = reverse("admin:workorders_workorder_change", args=[order.pk])
-        return format_html('<a href="{}">{} ({})</a>', url, order, order.get_status_display())
 
 
 @admin.register(IdempotencyKey)

@@ -5,12 +5,12 @@ the order page never meets an incomplete complaint that nobody can edit any more
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import phone_validator
 
 from .models import Category, Channel, account_validator, normalize_phone
+from .validators import CONTACT_PHONE_REQUIRED, contact_phone_missing, validate_leaf_category
 
 
 class IntakeForm(forms.Form):
@@ -40,12 +40,12 @@ class IntakeForm(forms.Form):
 
     def clean_category(self):
         category = self.cleaned_data.get("category")
-        if category is not None and not category.is_leaf:
-            raise ValidationError(_("Choose a category of the lowest level (e.g. 040101 低电压)."))
+        validate_leaf_category(category)
         return category
 
     def clean(self):
         data = super().clean()
-        if not data.get("is_anonymous") and not data.get("phone") and "phone" not in self.errors:
-            self.add_error("phone", _("A contact phone is required unless the complaint is anonymous."))
+        missing = contact_phone_missing(is_anonymous=data.get("is_anonymous"), phone=data.get("phone"))
+        if missing and "phone" not in self.errors:
+            self.add_error("phone", CONTACT_PHONE_REQUIRED)
         return data

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import phone_validator
@@ -89,16 +90,14 @@ class Category(models.Model):
     def __str__(self):
         return f"{self.code} {self.display_name}"
 
-    @property
-    def display_name(self):
-        from django.utils.translation import get_language
-
-        lang = get_language() or ""
-        return self.name_en if lang.startswith("en") and self.name_en else self.name
-
     def save(self, *args, **kwargs):
         self.level = self.parent.level + 1 if self.parent_id else 1
         super().save(*args, **kwargs)
+
+    @property
+    def display_name(self):
+        lang = get_language() or ""
+        return self.name_en if lang.startswith("en") and self.name_en else self.name
 
     @property
     def is_leaf(self) -> bool:
@@ -228,3 +227,6 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="uniq_idempotency_key_per_user")]
+
+    def __str__(self):
+        return self.key

@@ -1,12 +1,12 @@
 import re
 import unicodedata
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.validators import phone_validator
 
-from .models import Category, Channel, Complaint, Customer, account_validator, normalize_phone
+from .models import Category, Channel, account_validator, normalize_phone
+from .validators import CONTACT_PHONE_REQUIRED, contact_phone_missing, validate_leaf_category
 
 ACCOUNT_ASCII_RE = re.compile(r"[0-9]{10}")
 
@@ -60,67 +60,13 @@ class ComplaintInput(serializers.Serializer):
         return value
 
     def validate_category(self, category):
-        if category is not None and not category.is_leaf:
-            raise serializers.ValidationError(
-                _("Choose a category of the lowest level (e.g. 040101 低电压).")
-            )
+        validate_leaf_category(category)
         return category
 
     def validate(self, data):
-        if not data.get("is_anonymous") and not data.get("phone"):
-            raise serializers.ValidationError(
-                {"phone": [_("A contact phone is required unless the complaint is anonymous.")]}
-            )
+        if contact_phone_missing(is_anonymous=data.get("is_anonymous"), phone=data.get("phone")):
+            raise serializers.ValidationError({"phone": [CONTACT_PHONE_REQUIRED]})
         return data
-
-
-class WorkOrderRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.CharField()
-    version = serializers.IntegerField()
-    level = serializers.CharField()
-    is_repeat = serializers.BooleanField()
-    repeat_of = serializers.IntegerField(source="repeat_of_id", allow_null=True)
-
-
-class DuplicateSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    tracking_no = serializers.CharField()
-    status = serializers.CharField()
-    received_at = serializers.DateTimeField()
-
-
-class ComplaintSerializer(serializers.ModelSerializer):
-    workorder = WorkOrderRefSerializer(read_only=True)
-    possible_duplicates = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Complaint
-        fields = [
-            "id",
-            "tracking_no",
-            "channel",
-            "customer",
-            "customer_name",
-            "phone",
-            "account_no",
-            "address",
-            "content",
-            "demand",
-            "category",
-            "received_at",
-            "event_time",
-            "is_anonymous",
-            "is_confidential",
-            "upgrade_tendency",
-            "external_ref",
-            "workorder",
-            "possible_duplicates",
-        ]
-
-    def get_possible_duplicates(self, complaint) -> list[dict]:
-        dups = getattr(complaint.workorder, "duplicates", [])
-        return DuplicateSerializer(dups, many=True).data
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -133,46 +79,3 @@ class CategorySerializer(serializers.ModelSerializer):
 
     def get_is_leaf(self, cat) -> bool:
         return cat.pk not in self.context.get("parents", set())
-
-
-class CustomerHistorySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    tracking_no = serializers.CharField()
-    status = serializers.CharField()
-    level = serializers.CharField()
-    received_at = serializers.DateTimeField()
-    category = serializers.CharField(source="category.code", allow_null=True, default=None)
-    content = serializers.CharField(source="complaint.content")
-    is_repeat = serializers.BooleanField()
-    outcome = serializers.CharField()
-    satisfaction = serializers.CharField()
-
-
-class CustomerSerializer(serializers.ModelSerializer):
-    orders = serializers.SerializerMethodField()
-    open_orders = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Customer
-        fields = [
-            "id",
-            "account_no",
-            "name",
-            "phone",
-            "alt_phone",
-            "address",
-            "supply_unit",
-            "is_key_customer",
-            "is_sensitive",
-            "open_orders",
-            "orders",
-        ]
-
-    def _orders(self, customer):
-        return self.context["orders_by_customer"].get(customer.pk, [])
-
-    def get_orders(self, customer) -> list[dict]:
-        return CustomerHistorySerializer(self._orders(customer), many=True).data
-
-    def get_open_orders(self, customer) -> int:
-        return sum(1 for o in self._orders(customer) if o.status != "closed")

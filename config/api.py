@@ -1,37 +1,25 @@
-"""API plumbing shared by every app: the JSON error shape and the domain-error mapping."""
+"""API plumbing shared by every app: the JSON error shape of every refusal.
+
+``DomainError`` lives in ``config.errors`` (re-exported here); ``exception_handler`` is DRF's
+``EXCEPTION_HANDLER`` and answers it with the status ``config.errors.http_status`` gives its code.
+"""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .errors import DomainError, first_message, http_status, plain_fields
 
-class DomainError(Exception):
-    """A business rule refused the request. Raised by services, mapped to JSON by the API.
-
-    ``code`` is a stable machine-readable string; ``message`` is already in the user's language.
-    """
-
-    status_code = status.HTTP_409_CONFLICT
-    code = "conflict"
-
-    def __init__(self, message, *, code=None, status_code=None, fields=None):
-        super().__init__(str(message))
-        self.message = message
-        if code:
-            self.code = code
-        if status_code:
-            self.status_code = status_code
-        self.fields = fields or {}
+__all__ = ["DomainError", "exception_handler"]
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every API error is JSON ``{"detail": ..., "code": ...}`` (plus field errors for 400)."""
     if isinstance(exc, DomainError):
-        body = {"detail": str(exc.message), "code": exc.code}
-        body.update({k: [str(m) for m in v] for k, v in exc.fields.items()})
-        return Response(body, status=exc.status_code)
+        body = {"detail": str(exc.message), "code": exc.code, **plain_fields(exc.fields)}
+        return Response(body, status=http_status(exc.code))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -42,19 +30,8 @@ def exception_handler(exc, context):
     data = response.data
     if isinstance(exc, exceptions.ValidationError):
         fields = data if isinstance(data, dict) else {"non_field_errors": data}
-        response.data = {"detail": _first_message(fields), "code": "invalid", **fields}
+        response.data = {"detail": first_message(fields), "code": "invalid", **fields}
     elif isinstance(data, dict) and "detail" in data:
         code = getattr(data["detail"], "code", None) or getattr(exc, "default_code", "error")
         response.data = {"detail": str(data["detail"]), "code": code}
     return response
-
-
-def _first_message(errors):
-    for value in errors.values() if isinstance(errors, dict) else [errors]:
-        if isinstance(value, (list, tuple)) and value:
-            first = value[0]
-            return _first_message(first) if isinstance(first, dict) else str(first)
-        if isinstance(value, dict):
-            return _first_message(value)
-        return str(value)
-    return "Invalid input."

@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("complaints.api_urls")),
+    path("", include("workorders.intake.api_urls")),
     path("", include("workorders.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("workorders.stats.api_urls")),

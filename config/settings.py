@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "workorders.context_processors.queues",
                 "workorders.deadlines.context_processors.calendar_warnings",
             ],
         },
@@ -265,7 +266,7 @@ SPECTACULAR_SETTINGS = {
         "ContactMethodEnum": "workorders.models.ContactMethod",
         "SatisfactionEnum": "workorders.models.Satisfaction",
         "CallbackSatisfactionEnum": "workorders.models.CALLBACK_SATISFACTION_CHOICES",
-        "NotificationPreferenceChannelEnum": "notifications.models.PreferenceChannel",
+        "NotificationPreferenceChannelEnum": "notifications.channels.preference_channel_choices",
         "ChannelEnum": "complaints.models.Channel",
         "ExportStatusEnum": "workorders.models.ExportState",
         "StatusEnum": "workorders.models.Status",
@@ -296,11 +297,13 @@ URGE_FLAG_AT = env.int("URGE_FLAG_AT", default=2)  # urges → upgrade-tendency 
 URGE_ESCALATE_AT = env.int("URGE_ESCALATE_AT", default=3)  # urges → level up and 督办
 # Returns before the dispatch supervisor decides.
 RETURN_ESCALATE_AFTER = env.int("RETURN_ESCALATE_AFTER", default=2)
-# Called in this order inside every transition's transaction with (order, event): the outbox rows,
-# the deadline rows, the statistics aggregates.
+# The one list of what runs inside every work-order event's transaction with (order, event), in
+# this order: the outbox rows, the deadline rows, the statistics aggregates. The deadline and
+# statistics entries are concerns of the effects registry (workorders/lifecycle/effects.py) that
+# declare their effect per action; imported once at startup and checked (workorders.E001).
 WORKORDER_TRANSITION_HOOKS = [
     "notifications.services.on_workorder_event",
-    "workorders.deadlines.engine.on_workorder_event",
+    "workorders.deadlines.effects.on_workorder_event",
     "workorders.stats.aggregates.on_workorder_event",
 ]
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)

@@ -15,7 +15,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("config.api_urls")),
     path("notifications/", include("notifications.urls")),
-    path("", include("complaints.urls")),
+    path("", include("workorders.intake.urls")),
     path("", include("workorders.urls")),
     path("", include("workorders.stats.urls")),
     path("", include("accounts.urls")),

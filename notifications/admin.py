@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .channels import rule_channel_choices
 from .models import (
     Delivery,
     DeliveryAttempt,
@@ -16,11 +18,30 @@ from .models import (
 )
 
 
+class NotificationRuleForm(forms.ModelForm):
+    """The rule's channels as one checkbox per registered channel (in the list and the form)."""
+
+    channels = forms.MultipleChoiceField(
+        label=_("channels"),
+        choices=rule_channel_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = NotificationRule
+        fields = ["event_type", "recipients", "channels", "urgent", "mandatory", "is_active"]
+
+
 @admin.register(NotificationRule)
 class NotificationRuleAdmin(admin.ModelAdmin):
-    list_display = ["event_type", "recipients", "inapp", "email", "sms", "urgent", "mandatory", "is_active"]
-    list_editable = ["inapp", "email", "sms", "urgent", "mandatory", "is_active"]
+    form = NotificationRuleForm
+    list_display = ["event_type", "recipients", "channels", "urgent", "mandatory", "is_active"]
+    list_editable = ["channels", "urgent", "mandatory", "is_active"]
     list_filter = ["event_type", "recipients", "is_active"]
+
+    def get_changelist_form(self, request, **kwargs):
+        return NotificationRuleForm
 
 
 @admin.register(NotificationTemplate)

@@ -1,33 +1,56 @@
-"""The seeded matrix and templates (used by the data migration 0002; admins edit the rows after)."""
+"""The default matrix and templates, and ``sync_defaults`` that creates the missing ones.
 
-# (event type, recipients, inapp, email, sms, urgent, mandatory, active)
+``sync_defaults`` runs after every ``migrate`` (post_migrate, see apps.py) and as
+``manage.py sync_notifications``. It only creates rows whose key is missing (a rule's event type and
+recipients; a template's event type, channel and language): a row an administrator edited is never
+touched. A default that was deleted comes back at the next sync; switch a rule off instead.
+"""
+
+from typing import NamedTuple
+
+from django.db import router
+
+from .channels.email import EMAIL
+from .channels.inbox import INBOX
+from .channels.sms import SMS
+
+
+class DefaultRule(NamedTuple):
+    event_type: str
+    recipients: str
+    channels: tuple[str, ...]
+    urgent: bool = False
+    mandatory: bool = False
+    active: bool = True
+
+
 DEFAULT_RULES = [
-    ("assign", "holder", True, True, False, False, False, True),
+    DefaultRule("assign", "holder", (INBOX, EMAIL)),
     # Accept and contact: the dispatcher can be told, but by default nobody is (the order is moving).
-    ("accept", "dispatchers", True, False, False, False, False, False),
-    ("contact", "dispatchers", True, False, False, False, False, False),
-    ("return", "dispatchers", True, True, False, False, False, True),
-    ("reply", "supervisors", True, True, False, False, False, True),
-    ("approve", "agents", True, False, False, False, False, True),
-    ("reject", "assignee", True, True, False, False, False, True),
-    ("callback_unsatisfied", "supervisors", True, True, False, False, False, True),
-    ("callback_unsatisfied", "holder", True, False, False, False, False, True),
-    ("reopen", "holder", True, True, False, False, False, True),
-    ("request_extension", "supervisors", True, False, False, False, False, True),
-    ("decide_extension", "assignee", True, False, False, False, False, True),
-    ("urge", "holder", True, True, False, False, False, True),
-    ("urge_threshold", "department_leaders", True, True, True, True, False, True),
-    ("urge_threshold", "supervisors", True, True, False, True, False, True),
-    ("escalate", "supervisors", True, True, False, False, False, True),
-    ("escalate", "department_leaders", True, False, False, False, False, True),
-    ("merged_from", "holder", True, False, False, False, False, True),
+    DefaultRule("accept", "dispatchers", (INBOX,), active=False),
+    DefaultRule("contact", "dispatchers", (INBOX,), active=False),
+    DefaultRule("return", "dispatchers", (INBOX, EMAIL)),
+    DefaultRule("reply", "supervisors", (INBOX, EMAIL)),
+    DefaultRule("approve", "agents", (INBOX,)),
+    DefaultRule("reject", "assignee", (INBOX, EMAIL)),
+    DefaultRule("callback_unsatisfied", "supervisors", (INBOX, EMAIL)),
+    DefaultRule("callback_unsatisfied", "holder", (INBOX,)),
+    DefaultRule("reopen", "holder", (INBOX, EMAIL)),
+    DefaultRule("request_extension", "supervisors", (INBOX,)),
+    DefaultRule("decide_extension", "assignee", (INBOX,)),
+    DefaultRule("urge", "holder", (INBOX, EMAIL)),
+    DefaultRule("urge_threshold", "department_leaders", (INBOX, EMAIL, SMS), urgent=True),
+    DefaultRule("urge_threshold", "supervisors", (INBOX, EMAIL), urgent=True),
+    DefaultRule("escalate", "supervisors", (INBOX, EMAIL)),
+    DefaultRule("escalate", "department_leaders", (INBOX,)),
+    DefaultRule("merged_from", "holder", (INBOX,)),
     # 短信快报: leaders of the responsible unit, by SMS, cannot be switched off.
-    ("serious_complaint", "unit_leaders", True, False, True, True, True, True),
-    ("deadline_warning", "holder", True, True, False, False, False, True),
-    ("deadline_breached", "holder", True, True, True, True, False, True),
-    ("deadline_breached", "supervisors", True, True, False, True, False, True),
-    ("deadline_breached", "department_leaders", True, True, False, True, False, True),
-    ("deadline_escalated", "escalation_leaders", True, True, True, True, False, True),
+    DefaultRule("serious_complaint", "unit_leaders", (INBOX, SMS), urgent=True, mandatory=True),
+    DefaultRule("deadline_warning", "holder", (INBOX, EMAIL)),
+    DefaultRule("deadline_breached", "holder", (INBOX, EMAIL, SMS), urgent=True),
+    DefaultRule("deadline_breached", "supervisors", (INBOX, EMAIL), urgent=True),
+    DefaultRule("deadline_breached", "department_leaders", (INBOX, EMAIL), urgent=True),
+    DefaultRule("deadline_escalated", "escalation_leaders", (INBOX, EMAIL, SMS), urgent=True),
 ]
 
 _NO = "{{ order.tracking_no }}"
@@ -73,9 +96,15 @@ DEFAULT_TEMPLATES = {
     ),
     "assign": (
         f"新派工单 {_NO}",
-        "工单已派至{{ order.department }}{% if order.assignee %}（{{ order.assignee }}）{% endif %}，请及时签收并联系客户。",
+        (
+            "工单已派至{{ order.department }}{% if order.assignee %}（{{ order.assignee }}）{% endif %}"
+            "，请及时签收并联系客户。"
+        ),
         f"Order {_NO} assigned to you",
-        "The order was assigned to {{ order.department }}{% if order.assignee %} ({{ order.assignee }}){% endif %}; accept it and contact the customer.",
+        (
+            "The order was assigned to {{ order.department }}{% if order.assignee %}"
+            " ({{ order.assignee }}){% endif %}; accept it and contact the customer."
+        ),
     ),
     "accept": (
         f"工单 {_NO} 已签收",
@@ -121,9 +150,15 @@ DEFAULT_TEMPLATES = {
     ),
     "callback_unsatisfied": (
         f"工单 {_NO} 客户不满意",
-        "回访结果：不满意{% if order.dissatisfaction_reason %}（{{ order.get_dissatisfaction_reason_display }}）{% endif %}。{{ payload.comment }}",
+        (
+            "回访结果：不满意{% if order.dissatisfaction_reason %}"
+            "（{{ order.get_dissatisfaction_reason_display }}）{% endif %}。{{ payload.comment }}"
+        ),
         f"Customer unsatisfied on {_NO}",
-        "Callback: unsatisfied{% if order.dissatisfaction_reason %} ({{ order.get_dissatisfaction_reason_display }}){% endif %}. {{ payload.comment }}",
+        (
+            "Callback: unsatisfied{% if order.dissatisfaction_reason %}"
+            " ({{ order.get_dissatisfaction_reason_display }}){% endif %}. {{ payload.comment }}"
+        ),
     ),
     "decide_callback": (
         f"工单 {_NO} 回访后决定",
@@ -159,7 +194,10 @@ DEFAULT_TEMPLATES = {
         f"工单 {_NO} 已催办{{{{ payload.count }}}}次",
         "已达催办阈值，有升级倾向，请督办。处理部门：{{ order.department|default:'未派单' }}。",
         f"Order {_NO} urged {{{{ payload.count }}}} times",
-        "The urging threshold is reached (upgrade tendency); please supervise. Department: {{ order.department|default:'not assigned' }}.",
+        (
+            "The urging threshold is reached (upgrade tendency); please supervise. "
+            "Department: {{ order.department|default:'not assigned' }}."
+        ),
     ),
     "escalate": (
         f"工单 {_NO} 已升级",
@@ -183,11 +221,18 @@ DEFAULT_TEMPLATES = {
         f"【投诉快报】{_NO}",
         "{{ order.unit }}受理{{ order.get_level_display }}投诉 "
         + _NO
-        + "{% if order.is_key_customer %}（重要客户）{% endif %}{% if order.is_sensitive or order.upgrade_tendency %}（敏感/有升级倾向）{% endif %}，请关注。",
+        + (
+            "{% if order.is_key_customer %}（重要客户）{% endif %}"
+            "{% if order.is_sensitive or order.upgrade_tendency %}（敏感/有升级倾向）{% endif %}"
+            "，请关注。"
+        ),
         f"[Fast alert] {_NO}",
         "{{ order.unit }} received a {{ order.get_level_display }} complaint "
         + _NO
-        + "{% if order.is_key_customer %} (key customer){% endif %}{% if order.is_sensitive or order.upgrade_tendency %} (sensitive){% endif %}.",
+        + (
+            "{% if order.is_key_customer %} (key customer){% endif %}"
+            "{% if order.is_sensitive or order.upgrade_tendency %} (sensitive){% endif %}."
+        ),
     ),
     "deadline_warning": (
         f"工单 {_NO} 即将超时",
@@ -197,15 +242,27 @@ DEFAULT_TEMPLATES = {
     ),
     "deadline_breached": (
         f"工单 {_NO} 已超时",
-        "{{ stage_label }}环节已于 {{ due_at|date:'Y-m-d H:i' }} 超时。处理部门：{{ order.department|default:'未派单' }}。",
+        (
+            "{{ stage_label }}环节已于 {{ due_at|date:'Y-m-d H:i' }} 超时。"
+            "处理部门：{{ order.department|default:'未派单' }}。"
+        ),
         f"Order {_NO} overdue",
-        "The {{ stage_label }} stage was due at {{ due_at|date:'Y-m-d H:i' }}. Department: {{ order.department|default:'not assigned' }}.",
+        (
+            "The {{ stage_label }} stage was due at {{ due_at|date:'Y-m-d H:i' }}. "
+            "Department: {{ order.department|default:'not assigned' }}."
+        ),
     ),
     "deadline_escalated": (
         f"工单 {_NO} 超时升级（{{{{ payload.escalation_level }}}}级）",
-        "{{ stage_label }}环节超时未办，已升级至您处督办。处理部门：{{ order.department|default:'未派单' }}。",
+        (
+            "{{ stage_label }}环节超时未办，已升级至您处督办。"
+            "处理部门：{{ order.department|default:'未派单' }}。"
+        ),
         f"Overdue order {_NO} escalated (level {{{{ payload.escalation_level }}}})",
-        "The {{ stage_label }} stage is overdue and escalated to you. Department: {{ order.department|default:'not assigned' }}.",
+        (
+            "The {{ stage_label }} stage is overdue and escalated to you. "
+            "Department: {{ order.department|default:'not assigned' }}."
+        ),
     ),
 }
 
@@ -214,10 +271,18 @@ DEFAULT_SMS = {
     "serious_complaint": (
         "【投诉快报】{{ order.unit }}受理{{ order.get_level_display }}投诉"
         + _NO
-        + "{% if order.is_key_customer %}，重要客户{% endif %}{% if order.is_sensitive or order.upgrade_tendency %}，敏感{% endif %}。诉求：{{ order.complaint.demand|truncatechars:40 }}",
+        + (
+            "{% if order.is_key_customer %}，重要客户{% endif %}"
+            "{% if order.is_sensitive or order.upgrade_tendency %}，敏感{% endif %}。"
+            "诉求：{{ order.complaint.demand|truncatechars:40 }}"
+        ),
         "[Fast alert] {{ order.unit }}: {{ order.get_level_display }} complaint "
         + _NO
-        + "{% if order.is_key_customer %}, key customer{% endif %}{% if order.is_sensitive or order.upgrade_tendency %}, sensitive{% endif %}. Demand: {{ order.complaint.demand|truncatechars:40 }}",
+        + (
+            "{% if order.is_key_customer %}, key customer{% endif %}"
+            "{% if order.is_sensitive or order.upgrade_tendency %}, sensitive{% endif %}. "
+            "Demand: {{ order.complaint.demand|truncatechars:40 }}"
+        ),
     ),
     "urge_threshold": (
         "【催办】工单" + _NO + "已催办{{ payload.count }}次，请督办。",
@@ -234,28 +299,47 @@ DEFAULT_SMS = {
 }
 
 
-def seed(NotificationRule, NotificationTemplate):
-    for event_type, recipients, inapp, email, sms, urgent, mandatory, active in DEFAULT_RULES:
-        NotificationRule.objects.get_or_create(
-            event_type=event_type,
-            recipients=recipients,
-            defaults=dict(
-                inapp=inapp, email=email, sms=sms, urgent=urgent, mandatory=mandatory, is_active=active
-            ),
-        )
+def default_templates() -> list[tuple[str, str, str, str, str]]:
+    """(event type, channel, language, subject, body) of every default template."""
+    rows = []
     for event_type, (zh_s, zh_b, en_s, en_b) in DEFAULT_TEMPLATES.items():
-        for language, subject, body in (("zh-hans", zh_s, zh_b), ("en", en_s, en_b)):
-            NotificationTemplate.objects.get_or_create(
-                event_type=event_type,
-                channel="inapp",
-                language=language,
-                defaults={"subject": subject, "body": body},
-            )
+        rows += [(event_type, INBOX, "zh-hans", zh_s, zh_b), (event_type, INBOX, "en", en_s, en_b)]
     for event_type, (zh_b, en_b) in DEFAULT_SMS.items():
-        for language, body in (("zh-hans", zh_b), ("en", en_b)):
-            NotificationTemplate.objects.get_or_create(
-                event_type=event_type,
-                channel="sms",
-                language=language,
-                defaults={"subject": "", "body": body},
-            )
+        rows += [(event_type, SMS, "zh-hans", "", zh_b), (event_type, SMS, "en", "", en_b)]
+    return rows
+
+
+def sync_defaults(NotificationRule, NotificationTemplate, *, using: str = "default") -> dict[str, int]:
+    """Create the default rules and templates that are missing; return how many of each.
+
+    Takes the model classes so that post_migrate can pass the migrated state's models.
+    """
+    if not router.allow_migrate_model(using, NotificationRule):
+        return {"rules": 0, "templates": 0}
+    rules = NotificationRule.objects.using(using)
+    have = set(rules.values_list("event_type", "recipients"))
+    new_rules = [
+        NotificationRule(
+            event_type=r.event_type,
+            recipients=r.recipients,
+            channels=list(r.channels),
+            urgent=r.urgent,
+            mandatory=r.mandatory,
+            is_active=r.active,
+        )
+        for r in DEFAULT_RULES
+        if (r.event_type, r.recipients) not in have
+    ]
+    templates = NotificationTemplate.objects.using(using)
+    have = set(templates.values_list("event_type", "channel", "language"))
+    new_templates = [
+        NotificationTemplate(
+            event_type=event_type, channel=channel, language=language, subject=subject, body=body
+        )
+        for event_type, channel, language, subject, body in default_templates()
+        if (event_type, channel, language) not in have
+    ]
+    # ignore_conflicts: a concurrent sync (two web containers migrating at once) is harmless.
+    rules.bulk_create(new_rules, ignore_conflicts=True)
+    templates.bulk_create(new_templates, ignore_conflicts=True)
+    return {"rules": len(new_rules), "templates": len(new_templates)}

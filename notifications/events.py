@@ -6,6 +6,9 @@ them to other people (``urge_threshold``, ``callback_unsatisfied``, ``serious_co
 deadline engine emits the ``deadline_*`` system events.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -40,12 +43,21 @@ EVENT_TYPES = {
     "deadline_escalated": _("Overdue order escalated"),
 }
 
-EVENT_CHOICES = sorted(EVENT_TYPES.items())
+
+def event_type_choices() -> list[tuple[str, str]]:
+    """Model choices, read when used: a new event type needs no migration."""
+    return sorted(EVENT_TYPES.items())
+
+
+# --- derived event types: declared per action, read in one place (event_types_for) ----------------
 
 # Serious complaints are announced to the unit's leaders once per order, when any of these events
 # shows the order qualifies (the level is known at classification; flags may already be set at intake).
-SERIOUS_CHECK_ACTIONS = {"create", "submit", "classify"}
+SERIOUS_CHECK_ACTIONS = ("create", "submit", "classify")
 SERIOUS_LEVELS = {"special", "major"}
+
+# (order, event payload) → does the derived event type apply?
+Condition = Callable[[Any, dict], bool]
 
 
 def is_serious(order) -> bool:
@@ -54,17 +66,32 @@ def is_serious(order) -> bool:
     )
 
 
+def _urged_to_threshold(order, payload: dict) -> bool:
+    return int(payload.get("count") or order.urge_count) >= settings.URGE_FLAG_AT
+
+
+def _unsatisfied_at_callback(order, payload: dict) -> bool:
+    return payload.get("satisfaction") == "unsatisfied"
+
+
+def _serious(order, payload: dict) -> bool:
+    return is_serious(order)
+
+
+# action code → the extra notification event types it may stand for, each with its condition, in
+# the order their messages are written (after the action's own type).
+DERIVED_EVENT_TYPES: dict[str, tuple[tuple[str, Condition], ...]] = {
+    "urge": (("urge_threshold", _urged_to_threshold),),
+    "callback": (("callback_unsatisfied", _unsatisfied_at_callback),),
+    **dict.fromkeys(SERIOUS_CHECK_ACTIONS, (("serious_complaint", _serious),)),
+}
+
+
 def event_types_for(order, event) -> list[str]:
     """The notification event types one work-order event stands for (the action first)."""
-    action, payload = event.action, event.payload or {}
-    types = [action]
-    if action == "urge" and int(payload.get("count") or order.urge_count) >= settings.URGE_FLAG_AT:
-        types.append("urge_threshold")
-    if action == "callback" and payload.get("satisfaction") == "unsatisfied":
-        types.append("callback_unsatisfied")
-    if action in SERIOUS_CHECK_ACTIONS and is_serious(order):
-        types.append("serious_complaint")
-    return types
+    payload = event.payload or {}
+    derived = DERIVED_EVENT_TYPES.get(event.action, ())
+    return [event.action] + [event_type for event_type, applies in derived if applies(order, payload)]
 
 
 # Deadline stages (payload "stage" of the deadline events) → (Chinese, English) names for templates.

@@ -14,21 +14,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .events import EVENT_CHOICES
-
-
-class Channel(models.TextChoices):
-    INAPP = "inapp", _("In-app inbox")
-    EMAIL = "email", _("Email")
-    SMS = "sms", _("SMS")
-    WEBHOOK = "webhook", _("Webhook")
-
-
-class PreferenceChannel(models.TextChoices):
-    """The channels a user may switch on or off per event (the inbox is always on)."""
-
-    EMAIL = "email", _("Email")
-    SMS = "sms", _("SMS")
+from .channels.inbox import INBOX
+from .channels.registry import (
+    channel_choices,
+    preference_channel_choices,
+    validate_rule_channels,
+)
+from .events import event_type_choices
 
 
 class Recipients(models.TextChoices):
@@ -47,14 +39,24 @@ class Language(models.TextChoices):
     EN = "en", _("English")
 
 
-class NotificationRule(models.Model):
-    """One row of the event → recipients → channels matrix."""
+def default_rule_channels() -> list[str]:
+    return [INBOX]
 
-    event_type = models.CharField(_("event type"), max_length=32, choices=EVENT_CHOICES, db_index=True)
+
+class NotificationRule(models.Model):
+    """One row of the event → recipients → channels matrix.
+
+    ``channels`` lists channel codes from the registry (``channels.rule_channel_choices()``).
+    """
+
+    event_type = models.CharField(_("event type"), max_length=32, choices=event_type_choices, db_index=True)
     recipients = models.CharField(_("recipients"), max_length=24, choices=Recipients.choices)
-    inapp = models.BooleanField(_("in-app"), default=True)
-    email = models.BooleanField(_("email"), default=False)
-    sms = models.BooleanField(_("SMS"), default=False)
+    channels = models.JSONField(
+        _("channels"),
+        default=default_rule_channels,
+        blank=True,
+        validators=[validate_rule_channels],
+    )
     urgent = models.BooleanField(_("urgent"), default=False, help_text=_("Not deferred by quiet hours."))
     mandatory = models.BooleanField(
         _("mandatory"),
@@ -74,15 +76,12 @@ class NotificationRule(models.Model):
     def __str__(self):
         return f"{self.get_event_type_display()} → {self.get_recipients_display()}"
 
-    def channels(self) -> list[str]:
-        return [c for c in (Channel.INAPP, Channel.EMAIL, Channel.SMS) if getattr(self, c)]
-
 
 class NotificationTemplate(models.Model):
     """Subject and body for one event type, channel and language (Django template language)."""
 
-    event_type = models.CharField(_("event type"), max_length=32, choices=EVENT_CHOICES)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    event_type = models.CharField(_("event type"), max_length=32, choices=event_type_choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=channel_choices)
     language = models.CharField(_("language"), max_length=10, choices=Language.choices, default=Language.ZH)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("body"))
@@ -207,7 +206,7 @@ class Delivery(models.Model):
         DEAD = "dead", _("Dead")
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=channel_choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -267,6 +266,9 @@ class DeliveryAttempt(models.Model):
         verbose_name_plural = _("delivery log")
         ordering = ["id"]
 
+    def __str__(self):
+        return f"{self.delivery_id} #{self.attempt}"
+
 
 class NotificationSettings(models.Model):
     """A user's quiet hours and message language."""
@@ -296,8 +298,8 @@ class NotificationPreference(models.Model):
         on_delete=models.CASCADE,
         related_name="notification_preferences",
     )
-    event_type = models.CharField(_("event type"), max_length=32, choices=EVENT_CHOICES)
-    channel = models.CharField(_("channel"), max_length=10, choices=PreferenceChannel.choices)
+    event_type = models.CharField(_("event type"), max_length=32, choices=event_type_choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=preference_channel_choices)
     enabled = models.BooleanField(_("enabled"), default=True)
 
     class Meta:
@@ -306,3 +308,6 @@ class NotificationPreference(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "event_type", "channel"], name="notify_pref_unique")
         ]
+
+    def __str__(self):
+        return f"{self.user} / {self.event_type} / {self.channel}"

@@ -14,6 +14,7 @@ from django.template import Context, Engine
 from django.utils import translation
 
 from .events import EVENT_TYPES
+from .models import NotificationTemplate
 
 logger = logging.getLogger(__name__)
 
@@ -23,13 +24,11 @@ _lock = threading.Lock()
 CACHE_SECONDS = 30
 
 
-def clear_cache(**kwargs):
+def clear_cache(**kwargs) -> None:
     _cache["templates"] = None
 
 
 def _templates() -> dict:
-    from .models import NotificationTemplate
-
     now = time.monotonic()
     with _lock:
         if _cache["templates"] is None or now - _cache["at"] > CACHE_SECONDS:

@@ -1,18 +1,22 @@
 """Reads: who receives a notification, and the inbox."""
 
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from accounts.models import Department, User
 from accounts.roles import Role
+from workorders.models import WorkOrder, WorkOrderEvent
 
 from .models import Delivery, Notification, Recipients
 
 
-def _active(qs):
+def _active(qs: QuerySet[User]) -> QuerySet[User]:
     return qs.filter(is_active=True)
 
 
-def _with_role(role) -> QuerySet[User]:
+def _with_role(role: str) -> QuerySet[User]:
     return _active(User.objects.filter(groups__name=role)).distinct()
 
 
@@ -20,7 +24,7 @@ def _chain(department: Department | None) -> list[int]:
     """Ids of the department and its ancestors, root first."""
     if department is None:
         return []
-    return [int(p) for p in department.path.strip("/").split("/") if p]
+    return department.ancestor_ids
 
 
 def _nearest_leaders(department: Department | None, *, skip: int = 0) -> list[User]:
@@ -45,7 +49,7 @@ def _nearest_leaders(department: Department | None, *, skip: int = 0) -> list[Us
     return []
 
 
-def _covering(order, role) -> QuerySet[User]:
+def _covering(order: WorkOrder, role: str) -> QuerySet[User]:
     """Users of ``role`` whose scope (accounts.selectors.user_covered_departments) includes the order."""
     users = _with_role(role)
     if role in (Role.AGENT, Role.DISPATCHER):
@@ -54,7 +58,7 @@ def _covering(order, role) -> QuerySet[User]:
     return users.filter(department__in=ids)
 
 
-def _holder(order) -> list[User]:
+def _holder(order: WorkOrder) -> list[User]:
     if order.assignee_id and order.assignee.is_active:
         return [order.assignee]
     if order.department_id is None:
@@ -67,7 +71,8 @@ def _holder(order) -> list[User]:
     return []
 
 
-def recipients_for(kind: str, order, event) -> list[User]:
+def recipients_for(kind: str, order: WorkOrder, event: WorkOrderEvent) -> list[User]:
+    """The active users a rule's ``recipients`` kind (``Recipients``) names for this order and event."""
     payload = event.payload or {}
     if kind == Recipients.HOLDER:
         return _holder(order)
@@ -92,22 +97,22 @@ def recipients_for(kind: str, order, event) -> list[User]:
         except (TypeError, ValueError):
             level = 1
         # The deadline engine's levels: 1 is the breach at the handling department itself,
-        # 2 its parent, 3 the next one up (workorders.deadlines.engine._department_at).
+        # 2 its parent, 3 the next one up (workorders.deadlines.engine.department_at).
         return _nearest_leaders(order.department or order.unit, skip=level - 1)
     return []
 
 
-def inbox_for(user) -> QuerySet[Notification]:
+def inbox_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).select_related("order").order_by("-created_at", "-id")
 
 
-def unread_count(user) -> int:
+def unread_count(user: User | AnonymousUser) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def deliveries_due(*, now, limit: int) -> list[int]:
+def deliveries_due(*, now: datetime, limit: int) -> list[int]:
     return list(
         Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at")

@@ -11,7 +11,10 @@ twice (or two workers that got the same ids) sends each delivery once.
 import logging
 import time
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from datetime import time as clock_time
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,10 +22,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .channels import SENDERS
+from accounts.models import User
+from workorders.models import WorkOrder, WorkOrderEvent
+
+from .channels import recipient_channels, sender
+from .channels.inbox import INBOX
+from .channels.webhook import WEBHOOK
 from .events import EVENT_TYPES, event_types_for, stage_label
 from .models import (
-    Channel,
     Delivery,
     DeliveryAttempt,
     Message,
@@ -41,7 +48,7 @@ logger = logging.getLogger(__name__)
 # --- the hook: outbox rows in the transition's transaction ----------------------------------------
 
 
-def _order_data(order) -> dict:
+def _order_data(order: WorkOrder) -> dict[str, Any]:
     return {
         "id": order.pk,
         "tracking_no": order.tracking_no,
@@ -60,7 +67,7 @@ def _order_data(order) -> dict:
     }
 
 
-def _event_data(event) -> dict:
+def _event_data(event: WorkOrderEvent) -> dict[str, Any]:
     return {
         "id": event.pk,
         "action": event.action,
@@ -98,7 +105,7 @@ def quiet_until(prefs: NotificationSettings | None, now: datetime) -> datetime |
     return None
 
 
-def _plan(rules, order, event) -> dict:
+def _plan(rules: list[NotificationRule], order: WorkOrder, event: WorkOrderEvent) -> dict[int, dict]:
     """user pk → {"user", "channels", "mandatory", "urgent"} from the matching rules."""
     plan: dict[int, dict] = {}
     for rule in rules:
@@ -108,14 +115,14 @@ def _plan(rules, order, event) -> dict:
             entry = plan.setdefault(
                 user.pk, {"user": user, "channels": set(), "mandatory": set(), "urgent": False}
             )
-            entry["channels"] |= set(rule.channels())
+            entry["channels"] |= set(rule.channels)
             if rule.mandatory:
-                entry["mandatory"] |= set(rule.channels())
+                entry["mandatory"] |= set(rule.channels)
             entry["urgent"] = entry["urgent"] or rule.urgent
     return plan
 
 
-def _apply_preferences(plan: dict, event_type: str):
+def _apply_preferences(plan: dict[int, dict], event_type: str) -> dict[int, NotificationSettings]:
     if not plan:
         return {}
     for pref in NotificationPreference.objects.filter(user__in=list(plan), event_type=event_type):
@@ -127,7 +134,14 @@ def _apply_preferences(plan: dict, event_type: str):
     return {s.user_id: s for s in NotificationSettings.objects.filter(user__in=list(plan))}
 
 
-def _message_rows(event_type, order, event, rules, subscriptions, now):
+def _message_rows(
+    event_type: str,
+    order: WorkOrder,
+    event: WorkOrderEvent,
+    rules: list[NotificationRule],
+    subscriptions: list[WebhookSubscription],
+    now: datetime,
+) -> list[int]:
     dedupe = f"serious:{order.pk}" if event_type == "serious_complaint" else None
     if dedupe and Message.objects.filter(dedupe_key=dedupe).exists():
         return []
@@ -155,13 +169,14 @@ def _message_rows(event_type, order, event, rules, subscriptions, now):
         due = payload["due_at"]
         context["due_at"] = parse_datetime(due) if isinstance(due, str) else due
     notifications, deliveries = [], []
+    outside = recipient_channels()  # email, SMS, … in registry order
     for entry in plan.values():
         user, channels, urgent = entry["user"], entry["channels"], entry["urgent"]
         prefs = user_settings.get(user.pk)
         language = prefs.language if prefs else settings.NOTIFY_DEFAULT_LANGUAGE
         ctx = {**context, "recipient": user, "stage_label": stage_label(payload.get("stage") or "", language)}
-        if Channel.INAPP in channels:
-            title, body = render(event_type, Channel.INAPP, language, ctx)
+        if INBOX in channels:
+            title, body = render(event_type, INBOX, language, ctx)
             notifications.append(
                 Notification(
                     user=user,
@@ -175,13 +190,16 @@ def _message_rows(event_type, order, event, rules, subscriptions, now):
                 )
             )
         deferred = None if urgent else quiet_until(prefs, now)
-        for channel, address in ((Channel.EMAIL, user.email), (Channel.SMS, user.phone)):
-            if channel in channels and address:
-                subject, body = render(event_type, channel, language, ctx)
+        for spec in outside:
+            if spec.code not in channels:
+                continue
+            address = spec.address(user)
+            if address:
+                subject, body = render(event_type, spec.code, language, ctx)
                 deliveries.append(
                     Delivery(
                         message=message,
-                        channel=channel,
+                        channel=spec.code,
                         user=user,
                         address=address,
                         subject=subject,
@@ -199,14 +217,14 @@ def _message_rows(event_type, order, event, rules, subscriptions, now):
             language = settings.NOTIFY_DEFAULT_LANGUAGE
             subject, body = render(
                 event_type,
-                Channel.WEBHOOK,
+                WEBHOOK,
                 language,
                 {**context, "stage_label": stage_label(payload.get("stage") or "", language)},
             )
         deliveries.append(
             Delivery(
                 message=message,
-                channel=Channel.WEBHOOK,
+                channel=WEBHOOK,
                 subscription=sub,
                 address=sub.url,
                 subject=subject,
@@ -220,7 +238,7 @@ def _message_rows(event_type, order, event, rules, subscriptions, now):
     return [d.pk for d in created if d.next_attempt_at <= now]
 
 
-def on_workorder_event(*, order, event):
+def on_workorder_event(*, order: WorkOrder, event: WorkOrderEvent) -> None:
     """Transition hook: inbox rows and outbox rows for this event, delivery after commit."""
     now = event.created_at or timezone.now()
     types = event_types_for(order, event)
@@ -243,7 +261,7 @@ def on_workorder_event(*, order, event):
 _broker_down_until = 0.0
 
 
-def enqueue_deliveries(ids, *, countdown=None) -> bool:
+def enqueue_deliveries(ids: Iterable[int], *, countdown: float | None = None) -> bool:
     """Ask a worker to deliver these rows. False (logged) when the broker cannot be reached: the
     rows stay pending and the beat job re-queues them. After a failure the broker is not tried
     again for ``NOTIFY_BROKER_RETRY_AFTER`` seconds, so a dead Redis costs one short timeout."""
@@ -253,7 +271,7 @@ def enqueue_deliveries(ids, *, countdown=None) -> bool:
         return True
     if time.monotonic() < _broker_down_until:
         return False
-    from .tasks import deliver
+    from .tasks import deliver  # noqa: PLC0415 - a real cycle: tasks imports this module
 
     options = {"retry": False, "ignore_result": True}
     if settings.NOTIFY_QUEUE:
@@ -271,7 +289,7 @@ def enqueue_deliveries(ids, *, countdown=None) -> bool:
     return True
 
 
-def broker_reset():
+def broker_reset() -> None:
     """Forget a remembered broker failure (tests, and the beat job when it runs)."""
     global _broker_down_until
     _broker_down_until = 0.0
@@ -286,7 +304,7 @@ def backoff_seconds(attempt: int) -> int:
     )
 
 
-def deliveries_run(*, ids) -> dict:
+def deliveries_run(*, ids: Iterable[int]) -> dict[str, int]:
     """Claim and send the given deliveries; each is sent at most once per claim.
 
     The claim is one conditional UPDATE (pending and due → sending, with a fresh token): a second
@@ -314,11 +332,11 @@ def deliveries_run(*, ids) -> dict:
     for row in rows:
         by_channel.setdefault(row.channel, []).append(row)
     for channel, batch in by_channel.items():
-        sender = SENDERS.get(channel)
-        if sender is None:
+        send = sender(channel)
+        if send is None:
             results.update({row.pk: f"unknown channel {channel}" for row in batch})
             continue
-        results.update(sender(batch))
+        results.update(send(batch))
     elapsed = int((time.monotonic() - started) * 1000 / max(len(rows), 1))
     done = timezone.now()
     sent = [pk for pk, error in results.items() if not error]
@@ -375,7 +393,7 @@ def deliveries_run(*, ids) -> dict:
     return counts
 
 
-def deliveries_requeue(*, now=None) -> dict:
+def deliveries_requeue(*, now: datetime | None = None) -> dict[str, int | bool]:
     """Beat job: release stale claims and queue every pending delivery that is due.
 
     A row a worker claimed but never finished (the worker died) is released after
@@ -403,7 +421,7 @@ def deliveries_requeue(*, now=None) -> dict:
 
 
 @transaction.atomic
-def deliveries_retry(*, ids) -> int:
+def deliveries_retry(*, ids: Iterable[int]) -> int:
     """Admin action: give dead (or waiting) deliveries a fresh round of attempts now."""
     now = timezone.now()
     pks = list(
@@ -422,7 +440,7 @@ def deliveries_retry(*, ids) -> int:
 # --- inbox -----------------------------------------------------------------------------------------
 
 
-def notification_mark_read(*, user, ids=None) -> int:
+def notification_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     """Mark the user's notifications read (all unread ones when ``ids`` is None)."""
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
@@ -433,7 +451,7 @@ def notification_mark_read(*, user, ids=None) -> int:
 # --- preferences -----------------------------------------------------------------------------------
 
 
-def preferences_get(*, user) -> dict:
+def preferences_get(*, user: User) -> dict[str, Any]:
     prefs = NotificationSettings.objects.filter(user=user).first()
     return {
         "quiet_start": prefs.quiet_start.strftime("%H:%M:%S") if prefs and prefs.quiet_start else None,
@@ -447,7 +465,14 @@ def preferences_get(*, user) -> dict:
 
 
 @transaction.atomic
-def preferences_set(*, user, quiet_start=None, quiet_end=None, language=None, preferences=None) -> None:
+def preferences_set(
+    *,
+    user: User,
+    quiet_start: clock_time | None = None,
+    quiet_end: clock_time | None = None,
+    language: str | None = None,
+    preferences: Iterable[dict[str, Any]] | None = None,
+) -> None:
     """Save quiet hours, language and channel choices. Turning off a mandatory channel (the SMS
     fast alert) is stored but has no effect: the matrix's mandatory rules win."""
     NotificationSettings.objects.update_or_create(

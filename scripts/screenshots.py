@@ -47,7 +47,7 @@ def seed():
 
     from accounts.demo import seed_organisation
     from complaints.models import Category
-    from complaints.services import complaint_register
+    from workorders.intake.services import complaint_register
     from workorders.lifecycle import perform
     from workorders.models import WorkOrder
 

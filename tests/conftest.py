@@ -1,7 +1,6 @@
-"""Shared fixtures: the demo organisation, one user per role, API clients."""
+"""Shared fixtures: the demo organisation, one user per role, the order builder, API and page clients."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from config.runtime import prepare_runtime_dirs
 
@@ -36,12 +35,44 @@ def users(org):
 
 
 @pytest.fixture
-def api_for(users):
-    """api_for("handler") → an APIClient authenticated as that demo user."""
+def build(users, depts):
+    """The order builder (``tests/builders.py``) for the demo organisation."""
+    from tests.builders import OrderBuilder
 
-    def make(username):
+    return OrderBuilder(users, depts)
+
+
+@pytest.fixture
+def api_client_for(users):
+    """api_client_for("handler") or api_client_for(user, language="en") → an authenticated DRF APIClient."""
+    from rest_framework.test import APIClient
+
+    def make(who, language=None):
         client = APIClient()
-        client.force_authenticate(users[username])
+        client.force_authenticate(users[who] if isinstance(who, str) else who)
+        if language:
+            client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_for(api_client_for):
+    """The former name of ``api_client_for``, still used by tests/notifications."""
+    return api_client_for
+
+
+@pytest.fixture
+def page_client_for(users):
+    """page_client_for("dispatcher") or page_client_for(user, language="en") → a Django test client
+    logged in as that user, with the language cookie set (Chinese unless told)."""
+    from django.test import Client
+
+    def make(who, language="zh-hans"):
+        client = Client()
+        client.force_login(users[who] if isinstance(who, str) else who)
+        client.cookies["django_language"] = language
         return client
 
     return make

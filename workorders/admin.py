@@ -9,21 +9,26 @@ transition hooks all apply. Events are append-only and shown read-only.
 import json
 
 from django.contrib import admin, messages
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ValidationError
 
+from complaints import admin as complaints_admin
 from complaints.admin import TopCategoryFilter
+from complaints.models import Complaint, Customer
 from config.admin_mixins import ReadOnlyAdminMixin
-from config.api import DomainError
+from config.errors import DomainError
 
 from .deadlines import admin as deadlines_admin  # noqa: F401 (registers the deadline models)
 from .lifecycle import ACTIONS, perform
 from .models import Assignment, Attachment, ExtensionRequest, WorkOrder, WorkOrderEvent
+from .services import RISK_FLAGS, workorder_flags_set
 
 # Fields an administrator may correct by hand: risk flags that no lifecycle action owns.
-EDITABLE_ORDER_FIELDS = ("is_key_customer", "is_sensitive", "upgrade_tendency")
+EDITABLE_ORDER_FIELDS = RISK_FLAGS
 
 # Lifecycle actions that need no input beyond an optional comment, offered as admin actions.
 ADMIN_LIFECYCLE_ACTIONS = ("submit", "accept", "approve", "urge", "escalate")
@@ -112,9 +117,7 @@ def _lifecycle_admin_action(code):
                 )
                 done = perform(order.pk, code, actor=request.user, version=order.version, data=data)
             except DomainError as exc:
-                modeladmin.message_user(request, f"{order}: {exc.message}", messages.ERROR)
-            except ValidationError as exc:
-                modeladmin.message_user(request, f"{order}: {_validation_text(exc)}", messages.ERROR)
+                modeladmin.message_user(request, f"{order}: {_refusal_text(exc)}", messages.ERROR)
             else:
                 modeladmin.message_user(
                     request,
@@ -132,15 +135,14 @@ def _lifecycle_admin_action(code):
     return admin.action(description=action.label, permissions=["change"])(run)
 
 
-def _validation_text(exc):
-    detail = exc.detail
-    if isinstance(detail, dict):
-        return "; ".join(
-            f"{k}: {' '.join(map(str, v if isinstance(v, list) else [v]))}" for k, v in detail.items()
-        )
-    if isinstance(detail, list):
-        return " ".join(map(str, detail))
-    return str(detail)
+def _refusal_text(exc: DomainError) -> str:
+    """The refusal's message; for invalid input, every field's messages ("field: message; …")."""
+    if not exc.fields_only:
+        return str(exc.message)
+    return "; ".join(
+        f"{k}: {' '.join(map(str, v if isinstance(v, (list, tuple)) else [v]))}"
+        for k, v in exc.fields.items()
+    )
 
 
 @admin.register(WorkOrder)
@@ -302,10 +304,10 @@ class WorkOrderAdmin(admin.ModelAdmin):
         return [name for name in shown if name not in EDITABLE_ORDER_FIELDS]
 
     def save_model(self, request, obj, form, change):
-        """Write only the flags edited here, never the lifecycle's columns (no lost update of a concurrent action)."""
-        fields = [name for name in form.changed_data if name in EDITABLE_ORDER_FIELDS]
-        if fields:
-            obj.save(update_fields=[*fields, "updated_at"])
+        """Write only the flags edited here, with their event (never the lifecycle's columns)."""
+        flags = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_ORDER_FIELDS}
+        if flags:
+            workorder_flags_set(order_id=obj.pk, actor=request.user, flags=flags)
 
     def has_add_permission(self, request):
         return False  # orders are opened by the intake service
@@ -315,8 +317,6 @@ class WorkOrderAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("complaint"))
     def complaint_link(self, obj):
-        from django.urls import reverse
-
         url = reverse("admin:complaints_complaint_change", args=[obj.complaint_id])
         return format_html('<a href="{}">{}</a>', url, obj.complaint)
 
@@ -419,3 +419,63 @@ class AttachmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- the complaints app's customer and complaint admins, with the columns about their orders ------
+
+admin.site.unregister(Customer)
+admin.site.unregister(Complaint)
+
+
+@admin.register(Customer)
+class CustomerAdmin(complaints_admin.CustomerAdmin):
+    list_display = [
+        *(name for name in complaints_admin.CustomerAdmin.list_display if name != "created_at"),
+        "order_count",
+        "created_at",
+    ]
+
+    def get_queryset(self, request):
+        # a correlated count, evaluated only for the rows on the page (no GROUP BY over every order)
+        orders = WorkOrder.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
+        count = orders.annotate(n=Count("*")).values("n")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_order_count=Coalesce(Subquery(count, output_field=IntegerField()), 0))
+        )
+
+    @admin.display(description=_("orders"), ordering="_order_count")
+    def order_count(self, obj):
+        return obj._order_count
+
+
+def _with_order_link(fieldsets):
+    """The complaint's first fieldset with the order link after the tracking number."""
+    (title, options), *rest = fieldsets
+    first, *others = options["fields"]
+    return [(title, {**options, "fields": [first, "order_link", *others]}), *rest]
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(complaints_admin.ComplaintAdmin):
+    list_display = [*complaints_admin.ComplaintAdmin.list_display, "order_status"]
+    list_select_related = [*complaints_admin.ComplaintAdmin.list_select_related, "workorder"]
+    readonly_fields = [*complaints_admin.ComplaintAdmin.readonly_fields, "order_link"]
+    fieldsets = _with_order_link(complaints_admin.ComplaintAdmin.fieldsets)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("workorder")
+
+    @admin.display(description=_("order status"), ordering="workorder__status")
+    def order_status(self, obj):
+        order = getattr(obj, "workorder", None)
+        return order.get_status_display() if order else "—"
+
+    @admin.display(description=_("work order"))
+    def order_link(self, obj):
+        order = getattr(obj, "workorder", None)
+        if order is None:
+            return "—"
+        url = reverse("admin:workorders_workorder_change", args=[order.pk])
+        return format_html('<a href="{}">{} ({})</a>', url, order, order.get_status_display())

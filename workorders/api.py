@@ -9,7 +9,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import DomainError
+from config.errors import DomainError
 
 from .filters import WorkOrderFilter
 from .lifecycle import ACTIONS, perform
@@ -41,7 +41,7 @@ class WorkOrderDetailApi(APIView):
     def get(self, request, pk):
         order = workorder_get(request.user, pk)
         if order is None:
-            raise DomainError(_("Work order not found."), code="not_found", status_code=404)
+            raise DomainError(_("Work order not found."), code="not_found")
         return Response(WorkOrderDetailSerializer(order, context={"request": request}).data)
 
 

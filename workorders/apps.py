@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_delete, post_save
 
 
@@ -11,5 +12,17 @@ class WorkordersConfig(AppConfig):
         from .models import CalendarData  # noqa: PLC0415 (needs the app registry)
 
         for model in CalendarData.__subclasses__():
-            post_save.connect(invalidate_calendar, sender=model, dispatch_uid=f"calendar_save_{model.__name__}")
-            post_delete.connect(invalidate_calendar, sender=model, dispatch_uid=f"calendar_del_{model.__name__}")
+            post_save.connect(
+                invalidate_calendar, sender=model, dispatch_uid=f"calendar_save_{model.__name__}"
+            )
+            post_delete.connect(
+                invalidate_calendar, sender=model, dispatch_uid=f"calendar_del_{model.__name__}"
+            )
+
+        # The transition hooks are imported once, now: each concern registers its effects per
+        # action in the lifecycle's registry, and the check below finds any action left undeclared.
+        from .checks import check_effects  # noqa: PLC0415 (needs the app registry)
+        from .lifecycle.effects import load_hooks  # noqa: PLC0415 (needs the app registry)
+
+        load_hooks()
+        checks.register(check_effects, "workorders")

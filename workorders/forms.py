@@ -1,4 +1,4 @@
-"""Page forms for lifecycle actions, built from the action input serializers (workorders/inputs.py).
+"""Page forms for lifecycle actions, built from the action input serializers (lifecycle/inputs.py).
 
 The page renders each field of ``ACTIONS[code].input`` and posts it unchanged to
 ``lifecycle.perform``, so the page and the API validate with the very same serializer. Only the
@@ -7,6 +7,7 @@ choices shown are narrowed to what the user may pick (departments in scope, hand
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -108,8 +109,6 @@ def action_fields(action, user, *, data=None, errors=None, initial=None) -> list
         elif name in TEXTAREAS:
             spec.widget = "textarea"
         if name == "file":
-            from django.conf import settings
-
             spec.help = _("Allowed: %(types)s; at most %(mb)d MB.") % {
                 "types": ", ".join(settings.ATTACHMENT_EXTENSIONS),
                 "mb": settings.ATTACHMENT_MAX_BYTES // 1048576,
@@ -131,14 +130,3 @@ def form_data(action, post, files) -> dict:
             continue
         data[name] = value
     return data
-
-
-def error_dict(exc) -> tuple[str, dict]:
-    """(message, field errors) from a DomainError or a DRF ValidationError."""
-    from config.api import DomainError
-
-    if isinstance(exc, DomainError):
-        return str(exc.message), {k: [str(m) for m in v] for k, v in exc.fields.items()}
-    detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-    fields = {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
-    return str(_("Please correct the marked fields.")), fields

@@ -1,5 +1,6 @@
 """Domain rules on work orders that several writers share: repeat detection (domain.md §5.3),
-likely duplicates and the minimum level a set of flags requires (§5.1).
+likely duplicates, the minimum level a set of flags requires (§5.1) and what "closed without
+handling" means.
 
 Reads and in-memory changes only: the caller saves the order (``classify`` in the lifecycle, the
 intake service).
@@ -9,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from .models import Level, Status, WorkOrder, at_least
+from .models import Level, Outcome, Status, WorkOrder, at_least
 
 
 def same_issue_orders(order: WorkOrder):
@@ -26,7 +27,7 @@ def same_issue_orders(order: WorkOrder):
     qs = WorkOrder.objects.filter(customer_id=order.customer_id, category__code__startswith=l2.code)
     if not order.customer.account_no:
         qs = qs.filter(complaint__address=order.complaint.address)
-    return qs.exclude(pk=order.pk).exclude(outcome="merged")
+    return qs.exclude(pk=order.pk).exclude(outcome=Outcome.MERGED)
 
 
 def workorder_duplicates(order: WorkOrder):

@@ -3,12 +3,10 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Department, User
-from accounts.roles import Role
+from accounts.roles import COMPANY_ROLES, Role
 from accounts.selectors import user_covered_departments
 
 from .models import Assignment, Status, WorkOrder, WorkOrderEvent
-
-COMPANY_ROLES = (Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.MANAGER)
 
 
 def workorders_visible_to(user: User) -> QuerySet[WorkOrder]:

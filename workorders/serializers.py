@@ -10,7 +10,7 @@ from complaints.models import mask_address, mask_phone
 from .deadlines.reads import deadlines_prefetch, order_deadlines
 from .lifecycle import available_actions
 from .models import Attachment, ExtensionRequest, WorkOrder, WorkOrderEvent
-from .selectors import contact_visible
+from .selectors import contact_visible, handler_department_ids
 
 
 class RefSerializer(serializers.Serializer):
@@ -134,8 +134,6 @@ class WorkOrderSerializer(serializers.ModelSerializer):
         if request is None:
             return True
         cache = self.context.setdefault("_handler_depts", {})
-        from .selectors import handler_department_ids
-
         if "ids" not in cache:
             cache["ids"] = handler_department_ids(request.user)
         return contact_visible(request.user, order, handler_depts=cache["ids"])

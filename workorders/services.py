@@ -1,9 +1,15 @@
-"""Writes on work orders that are not lifecycle actions: creation."""
+"""Writes on work orders that are not lifecycle actions: creation, the risk flags."""
 
+from django.db import transaction
+
+from accounts.models import User
 from complaints.models import Complaint
 
-from .lifecycle import record_creation
+from .lifecycle.events import record_creation, write_event
 from .models import WorkOrder
+
+# Risk flags that no lifecycle action owns: an administrator may correct them by hand.
+RISK_FLAGS = ("is_key_customer", "is_sensitive", "upgrade_tendency")
 
 
 def workorder_create(*, complaint: Complaint, unit, actor, now) -> WorkOrder:
@@ -22,4 +28,27 @@ def workorder_create(*, complaint: Complaint, unit, actor, now) -> WorkOrder:
         upgrade_tendency=complaint.upgrade_tendency,
     )
     record_creation(order, actor=actor, now=now)
+    return order
+
+
+@transaction.atomic
+def workorder_flags_set(*, order_id: int, actor: User | None, flags: dict[str, bool], now=None) -> WorkOrder:
+    """Set some of the ``RISK_FLAGS`` and record a ``flags_changed`` event (from/to of each change).
+
+    Writes only those columns (never the lifecycle's, so no concurrent action is overwritten) on
+    the locked row, and neither the state nor the version. Setting a flag to the value it has
+    changes nothing and records nothing.
+    """
+    unknown = set(flags) - set(RISK_FLAGS)
+    if unknown:
+        raise ValueError(f"not a risk flag: {', '.join(sorted(unknown))}")
+    order = WorkOrder.objects.select_for_update().get(pk=order_id)
+    changed = {name: bool(value) for name, value in flags.items() if getattr(order, name) != bool(value)}
+    if not changed:
+        return order
+    before = {name: getattr(order, name) for name in changed}
+    for name, value in changed.items():
+        setattr(order, name, value)
+    order.save(update_fields=[*changed, "updated_at"])
+    write_event(order, "flags_changed", actor=actor, payload={"from": before, "to": changed}, now=now)
     return order

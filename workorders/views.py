@@ -6,6 +6,7 @@ Every read goes through ``workorders_visible_to`` (outside scope is 404), every 
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -17,15 +18,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import ValidationError
 
-from accounts.roles import Role
+from accounts.roles import LOOKUP_ROLES
 from complaints.models import Channel
-from complaints.views import category_tree
-from config.api import DomainError
+from complaints.selectors import category_tree
+from config.errors import DomainError, page_refusal
 
 from .filters import WorkOrderFilter
-from .forms import action_fields, error_dict, form_data
+from .forms import action_fields, form_data
 from .lifecycle import ACTIONS, available_actions, perform
 from .models import ContactMethod, Level, Satisfaction, Status, Truthfulness
 from .queues import NEAR_DEADLINE, QUEUES, queue_orders, queues_for, with_due
@@ -34,7 +34,6 @@ from .selectors import workorder_events, workorder_get, workorder_list, workorde
 from .serializers import WorkOrderDetailSerializer
 
 PAGE_SIZE = 25
-LOOKUP_ROLES = (Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
 SORTS = {
     "-received_at": gettext_lazy("Newest first"),
     "received_at": gettext_lazy("Oldest first"),
@@ -115,8 +114,6 @@ def _cursor(order, sort):
 
 
 def _decorate(orders, now):
-    from django.conf import settings
-
     for order in orders:
         order.time_class, order.time_text = time_left(order, now)
         order.attempts_left = max(settings.CALLBACK_MAX_ATTEMPTS - order.callback_attempts, 0)
@@ -375,9 +372,7 @@ def workorder_action_view(request, pk, code):
             data=data,
         )
     except DomainError as exc:
-        if exc.status_code == 404:
-            raise Http404(str(exc.message))
-        message, errors = error_dict(exc)
+        message, errors = page_refusal(exc)  # not_found: 404
         fresh = workorder_get(user, pk)
         if exc.code == "stale_version":
             message = _(
@@ -389,17 +384,6 @@ def workorder_action_view(request, pk, code):
             )
         return _answer(
             request, fresh, message=message, failed=code, data=request.POST, errors=errors, status=400
-        )
-    except ValidationError as exc:
-        message, errors = error_dict(exc)
-        return _answer(
-            request,
-            workorder_get(user, pk),
-            message=message,
-            failed=code,
-            data=request.POST,
-            errors=errors,
-            status=400,
         )
     fresh = workorder_get(user, pk)
     done = _("%(action)s: done.") % {"action": action.label}

@@ -90,8 +90,8 @@ class TestApiAuth:
         assert response.status_code == 401
         assert set(response.json()) == {"detail", "code"}
 
-    def test_departments_scoped(self, api_for):
-        codes = {d["code"] for d in api_for("handler").get("/api/v1/departments/").json()}
+    def test_departments_scoped(self, api_client_for):
+        codes = {d["code"] for d in api_client_for("handler").get("/api/v1/departments/").json()}
         assert codes == {"BJ-YX", "BJ-YX-DF"}
 
 
@@ -104,6 +104,8 @@ def test_pages_are_chinese_even_for_an_english_browser_until_switched(client):
 
 
 @pytest.mark.django_db
-def test_api_errors_follow_accept_language(api_for):
-    response = api_for("handler").post("/api/v1/complaints/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+def test_api_errors_follow_accept_language(api_client_for):
+    response = api_client_for("handler").post(
+        "/api/v1/complaints/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 403 and response.json()["detail"] == "Your role may not do this."

@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from complaints.models import Complaint, Customer, IdempotencyKey
-from tests.workorders.factories import intake_body
+from tests.builders import intake_body
 from tests.workorders.racing import race, require_postgresql
 from workorders.models import WorkOrder, WorkOrderEvent
 

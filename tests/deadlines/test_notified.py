@@ -16,12 +16,12 @@ def told(event_type):
     return set(Notification.objects.filter(event_type=event_type).values_list("user__username", flat=True))
 
 
-def test_reminder_and_breach_of_the_reply_deadline_notify_holder_then_chain(flow, users, depts):
+def test_reminder_and_breach_of_the_reply_deadline_notify_holder_then_chain(build, users, depts):
     # given an order with the team's handler, the team led by handler3 (any user may lead)
     depts["BJ-YJ-QX"].leaders.set([users["handler3"]])
-    order = flow.receive(sh(2025, 3, 3, 10, 0))
-    flow.to_processing(order, sh(2025, 3, 3, 10, 5))
-    flow.accept_and_contact(order, sh(2025, 3, 3, 10, 30))
+    order = build.register(sh(2025, 3, 3, 10, 0))
+    build.classify_and_assign(order, sh(2025, 3, 3, 10, 5))
+    build.accept_and_contact(order, sh(2025, 3, 3, 10, 30))
     reply = deadline(order, "reply")
     # when the sweep passes the reminder point, then the due time (in office hours)
     sweep(now=reply.warn_at)

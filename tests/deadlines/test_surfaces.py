@@ -48,9 +48,9 @@ def test_deadline_preview_flags_a_year_the_calendar_lacks():
     assert "2027-01-05 23:59:59" in reply and "provisional" in reply
 
 
-def test_sweep_deadlines_command_sweeps_as_of_the_given_time(flow):
-    order = flow.receive(sh(2025, 3, 3, 10, 0))
-    flow.classify(order, sh(2025, 3, 3, 10, 5))
+def test_sweep_deadlines_command_sweeps_as_of_the_given_time(build):
+    order = build.register(sh(2025, 3, 3, 10, 0))
+    build.classify(order, sh(2025, 3, 3, 10, 5))
     out = StringIO()
     call_command("sweep_deadlines", "--at", "2025-03-03T10:25:00+08:00", stdout=out)
     result = json.loads(out.getvalue())
@@ -60,11 +60,11 @@ def test_sweep_deadlines_command_sweeps_as_of_the_given_time(flow):
     assert WorkOrderEvent.objects.filter(order=order, action="deadline_warning").count() == 1
 
 
-def test_order_api_shows_each_deadline_and_the_time_left(flow, api_for):
-    order = flow.receive(sh(2025, 3, 3, 10, 0))
-    flow.to_processing(order, sh(2025, 3, 3, 10, 5))
+def test_order_api_shows_each_deadline_and_the_time_left(build, api_client_for):
+    order = build.register(sh(2025, 3, 3, 10, 0))
+    build.classify_and_assign(order, sh(2025, 3, 3, 10, 5))
     with time_machine.travel(sh(2025, 3, 7, 12, 0), tick=False):
-        body = api_for("supervisor").get(f"/api/v1/workorders/{order.pk}/").json()
+        body = api_client_for("supervisor").get(f"/api/v1/workorders/{order.pk}/").json()
     by_stage = {d["stage"]: d for d in body["deadlines"]}
     reply = by_stage["reply"]
     assert reply["due_at"] == "2025-03-07T23:59:59+08:00"
@@ -74,18 +74,20 @@ def test_order_api_shows_each_deadline_and_the_time_left(flow, api_for):
     assert by_stage["contact"]["state"] == "breached" and by_stage["contact"]["seconds_left"] < 0
 
 
-def test_order_list_loads_deadlines_in_one_query_per_page(flow, api_for, django_assert_max_num_queries):
+def test_order_list_loads_deadlines_in_one_query_per_page(
+    build, api_client_for, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    api = api_for("supervisor")
-    first = flow.receive(sh(2025, 3, 3, 10, 0))
-    flow.classify(first, sh(2025, 3, 3, 10, 5))
+    api = api_client_for("supervisor")
+    first = build.register(sh(2025, 3, 3, 10, 0))
+    build.classify(first, sh(2025, 3, 3, 10, 5))
     with CaptureQueriesContext(connection) as one:
         assert len(api.get("/api/v1/workorders/").json()["results"][0]["deadlines"]) == 5
     for i in range(4):
-        order = flow.receive(sh(2025, 3, 3, 11, i), phone=f"1391111000{i}", account_no=f"330999999{i}")
-        flow.classify(order, sh(2025, 3, 3, 11, 10))
+        order = build.register(sh(2025, 3, 3, 11, i), phone=f"1391111000{i}", account_no=f"330999999{i}")
+        build.classify(order, sh(2025, 3, 3, 11, 10))
     with CaptureQueriesContext(connection) as five:
         results = api.get("/api/v1/workorders/").json()["results"]
     assert len(results) == 5 and all(len(r["deadlines"]) == 5 for r in results)
@@ -114,9 +116,9 @@ def test_administrators_are_warned_on_their_home_page(client, users):
         assert 'data-testid="calendar-warning"' not in client.get("/").content.decode()
 
 
-def test_provisional_deadlines_are_counted_for_administrators(flow, client):
-    order = flow.receive(sh(2026, 12, 30, 10, 0))
-    flow.classify(order, sh(2026, 12, 30, 10, 5))
+def test_provisional_deadlines_are_counted_for_administrators(build, client):
+    order = build.register(sh(2026, 12, 30, 10, 0))
+    build.classify(order, sh(2026, 12, 30, 10, 5))
     assert order.deadlines.get(stage="reply").provisional
     with time_machine.travel(sh(2026, 12, 30, 11, 0), tick=False):
         assert (

@@ -16,13 +16,14 @@ def stage_events(order, action, stage):
     return [e for e in events(order, action) if e.payload["stage"] == stage]
 
 
-def test_reminder_fires_once_at_75_percent(flow):
+def test_reminder_fires_once_at_75_percent(build):
     # given a general order received Monday 10:00: 4 wd, due Friday 23:59:59
-    order = flow.receive(sh(2025, 3, 3, 10, 0))
-    flow.to_processing(order, sh(2025, 3, 3, 10, 5))
-    flow.accept_and_contact(order, sh(2025, 3, 3, 10, 30))
+    order = build.register(sh(2025, 3, 3, 10, 0))
+    build.classify_and_assign(order, sh(2025, 3, 3, 10, 5))
+    build.accept_and_contact(order, sh(2025, 3, 3, 10, 30))
     reply = deadline(order, "reply")
-    # 75 % of the office time between Monday 10:00 and Friday 17:30 (6 + 4 × 7.5 = 36 h → 27 h): Thursday 16:00
+    # 75 % of the office time between Monday 10:00 and Friday 17:30 (6 + 4 × 7.5 = 36 h → 27 h):
+    # Thursday 16:00
     assert reply.warn_at == sh(2025, 3, 6, 16, 0)
     # when the sweep runs just before, at, again at, and after that moment
     sweep(now=reply.warn_at - timedelta(minutes=1))
@@ -38,24 +39,24 @@ def test_reminder_fires_once_at_75_percent(flow):
     assert not WorkOrder.objects.get(pk=order.pk).is_overdue
 
 
-def test_non_urgent_reminder_waits_for_office_hours_urgent_does_not(flow):
+def test_non_urgent_reminder_waits_for_office_hours_urgent_does_not(build):
     # a general order received at 02:00: contact due 02:00 next day; 75 % (20:00) is after hours and the next
     # office hours are past the deadline, so the reminder goes out in the last office minute before
-    general = flow.receive(sh(2025, 3, 4, 2, 0))
-    flow.classify(general, sh(2025, 3, 4, 2, 5))
+    general = build.register(sh(2025, 3, 4, 2, 0))
+    build.classify(general, sh(2025, 3, 4, 2, 5))
     assert deadline(general, "contact").warn_at == sh(2025, 3, 4, 17, 29)
     # a special order at the same time: contact within 2 h, reminder at 03:30 sharp
-    special = flow.receive(sh(2025, 3, 4, 2, 0), phone="13911112222", account_no="3309999999")
-    flow.classify(special, sh(2025, 3, 4, 2, 5), level="special")
+    special = build.register(sh(2025, 3, 4, 2, 0), phone="13911112222", account_no="3309999999")
+    build.classify(special, sh(2025, 3, 4, 2, 5), level="special")
     assert deadline(special, "contact").warn_at == sh(2025, 3, 4, 3, 30)
     sweep(now=sh(2025, 3, 4, 3, 30))
     assert len(stage_events(special, "deadline_warning", "contact")) == 1
     assert stage_events(general, "deadline_warning", "contact") == []
 
 
-def test_non_urgent_breach_is_marked_at_once_but_alerted_in_office_hours(flow):
-    order = flow.receive(sh(2025, 3, 3, 22, 0))  # Monday night, contact due Tuesday 22:00
-    flow.to_processing(order, sh(2025, 3, 3, 22, 5))
+def test_non_urgent_breach_is_marked_at_once_but_alerted_in_office_hours(build):
+    order = build.register(sh(2025, 3, 3, 22, 0))  # Monday night, contact due Tuesday 22:00
+    build.classify_and_assign(order, sh(2025, 3, 3, 22, 5))
     sweep(now=sh(2025, 3, 4, 22, 1))
     row = deadline(order, "contact")
     assert row.breached_at == sh(2025, 3, 4, 22, 1) and WorkOrder.objects.get(pk=order.pk).is_overdue
@@ -68,11 +69,11 @@ def test_non_urgent_breach_is_marked_at_once_but_alerted_in_office_hours(flow):
     assert len(stage_events(order, "deadline_breached", "contact")) == 1
 
 
-def test_breach_escalates_up_the_department_tree(flow, depts):
+def test_breach_escalates_up_the_department_tree(build, depts):
     # given a special order (reply 1 wd) handled by a team under 运维检修部 under the company
-    order = flow.receive(sh(2025, 3, 3, 10, 0))
-    flow.to_processing(order, sh(2025, 3, 3, 10, 5), level="special")
-    flow.accept_and_contact(order, sh(2025, 3, 3, 10, 30))
+    order = build.register(sh(2025, 3, 3, 10, 0))
+    build.classify_and_assign(order, sh(2025, 3, 3, 10, 5), level="special")
+    build.accept_and_contact(order, sh(2025, 3, 3, 10, 30))
     reply = deadline(order, "reply")
     assert reply.due_at == sh(2025, 3, 4, 23, 59, 59)
     # when the deadline passes (at night: special orders do not wait for office hours)
@@ -95,11 +96,11 @@ def test_breach_escalates_up_the_department_tree(flow, depts):
     assert deadline(order, "reply").escalation_level == 3 and deadline(order, "reply").next_at is None
 
 
-def test_approved_extension_does_not_breach(flow):
-    order = flow.receive(sh(2025, 3, 3, 10, 0))
-    flow.to_processing(order, sh(2025, 3, 3, 10, 5))
-    flow.accept_and_contact(order, sh(2025, 3, 3, 11, 0))
-    flow.act(
+def test_approved_extension_does_not_breach(build):
+    order = build.register(sh(2025, 3, 3, 10, 0))
+    build.classify_and_assign(order, sh(2025, 3, 3, 10, 5))
+    build.accept_and_contact(order, sh(2025, 3, 3, 11, 0))
+    build.do(
         order,
         "request_extension",
         "handler2",
@@ -110,7 +111,7 @@ def test_approved_extension_does_not_breach(flow):
     # while the request waits, the original deadline passes: the clock is held
     sweep(now=sh(2025, 3, 8, 0, 1))
     assert deadline(order, "reply").breached_at is None
-    flow.act(order, "decide_extension", "supervisor", sh(2025, 3, 8, 9, 0), approve=True)
+    build.do(order, "decide_extension", "supervisor", sh(2025, 3, 8, 9, 0), approve=True)
     sweep(now=sh(2025, 3, 10, 9, 0))
     assert deadline(order, "reply").breached_at is None
     assert stage_events(order, "deadline_breached", "reply") == []
@@ -120,11 +121,11 @@ def test_approved_extension_does_not_breach(flow):
     assert len(stage_events(order, "deadline_breached", "reply")) == 1
 
 
-def test_refused_extension_lets_the_original_deadline_breach(flow):
-    order = flow.receive(sh(2025, 3, 3, 10, 0))
-    flow.to_processing(order, sh(2025, 3, 3, 10, 5))
-    flow.accept_and_contact(order, sh(2025, 3, 3, 11, 0))
-    flow.act(
+def test_refused_extension_lets_the_original_deadline_breach(build):
+    order = build.register(sh(2025, 3, 3, 10, 0))
+    build.classify_and_assign(order, sh(2025, 3, 3, 10, 5))
+    build.accept_and_contact(order, sh(2025, 3, 3, 11, 0))
+    build.do(
         order,
         "request_extension",
         "handler2",
@@ -132,19 +133,19 @@ def test_refused_extension_lets_the_original_deadline_breach(flow):
         requested_due_at="2025-03-14T17:30:00+08:00",
         reason="需停电改造",
     )
-    flow.act(order, "decide_extension", "supervisor", sh(2025, 3, 10, 9, 0), approve=False, comment="不同意")
+    build.do(order, "decide_extension", "supervisor", sh(2025, 3, 10, 9, 0), approve=False, comment="不同意")
     sweep(now=sh(2025, 3, 10, 9, 1))
     assert len(stage_events(order, "deadline_breached", "reply")) == 1
 
 
-def test_repeated_breaches_raise_the_level(flow, settings, django_capture_on_commit_callbacks):
+def test_repeated_breaches_raise_the_level(build, settings, django_capture_on_commit_callbacks):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from config.celery import app
 
     app.conf.task_always_eager = True
     try:
-        order = flow.receive(sh(2025, 3, 3, 10, 0))
-        flow.classify(order, sh(2025, 3, 3, 10, 5))
+        order = build.register(sh(2025, 3, 3, 10, 0))
+        build.classify(order, sh(2025, 3, 3, 10, 5))
         # nobody dispatches nor contacts: dispatch (30 min) and contact (24 h) both breach
         with django_capture_on_commit_callbacks(execute=True):
             sweep(now=sh(2025, 3, 3, 10, 31))
@@ -164,9 +165,9 @@ def test_repeated_breaches_raise_the_level(flow, settings, django_capture_on_com
         app.conf.task_always_eager = False
 
 
-def test_sweep_leaves_rows_that_are_not_due_alone(flow):
-    order = flow.receive(sh(2025, 3, 3, 10, 0))
-    flow.to_processing(order, sh(2025, 3, 3, 10, 5))
+def test_sweep_leaves_rows_that_are_not_due_alone(build):
+    order = build.register(sh(2025, 3, 3, 10, 0))
+    build.classify_and_assign(order, sh(2025, 3, 3, 10, 5))
     before = {r.pk: r.next_at for r in order.deadlines.all()}
     result = sweep(now=sh(2025, 3, 3, 10, 6))
     assert result.claimed == 0
@@ -174,13 +175,13 @@ def test_sweep_leaves_rows_that_are_not_due_alone(flow):
     assert not WorkOrderEvent.objects.filter(order=order, action__startswith="deadline_").exists()
 
 
-def test_urging_an_overdue_order_moves_its_escalation_up_at_once(flow, depts):
-    order = flow.receive(sh(2025, 3, 3, 10, 0))
-    flow.to_processing(order, sh(2025, 3, 3, 10, 5), level="special")
-    flow.accept_and_contact(order, sh(2025, 3, 3, 10, 30))
+def test_urging_an_overdue_order_moves_its_escalation_up_at_once(build, depts):
+    order = build.register(sh(2025, 3, 3, 10, 0))
+    build.classify_and_assign(order, sh(2025, 3, 3, 10, 5), level="special")
+    build.accept_and_contact(order, sh(2025, 3, 3, 10, 30))
     sweep(now=sh(2025, 3, 5, 0, 0, 30))  # reply breached (level 1) and alerted
     # when the customer urges the next morning, before the level-2 point (end of 3/5)
-    flow.act(order, "urge", "agent", sh(2025, 3, 5, 9, 0), comment="客户再次催办")
+    build.do(order, "urge", "agent", sh(2025, 3, 5, 9, 0), comment="客户再次催办")
     [escalated] = stage_events(order, "deadline_escalated", "reply")
     assert escalated.payload["escalation_level"] == 2 and escalated.payload["reason"] == "urge"
     assert escalated.payload["department"] == depts["BJ-YJ"].pk
@@ -194,8 +195,8 @@ def test_urging_an_overdue_order_moves_its_escalation_up_at_once(flow, depts):
     ]
 
 
-def test_urging_an_order_on_time_escalates_nothing(flow):
-    order = flow.receive(sh(2025, 3, 3, 10, 0))
-    flow.to_processing(order, sh(2025, 3, 3, 10, 5))
-    flow.act(order, "urge", "agent", sh(2025, 3, 3, 11, 0), comment="催办")
+def test_urging_an_order_on_time_escalates_nothing(build):
+    order = build.register(sh(2025, 3, 3, 10, 0))
+    build.classify_and_assign(order, sh(2025, 3, 3, 10, 5))
+    build.do(order, "urge", "agent", sh(2025, 3, 3, 11, 0), comment="催办")
     assert events(order, "deadline_escalated") == []

@@ -28,7 +28,8 @@ pytestmark = [
 def worker_env(**extra):
     """The worker must use the test database, not the development one."""
     db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}:{port}/{db['NAME']}"
     return {
         "DATABASE_URL": url,
         "REDIS_URL": os.environ.get("REDIS_URL", settings.REDIS_URL),
@@ -45,18 +46,18 @@ def warnings_per_row(stage):
     return counts
 
 
-def make_orders(flow, n):
+def make_orders(build, n):
     orders = []
     for i in range(n):
-        order = flow.receive(sh(2025, 3, 3, 10, 0), phone=f"139{i:08d}", account_no=f"33{i:08d}")
-        flow.classify(order, sh(2025, 3, 3, 10, 1))
+        order = build.register(sh(2025, 3, 3, 10, 0), phone=f"139{i:08d}", account_no=f"33{i:08d}")
+        build.classify(order, sh(2025, 3, 3, 10, 1))
         orders.append(order)
     return orders
 
 
-def test_reminder_at_75_percent_sent_once_by_a_real_worker(flow, tmp_path):
+def test_reminder_at_75_percent_sent_once_by_a_real_worker(build, tmp_path):
     # given a general order: dispatch due 10:30, reminder at 75 % = 10:22:30
-    [order] = make_orders(flow, 1)
+    [order] = make_orders(build, 1)
     row = Deadline.objects.get(order=order, stage="dispatch")
     assert row.warn_at == sh(2025, 3, 3, 10, 22, 30)
     with celery_worker(env=worker_env(), log_path=tmp_path / "worker.log") as queue:
@@ -75,8 +76,8 @@ def test_reminder_at_75_percent_sent_once_by_a_real_worker(flow, tmp_path):
     )
 
 
-def test_concurrent_sweeps_on_two_workers_send_each_reminder_once(flow, tmp_path):
-    orders = make_orders(flow, 24)
+def test_concurrent_sweeps_on_two_workers_send_each_reminder_once(build, tmp_path):
+    orders = make_orders(build, 24)
     rows = set(Deadline.objects.filter(stage="dispatch").values_list("pk", flat=True))
     assert len(rows) == 24
     env = worker_env(DEADLINE_SWEEP_BATCH="2", DEADLINE_SWEEP_MAX_BATCHES="1000")
@@ -95,8 +96,8 @@ def test_concurrent_sweeps_on_two_workers_send_each_reminder_once(flow, tmp_path
     assert len(orders) == 24
 
 
-def test_a_sweep_skips_rows_locked_by_another_and_never_waits(flow):
-    make_orders(flow, 6)
+def test_a_sweep_skips_rows_locked_by_another_and_never_waits(build):
+    make_orders(build, 6)
     now = sh(2025, 3, 3, 10, 25)
     locked_ids = list(
         Deadline.objects.filter(stage="dispatch").order_by("pk").values_list("pk", flat=True)[:2]

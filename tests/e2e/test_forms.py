@@ -2,8 +2,6 @@
 
 import pytest
 
-from complaints.services import complaint_register
-from workorders.lifecycle import perform
 from workorders.models import WorkOrder
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -42,16 +40,14 @@ def test_failed_intake_keeps_every_field_and_shows_errors_beside_them(login):
     assert WorkOrder.objects.get().complaint.content == "表箱门损坏，存在安全隐患，已经反映三次。"
 
 
-def test_failed_action_keeps_the_typed_text(login, users, depts):
-    complaint = complaint_register(
-        actor=users["agent"],
+def test_failed_action_keeps_the_typed_text(login, build):
+    order = build.register(
         channel="phone_95598",
         phone="13912345678",
         address="滨江市城东区幸福路12号",
         content="电压低",
         demand="解决",
     )
-    order = complaint.workorder
     page = login("dispatcher")
     page.goto(f"/orders/{order.pk}/")
     page.select_option("#classify-level", "major")
@@ -64,16 +60,14 @@ def test_failed_action_keeps_the_typed_text(login, users, depts):
     assert page.get_attribute("#order-detail", "data-status") == "classification"
 
 
-def test_destructive_action_asks_first(login, users, depts):
-    complaint = complaint_register(
-        actor=users["agent"],
+def test_destructive_action_asks_first(login, build):
+    order = build.register(
         channel="phone_95598",
         phone="13912345678",
         address="滨江市城东区幸福路12号",
         content="电压低",
         demand="解决",
     )
-    order = complaint.workorder
     page = login("supervisor")
     page.goto(f"/orders/{order.pk}/")
     page.locator("details[data-action=dismiss] summary").click()
@@ -98,21 +92,19 @@ def test_destructive_action_asks_first(login, users, depts):
     page.wait_for_selector("#order-detail[data-status=closed]")
 
 
-def test_stale_version_shows_a_clear_message_and_the_fresh_order(login, users, depts):
-    complaint = complaint_register(
-        actor=users["agent"],
+def test_stale_version_shows_a_clear_message_and_the_fresh_order(login, build):
+    order = build.register(
         channel="phone_95598",
         phone="13912345678",
         address="滨江市城东区幸福路12号",
         content="电压低",
         demand="解决",
     )
-    order = complaint.workorder
     page = login("agent")
     page.goto(f"/orders/{order.pk}/")
     page.locator("details[data-action=note] summary").click()
     page.fill("#note-comment", "客户再次来电")
-    perform(order.pk, "urge", actor=users["agent"], version=order.version, data={"comment": "催办"})
+    build.do(order, "urge", "agent", comment="催办")
     page.click("[data-testid=do-note]")
     page.wait_for_selector("[data-testid=flash].alert-warning")
     assert "他人修改" in page.inner_text("[data-testid=flash]")
@@ -137,9 +129,8 @@ def test_language_switch(login):
     assert "待分类" in page.inner_text("[data-testid=queues]")
 
 
-def test_known_customer_lookup_fills_the_form_and_urges_in_one_click(login, users):
-    complaint = complaint_register(
-        actor=users["agent"],
+def test_known_customer_lookup_fills_the_form_and_urges_in_one_click(login, build):
+    order = build.register(
         channel="phone_95598",
         customer_name="郑先生",
         phone="13912345678",
@@ -148,7 +139,6 @@ def test_known_customer_lookup_fills_the_form_and_urges_in_one_click(login, user
         content="电压低",
         demand="解决",
     )
-    order = complaint.workorder
     page = login("agent")
     page.goto("/intake/")
     page.keyboard.type("13912345678")  # the phone field has the focus

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from complaints.models import Category
-from complaints.services import complaint_register
+from workorders.intake.services import complaint_register
 from workorders.lifecycle import perform
 from workorders.models import WorkOrder
 
@@ -55,15 +55,15 @@ def sms_sent(settings):
 
 
 def new_order(users, **kwargs) -> WorkOrder:
-    body = dict(
-        actor=users["agent"],
-        channel="phone_95598",
-        customer_name="张先生",
-        phone="13912345678",
-        address="滨江市城东区幸福路12号",
-        content="家里电压长期偏低，空调无法启动。",
-        demand="尽快解决低电压问题",
-    )
+    body = {
+        "actor": users["agent"],
+        "channel": "phone_95598",
+        "customer_name": "张先生",
+        "phone": "13912345678",
+        "address": "滨江市城东区幸福路12号",
+        "content": "家里电压长期偏低，空调无法启动。",
+        "demand": "尽快解决低电压问题",
+    }
     body.update(kwargs)
     return complaint_register(**body).workorder
 

@@ -102,7 +102,8 @@ def test_urge_tells_the_holder_and_at_the_threshold_the_leaders_and_supervisor(
     assert not Notification.objects.filter(event_type="urge_threshold").exists()
     # when: the second urge reaches the threshold
     act(order, "urge", users["agent"], comment="再次催办")
-    # then: the leaders of the handling department (nearest with leaders: the company's manager) and the supervisor
+    # then: the leaders of the handling department (nearest with leaders: the company's manager)
+    # and the supervisor
     assert inbox(users["manager"], "urge_threshold") and inbox(users["supervisor"], "urge_threshold")
     sms = Delivery.objects.get(channel="sms", message__event_type="urge_threshold")
     assert sms.user == users["manager"] and sms.urgent and sms.address == users["manager"].phone

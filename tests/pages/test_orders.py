@@ -27,8 +27,8 @@ def post_action(client, order, code, htmx=True, **data):
 @pytest.mark.parametrize(
     "username", ["agent", "dispatcher", "handler", "handler2", "supervisor", "manager", "admin"]
 )
-def test_list_and_search_pages_render_for_every_role(client_for, order, username, language, words):
-    client = client_for(username, language)
+def test_list_and_search_pages_render_for_every_role(page_client_for, order, username, language, words):
+    client = page_client_for(username, language)
     for url in (reverse("workorders:list"), reverse("complaints:search") + "?q=电压", reverse("home")):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -42,39 +42,43 @@ def test_list_and_search_pages_render_for_every_role(client_for, order, username
         assert all(word in body for word in words)
 
 
-def test_navigation_shows_each_role_its_queues_with_counts(client_for, order):
-    body = client_for("dispatcher").get(reverse("home")).content.decode()
+def test_navigation_shows_each_role_its_queues_with_counts(page_client_for, order):
+    body = page_client_for("dispatcher").get(reverse("home")).content.decode()
     assert 'data-queue="classify">待分类 <span class="badge rounded-pill text-bg-danger">1</span>' in body
     assert 'data-queue="assign"' in body and 'data-queue="review"' not in body
-    supervisor = client_for("supervisor").get(reverse("home")).content.decode()
+    supervisor = page_client_for("supervisor").get(reverse("home")).content.decode()
     assert 'data-queue="review"' in supervisor and 'data-queue="extensions"' in supervisor
-    handler = client_for("handler").get(reverse("home")).content.decode()
+    handler = page_client_for("handler").get(reverse("home")).content.decode()
     assert all(f'data-queue="{q}"' in handler for q in ("new", "in_progress", "near_deadline", "overdue"))
-    agent = client_for("agent").get(reverse("home")).content.decode()
+    agent = page_client_for("agent").get(reverse("home")).content.decode()
     assert 'data-queue="callback"' in agent and 'data-queue="drafts"' in agent
 
 
-def test_queue_lists_only_its_orders(client_for, register, processing):
-    waiting = register(phone="13900000001", account_no="3300000001")
-    client = client_for("dispatcher")
+def test_queue_lists_only_its_orders(page_client_for, build, processing):
+    waiting = build.register(phone="13900000001", account_no="3300000001")
+    client = page_client_for("dispatcher")
     body = client.get(reverse("workorders:list"), {"queue": "classify"}).content.decode()
     assert waiting.tracking_no in body and processing.tracking_no not in body
-    handler = client_for("handler2").get(reverse("workorders:list"), {"queue": "new"}).content.decode()
+    handler = page_client_for("handler2").get(reverse("workorders:list"), {"queue": "new"}).content.decode()
     assert processing.tracking_no in handler and waiting.tracking_no not in handler
-    empty = client_for("handler2").get(reverse("workorders:list"), {"queue": "in_progress"}).content.decode()
+    empty = (
+        page_client_for("handler2").get(reverse("workorders:list"), {"queue": "in_progress"}).content.decode()
+    )
     assert 'data-testid="empty"' in empty
 
 
-def test_handlers_see_only_their_departments_orders(client_for, processing, register):
-    other = register(phone="13900000002", account_no="3300000002")
-    body = client_for("handler2").get(reverse("workorders:list")).content.decode()
+def test_handlers_see_only_their_departments_orders(page_client_for, processing, build):
+    other = build.register(phone="13900000002", account_no="3300000002")
+    body = page_client_for("handler2").get(reverse("workorders:list")).content.decode()
     assert processing.tracking_no in body and other.tracking_no not in body
-    assert client_for("handler").get(reverse("workorders:list")).content.decode().count("data-order=") == 0
+    assert (
+        page_client_for("handler").get(reverse("workorders:list")).content.decode().count("data-order=") == 0
+    )
 
 
-def test_list_filters_and_keyset_pages(client_for, register):
-    orders = [register(phone=f"139000{i:05d}", account_no=f"33000{i:05d}") for i in range(30)]
-    client = client_for("dispatcher")
+def test_list_filters_and_keyset_pages(page_client_for, build):
+    orders = [build.register(phone=f"139000{i:05d}", account_no=f"33000{i:05d}") for i in range(30)]
+    client = page_client_for("dispatcher")
     first = client.get(reverse("workorders:list"))
     body = first.content.decode()
     assert body.count("data-order=") == 25
@@ -91,9 +95,9 @@ def test_list_filters_and_keyset_pages(client_for, register):
     assert 'data-testid="empty"' in none
 
 
-def test_list_without_count_over_the_table(client_for, register, django_assert_max_num_queries):
-    register()
-    client = client_for("dispatcher")
+def test_list_without_count_over_the_table(page_client_for, build, django_assert_max_num_queries):
+    build.register()
+    client = page_client_for("dispatcher")
     client.get(reverse("workorders:list"))  # warm caches (sessions, content types)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -110,14 +114,14 @@ def test_list_without_count_over_the_table(client_for, register, django_assert_m
     assert not any("OFFSET" in q["sql"].upper() for q in ctx.captured_queries)
 
 
-def test_overdue_rows_are_highlighted(client_for, processing):
+def test_overdue_rows_are_highlighted(page_client_for, processing):
     WorkOrder.objects.filter(pk=processing.pk).update(is_overdue=True)
-    body = client_for("handler2").get(reverse("workorders:list"), {"queue": "overdue"}).content.decode()
+    body = page_client_for("handler2").get(reverse("workorders:list"), {"queue": "overdue"}).content.decode()
     assert 'class="row-overdue"' in body and "已超期" in body
 
 
-def test_detail_shows_fields_timeline_and_only_available_actions(client_for, order):
-    body = detail(client_for("dispatcher"), order).content.decode()
+def test_detail_shows_fields_timeline_and_only_available_actions(page_client_for, order):
+    body = detail(page_client_for("dispatcher"), order).content.decode()
     assert order.tracking_no in body and "家里电压长期偏低" in body and "13912345678" in body
     assert 'data-event="create"' in body and 'data-event="submit"' in body
     assert 'data-action="classify"' in body and 'data-action="merge"' in body
@@ -125,32 +129,34 @@ def test_detail_shows_fields_timeline_and_only_available_actions(client_for, ord
     # the dispatch clock runs from intake (the deadline engine opens it at creation)
     assert 'data-testid="deadlines"' in body and 'data-deadline-state="' in body
     assert "hx-confirm=" in body  # merge is destructive
-    agent = detail(client_for("agent"), order).content.decode()
+    agent = detail(page_client_for("agent"), order).content.decode()
     assert 'data-action="urge"' in agent and 'data-action="classify"' not in agent
 
 
-def test_detail_outside_scope_is_404(client_for, processing):
-    assert detail(client_for("handler"), processing).status_code == 404
-    assert detail(client_for("handler2"), processing).status_code == 200
+def test_detail_outside_scope_is_404(page_client_for, processing):
+    assert detail(page_client_for("handler"), processing).status_code == 404
+    assert detail(page_client_for("handler2"), processing).status_code == 200
     assert (
-        client_for("handler")
+        page_client_for("handler")
         .post(reverse("workorders:act", args=[processing.pk, "note"]), {"version": 1, "comment": "x"})
         .status_code
         == 404
     )
 
 
-def test_handler_sees_the_phone_masked_once_the_order_left_the_department(client_for, processing, step):
-    assert 'data-testid="phone">13912345678<' in detail(client_for("handler2"), processing).content.decode()
-    step(processing, "accept", "handler2")
-    step(processing, "return", "handler2", reason="不属于本部门")
-    body = detail(client_for("handler2"), processing).content.decode()
+def test_handler_sees_the_phone_masked_once_the_order_left_the_department(page_client_for, processing, build):
+    assert (
+        'data-testid="phone">13912345678<' in detail(page_client_for("handler2"), processing).content.decode()
+    )
+    build.do(processing, "accept", "handler2")
+    build.do(processing, "return", "handler2", reason="不属于本部门")
+    body = detail(page_client_for("handler2"), processing).content.decode()
     assert 'data-testid="phone">139****5678<' in body
     assert 'data-testid="no-actions"' in body or 'data-action="accept"' not in body
 
 
-def test_action_through_htmx_answers_the_refreshed_detail(client_for, processing):
-    client = client_for("handler2")
+def test_action_through_htmx_answers_the_refreshed_detail(page_client_for, processing):
+    client = page_client_for("handler2")
     response = post_action(client, processing, "accept")
     body = response.content.decode()
     assert response.status_code == 200 and body.startswith('<div id="order-detail"')
@@ -158,15 +164,15 @@ def test_action_through_htmx_answers_the_refreshed_detail(client_for, processing
     assert WorkOrder.objects.get(pk=processing.pk).assignee.username == "handler2"
 
 
-def test_action_without_htmx_redirects(client_for, processing):
-    response = post_action(client_for("handler2"), processing, "accept", htmx=False)
+def test_action_without_htmx_redirects(page_client_for, processing):
+    response = post_action(page_client_for("handler2"), processing, "accept", htmx=False)
     assert response.status_code == 302 and response["Location"] == reverse(
         "workorders:detail", args=[processing.pk]
     )
 
 
-def test_domain_refusal_is_shown_and_nothing_changes(client_for, processing):
-    client = client_for("handler2")
+def test_domain_refusal_is_shown_and_nothing_changes(page_client_for, processing):
+    client = page_client_for("handler2")
     post_action(client, processing, "accept")
     response = post_action(
         client, processing, "reply", cause="原因", truthfulness="true", measures="措施", reply="答复"
@@ -177,25 +183,25 @@ def test_domain_refusal_is_shown_and_nothing_changes(client_for, processing):
     assert WorkOrder.objects.get(pk=processing.pk).status == "processing"
 
 
-def test_field_errors_are_shown_beside_the_fields(client_for, processing):
-    response = post_action(client_for("handler2"), processing, "return")
+def test_field_errors_are_shown_beside_the_fields(page_client_for, processing):
+    response = post_action(page_client_for("handler2"), processing, "return")
     body = response.content.decode()
     assert ' open data-action="return"' in body and "invalid-feedback" in body
 
 
-def test_stale_version_shows_a_message_and_the_fresh_order(client_for, processing, step):
+def test_stale_version_shows_a_message_and_the_fresh_order(page_client_for, processing, build):
     stale = WorkOrder.objects.get(pk=processing.pk).version
-    step(processing, "note", "dispatcher", comment="派单员备注")
-    response = post_action(client_for("handler2"), processing, "accept", version=stale)
+    build.do(processing, "note", "dispatcher", comment="派单员备注")
+    response = post_action(page_client_for("handler2"), processing, "accept", version=stale)
     body = response.content.decode()
     fresh = WorkOrder.objects.get(pk=processing.pk)
     assert "已被他人修改" in body and f'data-version="{fresh.version}"' in body and "派单员备注" in body
     assert fresh.accepted_at is None
 
 
-def test_attachment_upload_with_limits(client_for, processing, settings, tmp_path):
+def test_attachment_upload_with_limits(page_client_for, processing, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    client = client_for("handler2")
+    client = page_client_for("handler2")
     ok = post_action(
         client,
         processing,
@@ -211,44 +217,48 @@ def test_attachment_upload_with_limits(client_for, processing, settings, tmp_pat
     assert "文件过大" in big.content.decode() and processing.attachments.count() == 1
 
 
-def test_notes_are_listed(client_for, order):
-    body = post_action(client_for("agent"), order, "note", comment="客户下午再次来电").content.decode()
+def test_notes_are_listed(page_client_for, order):
+    body = post_action(page_client_for("agent"), order, "note", comment="客户下午再次来电").content.decode()
     assert 'data-testid="notes"' in body and "客户下午再次来电" in body
 
 
-def test_customer_page(client_for, order):
+def test_customer_page(page_client_for, order):
     url = reverse("complaints:customer", args=[order.customer_id])
-    body = client_for("agent").get(url).content.decode()
+    body = page_client_for("agent").get(url).content.decode()
     assert "张先生" in body and "3301234567" in body and order.tracking_no in body
-    assert client_for("handler").get(url).status_code == 404
+    assert page_client_for("handler").get(url).status_code == 404
 
 
 @pytest.mark.parametrize("query", ["tracking", "13912345678", "3301234567", "空调"])
-def test_global_search(client_for, order, register, query):
-    register(phone="13800000009", account_no="3300000009", content="路灯不亮")
+def test_global_search(page_client_for, order, build, query):
+    build.register(phone="13800000009", account_no="3300000009", content="路灯不亮")
     q = order.tracking_no if query == "tracking" else query
-    body = client_for("dispatcher").get(reverse("complaints:search"), {"q": q}).content.decode()
+    body = page_client_for("dispatcher").get(reverse("complaints:search"), {"q": q}).content.decode()
     assert order.tracking_no in body and "路灯不亮" not in body
 
 
-def test_search_stays_in_scope_and_has_an_empty_state(client_for, order):
-    body = client_for("handler").get(reverse("complaints:search"), {"q": order.tracking_no}).content.decode()
+def test_search_stays_in_scope_and_has_an_empty_state(page_client_for, order):
+    body = (
+        page_client_for("handler")
+        .get(reverse("complaints:search"), {"q": order.tracking_no})
+        .content.decode()
+    )
     assert f'href="/orders/{order.pk}/"' not in body and 'data-testid="empty"' in body
 
 
-def test_merge_offers_the_customers_open_orders(client_for, register, step):
-    first = register()
-    second = register(content="还是电压低")
-    body = detail(client_for("dispatcher"), second).content.decode()
+def test_merge_offers_the_customers_open_orders(page_client_for, build):
+    first = build.register()
+    second = build.register(content="还是电压低")
+    body = detail(page_client_for("dispatcher"), second).content.decode()
     assert f'<option value="{first.pk}">{first.tracking_no}' in body
-    response = post_action(client_for("dispatcher"), second, "merge", into=first.pk)
+    response = post_action(page_client_for("dispatcher"), second, "merge", into=first.pk)
     second.refresh_from_db()
     first.refresh_from_db()
     assert second.status == "closed" and second.merged_into == first and first.urge_count == 1
     assert "合并到其他工单：已完成" in response.content.decode()
 
 
-def test_deadlines_render_whatever_the_engine_reports(client_for, order, monkeypatch):
+def test_deadlines_render_whatever_the_engine_reports(page_client_for, order, monkeypatch):
     from workorders.serializers import WorkOrderSerializer
 
     rows = [
@@ -263,25 +273,25 @@ def test_deadlines_render_whatever_the_engine_reports(client_for, order, monkeyp
         {"stage": "overall", "due_at": "2026-11-20T02:00:00Z", "seconds_left": -90000, "state": "breached"},
     ]
     monkeypatch.setattr(WorkOrderSerializer, "get_deadlines", lambda self, o: rows)
-    body = detail(client_for("dispatcher"), order).content.decode()
+    body = detail(page_client_for("dispatcher"), order).content.decode()
     assert "处理答复" in body and "2026-11-25 10:00" in body and "剩余 2小时0分" in body
     assert "2026-11-20 10:00" in body and "已超期 1天1小时" in body  # local time (Asia/Shanghai)
     assert 'data-deadline-state="near"' in body and 'data-deadline-state="overdue"' in body
     assert "ignored" not in body
 
 
-def test_home_offers_intake_only_to_agents(client_for):
+def test_home_offers_intake_only_to_agents(page_client_for):
     assert (
         'class="btn btn-primary mt-3" href="/intake/"'
-        in client_for("agent").get(reverse("home")).content.decode()
+        in page_client_for("agent").get(reverse("home")).content.decode()
     )
-    assert 'href="/intake/"' not in client_for("admin").get(reverse("home")).content.decode()
+    assert 'href="/intake/"' not in page_client_for("admin").get(reverse("home")).content.decode()
 
 
-def test_list_filters_answer_only_the_table_to_htmx(client_for, register):
-    wanted = register()
-    other = register(phone="13900000003", account_no="3300000003", content="路灯不亮")
-    response = client_for("dispatcher").get(
+def test_list_filters_answer_only_the_table_to_htmx(page_client_for, build):
+    wanted = build.register()
+    other = build.register(phone="13900000003", account_no="3300000003", content="路灯不亮")
+    response = page_client_for("dispatcher").get(
         reverse("workorders:list"), {"search": "路灯"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="order-table"
     )
     body = response.content.decode()

@@ -23,8 +23,8 @@ SUMMARY_FIELDS = {
 }
 
 
-def test_summary_has_the_contract_fields_and_is_scoped(dataset, api_for, users, cd_supervisor):
-    body = api_for("manager").get("/api/v1/stats/summary/").json()
+def test_summary_has_the_contract_fields_and_is_scoped(dataset, api_client_for, users, cd_supervisor):
+    body = api_client_for("manager").get("/api/v1/stats/summary/").json()
     assert SUMMARY_FIELDS <= set(body)
     assert body["received"] == 9
     for name in ("on_time_rate", "satisfaction_rate", "repeat_rate", "truthfulness_rate"):
@@ -36,24 +36,26 @@ def test_summary_has_the_contract_fields_and_is_scoped(dataset, api_for, users, 
     assert client.get("/api/v1/stats/summary/").json()["received"] == 1
     d1, d2, d3 = dataset["days"]
     ranged = (
-        api_for("manager").get(f"/api/v1/stats/summary/?date_from={d2}&date_to={d2}&channel=wechat").json()
+        api_client_for("manager")
+        .get(f"/api/v1/stats/summary/?date_from={d2}&date_to={d2}&channel=wechat")
+        .json()
     )
     assert ranged["received"] == 1 and ranged["closed"] == 1
 
 
-def test_summary_refuses_handlers_and_bad_input(dataset, api_for):
-    response = api_for("handler").get("/api/v1/stats/summary/")
+def test_summary_refuses_handlers_and_bad_input(dataset, api_client_for):
+    response = api_client_for("handler").get("/api/v1/stats/summary/")
     assert response.status_code == 403 and "code" in response.json()
-    bad = api_for("manager").get("/api/v1/stats/summary/?date_from=2026-02-30")
+    bad = api_client_for("manager").get("/api/v1/stats/summary/?date_from=2026-02-30")
     assert bad.status_code == 400 and "date_from" in str(bad.json())
 
 
-def test_pivot_contract(dataset, api_for):
-    body = api_for("manager").get("/api/v1/stats/pivot/?rows=unit&cols=channel&measure=count").json()
+def test_pivot_contract(dataset, api_client_for):
+    body = api_client_for("manager").get("/api/v1/stats/pivot/?rows=unit&cols=channel&measure=count").json()
     assert {"rows", "cols", "cells", "row_totals", "col_totals", "total"} <= set(body)
     assert body["total"] == 9 and len(body["cells"]) == len(body["rows"]) == len(body["row_totals"])
     assert all(len(r) == len(body["cols"]) for r in body["cells"])
-    assert api_for("manager").get("/api/v1/stats/pivot/?rows=nonsense").status_code == 400
+    assert api_client_for("manager").get("/api/v1/stats/pivot/?rows=nonsense").status_code == 400
 
 
 def read_rows(job):
@@ -66,13 +68,13 @@ def read_rows(job):
 
 @override_settings(CELERY_TASK_ALWAYS_EAGER=True, EXPORT_CHUNK_SIZE=2)
 def test_export_through_the_api_holds_exactly_the_filtered_rows(
-    dataset, api_for, users, django_capture_on_commit_callbacks
+    dataset, api_client_for, users, django_capture_on_commit_callbacks
 ):
     from config.celery import app
 
     app.conf.task_always_eager = True
     try:
-        api = api_for("manager")
+        api = api_client_for("manager")
         with django_capture_on_commit_callbacks(execute=True):
             created = api.post(
                 "/api/v1/exports/", {"status": ["closed"], "channel": ["phone_95598"]}, format="json"
@@ -88,7 +90,7 @@ def test_export_through_the_api_holds_exactly_the_filtered_rows(
         download = api.get(polled["download_url"])
         assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"
         # Another user cannot read it.
-        assert api_for("supervisor").get(f"/api/v1/exports/{polled['id']}/").status_code == 404
+        assert api_client_for("supervisor").get(f"/api/v1/exports/{polled['id']}/").status_code == 404
     finally:
         app.conf.task_always_eager = False
 

@@ -131,14 +131,10 @@ def test_subscribing_and_report_scope(dataset, users, client, depts, cd_supervis
     assert not ReportSubscription.objects.get(user=users["manager"], kind="daily").is_active
 
 
-def test_a_drill_down_link_opens_the_filtered_order_list(client):
+def test_a_drill_down_link_opens_the_filtered_order_list(client, users):
     """The dashboard's links use the list page's own filter names: following one filters the list."""
-    from accounts.demo import seed_organisation
     from workorders.stats.views import order_list_url
 
-    seed_organisation(password="demo12345")
-    from accounts.models import User
-
-    client.force_login(User.objects.get(username="supervisor"))
+    client.force_login(users["supervisor"])
     response = client.get(order_list_url({"overdue": "true", "level": "major"}))
     assert response.status_code == 200

@@ -1,14 +1,12 @@
-"""Test data for the lifecycle tests: orders in every state, built through the real services.
+"""Test data for the lifecycle tests: factory-boy rows, API helpers and the fixtures built on them.
 
-Orders are made by the intake service (``complaint_register``) and moved by ``lifecycle.perform``,
-the same code the API calls, so an order "in review" here is exactly what a handler's reply
-leaves behind. A second company (with one user per role) proves that scope stops at the company.
+Orders in a given state come from the order builder (``tests/builders.py``, fixture ``build``).
+A second company (with one user per role) proves that scope stops at the company.
 
 The fixtures at the bottom are imported by ``tests/workorders/conftest.py`` and
 ``tests/complaints/conftest.py``.
 """
 
-import itertools
 from datetime import timedelta
 
 import factory
@@ -19,42 +17,8 @@ from django.utils import timezone
 
 from accounts.models import Department, User
 from accounts.roles import Role
-from complaints.models import Category, Complaint, Customer
-from complaints.services import complaint_register
-from workorders.lifecycle import perform
+from complaints.models import Complaint, Customer
 from workorders.models import Assignment, Attachment, ExtensionRequest, WorkOrder, WorkOrderEvent
-
-STATES = ["intake", "classification", "assignment", "processing", "review", "callback", "closed"]
-
-_seq = itertools.count(1)
-
-
-def unique_phone() -> str:
-    return f"139{next(_seq):08d}"
-
-
-def unique_account() -> str:
-    return f"33{next(_seq):08d}"
-
-
-def intake_body(**overrides) -> dict:
-    """A valid intake request body (API shape), for a fresh customer unless overridden."""
-    body = {
-        "channel": "phone_95598",
-        "customer_name": "张先生",
-        "phone": unique_phone(),
-        "account_no": unique_account(),
-        "address": "滨江市城东区幸福路12号3单元",
-        "content": "家里电压长期偏低，晚上空调无法启动，已持续两周。",
-        "demand": "尽快解决低电压问题",
-    }
-    body.update(overrides)
-    return body
-
-
-def category(code="040101") -> Category:
-    return Category.objects.get(code=code)
-
 
 # --- factory-boy: departments and users of a second company ---------------------------------------
 
@@ -86,79 +50,6 @@ class UserFactory(factory.django.DjangoModelFactory):
         if extracted:
             self.groups.set([Group.objects.get(name=str(role)) for role in extracted])
             self.__dict__.pop("roles", None)  # the cached_property of the model
-
-
-# --- the builder ----------------------------------------------------------------------------------
-
-
-class Builder:
-    """``build.order("review")`` → a fresh order in that state, made by the real services.
-
-    ``stage`` refines the processing state: "assigned" (not accepted yet), "accepted",
-    "contacted" (the default: ready to reply).
-    """
-
-    def __init__(self, users, depts):
-        self.users, self.depts = users, depts
-
-    def do(self, order, action, actor, **data) -> WorkOrder:
-        user = self.users[actor] if isinstance(actor, str) else actor
-        return perform(order.pk, action, actor=user, version=order.version, data=data)
-
-    def new(self, *, agent="agent", draft=False, **fields) -> WorkOrder:
-        user = self.users[agent] if isinstance(agent, str) else agent
-        complaint = complaint_register(actor=user, draft=draft, **intake_body(**fields))
-        return WorkOrder.objects.get(pk=complaint.workorder.pk)
-
-    def order(
-        self,
-        state,
-        *,
-        stage="contacted",
-        department="BJ-YJ",
-        handler="handler2",
-        satisfaction="satisfied",
-        **fields,
-    ) -> WorkOrder:
-        order = self.new(draft=state == "intake", **fields)
-        if state in ("intake", "classification"):
-            return order
-        order = self.do(order, "classify", "dispatcher", category=category().pk, level="general")
-        if state == "assignment":
-            return order
-        order = self.do(order, "assign", "dispatcher", department=self.depts[department].pk)
-        if state == "processing" and stage == "assigned":
-            return order
-        order = self.do(order, "accept", handler)
-        if state == "processing" and stage == "accepted":
-            return order
-        order = self.do(order, "contact", handler, method="phone", comment="已电话联系客户")
-        if state == "processing":
-            return order
-        order = self.do(order, "reply", handler, **REPLY)
-        if state == "review":
-            return order
-        order = self.do(order, "approve", "supervisor", comment="同意")
-        if state == "callback":
-            return order
-        order = self.do(
-            order, "callback", "agent", reached=True, satisfaction=satisfaction, comment="回访完毕"
-        )
-        assert state == "closed" and order.status == "closed"
-        return order
-
-    def returned(self, *, department="BJ-YJ", handler="handler2") -> WorkOrder:
-        """An order its department accepted and returned: back in assignment, still visible to it."""
-        order = self.order("processing", stage="accepted", department=department, handler=handler)
-        return self.do(order, "return", handler, reason="不属于本部门职责")
-
-
-REPLY = {
-    "cause": "台区变压器负载过重",
-    "truthfulness": "true",
-    "measures": "调整台区负荷，新增一台配变",
-    "reply": "已完成台区改造，电压恢复正常",
-}
 
 
 def pdf_upload(name="现场照片.pdf", size=64) -> SimpleUploadedFile:
@@ -200,11 +91,6 @@ def snapshot():
 
 
 @pytest.fixture
-def build(users, depts):
-    return Builder(users, depts)
-
-
-@pytest.fixture
 def all_roles_user(depts):
     """One person holding every working role, in 运维检修部 (BJ-YJ): the role check never refuses them."""
     return UserFactory(
@@ -229,21 +115,6 @@ def other_company(org):
         "manager": UserFactory(username="jc_manager", department=root, roles=[Role.MANAGER]),
     }
     return depts, users
-
-
-@pytest.fixture
-def client_for():
-    """client_for(user) → an APIClient authenticated as that user object."""
-    from rest_framework.test import APIClient
-
-    def make(user, language=None):
-        client = APIClient()
-        client.force_authenticate(user)
-        if language:
-            client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The admin: every model renders with bounded queries, events are read-only, lifecycle actions use perform."""
+"""The admin: every model renders with bounded queries, events are read-only, lifecycle actions use perform
+(the demo orders they show are seeded small: ``seed_orders(count=30)``)."""
 
 import re
 from datetime import timedelta
@@ -12,7 +13,6 @@ from django.utils import timezone
 
 from complaints.models import Category, Complaint, Customer, IdempotencyKey
 from workorders.demo.orders import seed_orders
-from workorders.lifecycle import perform
 from workorders.models import (
     Assignment,
     Attachment,
@@ -39,30 +39,26 @@ MODELS = [
 
 
 @pytest.fixture
-def data(org, users, settings, tmp_path):
+def data(users, build, settings, tmp_path):
     """Thirty demo orders in all states, plus an attachment and a stored idempotency answer."""
     settings.MEDIA_ROOT = tmp_path
     seed_orders(count=30)
     order = WorkOrder.objects.filter(status=Status.PROCESSING).first()
     if not ExtensionRequest.objects.exists():
         contacted = WorkOrder.objects.filter(status=Status.PROCESSING, first_contact_at__isnull=False).first()
-        perform(
-            contacted.pk,
+        build.do(
+            contacted,
             "request_extension",
-            actor=contacted.assignee,
-            data={
-                "requested_due_at": timezone.now() + timedelta(days=3),
-                "reason": "需协调市政部门办理道路开挖许可",
-            },
+            contacted.assignee,
+            requested_due_at=timezone.now() + timedelta(days=3),
+            reason="需协调市政部门办理道路开挖许可",
         )
-    perform(
-        order.pk,
+    build.do(
+        order,
         "attach",
-        actor=users["agent"],
-        data={
-            "file": SimpleUploadedFile("现场照片.jpg", b"\xff\xd8\xff", content_type="image/jpeg"),
-            "comment": "现场照片",
-        },
+        "agent",
+        file=SimpleUploadedFile("现场照片.jpg", b"\xff\xd8\xff", content_type="image/jpeg"),
+        comment="现场照片",
     )
     IdempotencyKey.objects.create(
         user=users["agent"],

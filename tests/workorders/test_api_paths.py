@@ -33,9 +33,9 @@ def act(api, order_id, action, expect=200, **body):
     return response.json()
 
 
-def test_complaint_travels_from_intake_to_closed(api_for, depts):
+def test_complaint_travels_from_intake_to_closed(api_client_for, depts):
     agent, dispatcher, handler, supervisor = (
-        api_for(u) for u in ("agent", "dispatcher", "handler2", "supervisor")
+        api_client_for(u) for u in ("agent", "dispatcher", "handler2", "supervisor")
     )
     low_voltage = Category.objects.get(code="040101")
 
@@ -83,9 +83,13 @@ def test_complaint_travels_from_intake_to_closed(api_for, depts):
     assert WorkOrderEvent.objects.filter(order_id=oid).count() == 9
 
 
-def test_ui_is_offered_only_the_actions_that_can_succeed_now(api_for, depts):
+def test_ui_is_offered_only_the_actions_that_can_succeed_now(api_client_for, depts):
     # given an order assigned to the operations department
-    agent, dispatcher, handler = api_for("agent"), api_for("dispatcher"), api_for("handler2")
+    agent, dispatcher, handler = (
+        api_client_for("agent"),
+        api_client_for("dispatcher"),
+        api_client_for("handler2"),
+    )
     oid = intake(agent)["workorder"]["id"]
     act(dispatcher, oid, "classify", category=Category.objects.get(code="040101").pk, level="general")
     act(dispatcher, oid, "assign", department=depts["BJ-YJ"].pk)
@@ -102,5 +106,5 @@ def test_ui_is_offered_only_the_actions_that_can_succeed_now(api_for, depts):
     act(handler, oid, "request_extension", requested_due_at="2099-01-01T10:00:00+08:00", reason="需协调施工")
     assert "request_extension" not in offered()
     assert "decide_extension" in set(
-        api_for("supervisor").get(f"/api/v1/workorders/{oid}/").json()["available_actions"]
+        api_client_for("supervisor").get(f"/api/v1/workorders/{oid}/").json()["available_actions"]
     )

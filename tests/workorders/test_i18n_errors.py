@@ -12,9 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def speaking(users, client_for):
+def speaking(api_client_for):
     def make(username, language):
-        return client_for(users[username], language=language)
+        return api_client_for(username, language=language)
 
     return make
 
@@ -56,12 +56,13 @@ def test_role_and_scope_refusals_are_translated_per_request(build, speaking):
 
 
 def test_validation_messages_follow_the_language(speaking, org):
-    from .factories import intake_body
+    from tests.builders import intake_body
 
     response = speaking("agent", "en").post("/api/v1/complaints/", intake_body(phone="12345"), format="json")
     assert response.status_code == 400
     assert response.json()["phone"] == [
-        "Enter an 11-digit mobile number (e.g. 13812345678) or a landline with area code (e.g. 0571-87654321)."
+        "Enter an 11-digit mobile number (e.g. 13812345678) "
+        "or a landline with area code (e.g. 0571-87654321)."
     ]
     zh = speaking("agent", "zh-hans").post("/api/v1/complaints/", intake_body(phone="12345"), format="json")
     assert zh.status_code == 400 and zh.json()["phone"][0].strip()

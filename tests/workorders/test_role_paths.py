@@ -7,17 +7,18 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from tests.builders import REPLY, category, intake_body
 from workorders.models import Assignment, Attachment, ExtensionRequest, WorkOrder
 
-from .factories import REPLY, act, category, future, intake_body, pdf_upload, snapshot
+from .factories import act, future, pdf_upload, snapshot
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def api(api_for):
+def api(api_client_for):
     names = ("agent", "dispatcher", "handler", "handler2", "handler3", "supervisor", "manager")
-    return {n: api_for(n) for n in names}
+    return {n: api_client_for(n) for n in names}
 
 
 def intake(api, **overrides):

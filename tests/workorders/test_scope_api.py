@@ -39,25 +39,27 @@ def assert_invisible(api, order):
 
 
 @pytest.mark.parametrize("state", ["processing", "review", "callback", "closed"])
-def test_a_handler_of_another_department_gets_404_everywhere(state, build, api_for):
+def test_a_handler_of_another_department_gets_404_everywhere(state, build, api_client_for):
     order = build.order(state, department="BJ-YJ", handler="handler2")
     for name in ("handler", "handler3"):  # 营销部, 城东供电所
-        assert_invisible(api_for(name), order)
-    assert order.pk in listed_ids(api_for("handler2"))
+        assert_invisible(api_client_for(name), order)
+    assert order.pk in listed_ids(api_client_for("handler2"))
 
 
 @pytest.mark.parametrize("state", ["intake", "classification", "assignment"])
-def test_handlers_do_not_see_orders_never_routed_to_them(state, build, api_for):
+def test_handlers_do_not_see_orders_never_routed_to_them(state, build, api_client_for):
     order = build.order(state)
     for name in ("handler", "handler2", "handler3"):
-        assert_invisible(api_for(name), order)
+        assert_invisible(api_client_for(name), order)
 
 
-def test_a_handler_still_sees_an_order_returned_from_their_department_but_cannot_act(build, api_for, depts):
+def test_a_handler_still_sees_an_order_returned_from_their_department_but_cannot_act(
+    build, api_client_for, depts
+):
     order = build.order("processing", stage="accepted", department="BJ-YX", handler="handler")
     order = build.do(order, "return", "handler", reason="不属于营销部职责")
     order = build.do(order, "assign", "dispatcher", department=depts["BJ-YJ"].pk)
-    api = api_for("handler")
+    api = api_client_for("handler")
 
     assert order.pk in listed_ids(api)
     detail = api.get(f"/api/v1/workorders/{order.pk}/").json()
@@ -83,22 +85,22 @@ def _contact(api, order):
     return detail["phone"], detail["address"]
 
 
-def test_phone_and_address_are_masked_for_handlers_unless_theirs_now(build, api_for, depts):
+def test_phone_and_address_are_masked_for_handlers_unless_theirs_now(build, api_client_for, depts):
     order = build.order(
         "processing", stage="accepted", department="BJ-YX", handler="handler", phone=PHONE, address=ADDRESS
     )
-    assert _contact(api_for("handler"), order) == (PHONE, ADDRESS)
+    assert _contact(api_client_for("handler"), order) == (PHONE, ADDRESS)
     order = build.do(order, "return", "handler", reason="非本部门")
-    masked = _contact(api_for("handler"), order)
+    masked = _contact(api_client_for("handler"), order)
     assert (
         masked[0] == MASKED and masked[1] != ADDRESS and "401" not in masked[1] and masked[1].endswith("****")
     )
 
     order = build.do(order, "assign", "dispatcher", department=depts["BJ-YJ"].pk)
-    assert _contact(api_for("handler2"), order) == (PHONE, ADDRESS)
-    assert _contact(api_for("handler"), order)[0] == MASKED
+    assert _contact(api_client_for("handler2"), order) == (PHONE, ADDRESS)
+    assert _contact(api_client_for("handler"), order)[0] == MASKED
     for name in ("agent", "dispatcher", "supervisor", "manager", "admin"):
-        assert _contact(api_for(name), order) == (PHONE, ADDRESS), name
+        assert _contact(api_client_for(name), order) == (PHONE, ADDRESS), name
 
     for action, actor, body in [
         ("accept", "handler2", {}),
@@ -109,69 +111,69 @@ def test_phone_and_address_are_masked_for_handlers_unless_theirs_now(build, api_
     ]:
         order = build.do(order, action, actor, **body)
     assert order.status == "closed"
-    assert _contact(api_for("handler2"), order)[0] == MASKED  # closed: no longer theirs to handle
-    assert _contact(api_for("agent"), order)[0] == PHONE
+    assert _contact(api_client_for("handler2"), order)[0] == MASKED  # closed: no longer theirs to handle
+    assert _contact(api_client_for("agent"), order)[0] == PHONE
 
 
-def test_landline_is_masked_too(build, api_for, depts):
+def test_landline_is_masked_too(build, api_client_for, depts):
     order = build.returned(department="BJ-YX", handler="handler")
     order = build.do(order, "assign", "dispatcher", department=depts["BJ-YJ"].pk)
     order.complaint.phone = "0571-87654321"
     order.complaint.save(update_fields=["phone"])
-    assert _contact(api_for("handler"), order)[0] == "0571****4321"
-    assert _contact(api_for("handler2"), order)[0] == "0571-87654321"
+    assert _contact(api_client_for("handler"), order)[0] == "0571****4321"
+    assert _contact(api_client_for("handler2"), order)[0] == "0571-87654321"
 
 
 @pytest.mark.parametrize("role", ["agent", "dispatcher", "supervisor", "manager", "handler"])
-def test_company_roles_see_only_their_company(role, build, other_company, client_for, users, api_for):
+def test_company_roles_see_only_their_company(role, build, other_company, api_client_for, users):
     jc_depts, jc_users = other_company
     ours = build.order("processing", department="BJ-YJ")
-    theirs = build.new(agent=jc_users["agent"])
+    theirs = build.register(agent=jc_users["agent"])
     theirs = build.do(theirs, "classify", jc_users["dispatcher"], category=ours.category_id, level="general")
     theirs = build.do(theirs, "assign", jc_users["dispatcher"], department=jc_depts["JC-YJ"].pk)
     assert theirs.unit_id == jc_depts["JC"].pk
 
-    jc_api = client_for(jc_users[role])
+    jc_api = api_client_for(jc_users[role])
     assert (
         theirs.pk in listed_ids(jc_api) and jc_api.get(f"/api/v1/workorders/{theirs.pk}/").status_code == 200
     )
     assert_invisible(jc_api, ours)
 
     bj_user = users["handler2" if role == "handler" else role]
-    bj_api = client_for(bj_user)
+    bj_api = api_client_for(bj_user)
     assert ours.pk in listed_ids(bj_api)
     assert_invisible(bj_api, theirs)
     # The admin sees both.
-    assert {ours.pk, theirs.pk} <= listed_ids(api_for("admin"))
+    assert {ours.pk, theirs.pk} <= listed_ids(api_client_for("admin"))
 
 
-def test_a_dispatcher_cannot_route_to_another_company(build, other_company, api_for):
+def test_a_dispatcher_cannot_route_to_another_company(build, other_company, api_client_for):
     jc_depts, _ = other_company
     order = build.order("assignment")
     before = snapshot()
-    data = act(api_for("dispatcher"), order.pk, "assign", expect=400, department=jc_depts["JC-YJ"].pk)
+    data = act(api_client_for("dispatcher"), order.pk, "assign", expect=400, department=jc_depts["JC-YJ"].pk)
     assert data["code"] == "department_out_of_scope"
     assert snapshot() == before
 
 
-def test_a_supervisor_of_a_supply_unit_sees_its_subtree_only(build, depts, client_for):
+def test_a_supervisor_of_a_supply_unit_sees_its_subtree_only(build, depts, api_client_for):
     cd_supervisor = UserFactory(username="cd_supervisor", department=depts["BJ-CD"], roles=[Role.SUPERVISOR])
-    api = client_for(cd_supervisor)
+    api = api_client_for(cd_supervisor)
     at_cd = build.order("processing", department="BJ-CD", handler="handler3")
     at_yj = build.order("processing", department="BJ-YJ")
     assert at_cd.pk in listed_ids(api)
     assert_invisible(api, at_yj)
 
 
-def test_role_refusals_are_403_json(api_for, build):
-    from .factories import intake_body
+def test_role_refusals_are_403_json(api_client_for, build):
+    from tests.builders import intake_body
 
     for name in ("handler", "dispatcher", "supervisor", "manager"):
-        response = api_for(name).post("/api/v1/complaints/", intake_body(), format="json")
+        response = api_client_for(name).post("/api/v1/complaints/", intake_body(), format="json")
         assert response.status_code == 403
         assert set(response.json()) == {"detail", "code"} and response.json()["code"] == "permission_denied"
     order = build.order("review")
-    response = api_for("agent").post(
+    response = api_client_for("agent").post(
         f"/api/v1/workorders/{order.pk}/approve/", {"version": order.version}, format="json"
     )
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"

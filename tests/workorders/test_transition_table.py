@@ -8,10 +8,11 @@ with the right from/to/actor and bumps the version by one. A refused move answer
 
 import pytest
 
+from tests.builders import REPLY, STATES, category
 from workorders.lifecycle import ACTIONS
 from workorders.models import ExtensionRequest, WorkOrder, WorkOrderEvent
 
-from .factories import REPLY, STATES, act, category, future, pdf_upload, snapshot
+from .factories import act, future, pdf_upload, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -89,13 +90,15 @@ def _prepare(build, users, state, action):
 
 
 @pytest.mark.parametrize("state,action", ALLOWED, ids=[f"{s}-{a}" for s, a in ALLOWED])
-def test_allowed_move_writes_exactly_one_event(state, action, build, users, depts, api_for, media_tmp):
+def test_allowed_move_writes_exactly_one_event(state, action, build, users, depts, api_client_for, media_tmp):
     order = _prepare(build, users, state, action)
     actor, body = RECIPES[action]
     body = body(Ctx(build, depts, order))
     before = set(WorkOrderEvent.objects.filter(order=order).values_list("pk", flat=True))
 
-    data = act(api_for(actor), order.pk, action, version=order.version, multipart=action == "attach", **body)
+    data = act(
+        api_client_for(actor), order.pk, action, version=order.version, multipart=action == "attach", **body
+    )
 
     target = EXPECTED_TARGET.get(action) or ACTIONS[action].target or state
     assert data["status"] == target and data["version"] == order.version + 1
@@ -128,7 +131,7 @@ REFUSED_CASES = REFUSED + [
 
 
 @pytest.mark.parametrize("state,action", REFUSED_CASES, ids=[f"{s}-{a}" for s, a in REFUSED_CASES])
-def test_wrong_state_is_409_and_changes_nothing(state, action, build, depts, api_for, media_tmp):
+def test_wrong_state_is_409_and_changes_nothing(state, action, build, depts, api_client_for, media_tmp):
     """The role the table names gets 409 (a handler gets 404 for an order never routed to them)."""
     order = _refused_case(build, state, action)
     actor, body = RECIPES[action]
@@ -138,7 +141,7 @@ def test_wrong_state_is_409_and_changes_nothing(state, action, build, depts, api
     never_routed = state in ("intake", "classification", "assignment")
     expect = 404 if action in HANDLER_ACTIONS and never_routed else 409
     data = act(
-        api_for(actor),
+        api_client_for(actor),
         order.pk,
         action,
         expect=expect,
@@ -154,7 +157,7 @@ def test_wrong_state_is_409_and_changes_nothing(state, action, build, depts, api
 
 @pytest.mark.parametrize("state,action", REFUSED, ids=[f"{s}-{a}" for s, a in REFUSED])
 def test_wrong_state_is_409_even_for_a_user_with_every_role(
-    state, action, build, depts, all_roles_user, client_for, media_tmp
+    state, action, build, depts, all_roles_user, api_client_for, media_tmp
 ):
     """No role or department check hides the state rule: every wrong (state, action) pair is 409."""
     order = build.order(state)
@@ -163,7 +166,7 @@ def test_wrong_state_is_409_even_for_a_user_with_every_role(
     before = snapshot()
 
     data = act(
-        client_for(all_roles_user),
+        api_client_for(all_roles_user),
         order.pk,
         action,
         expect=409,
@@ -236,34 +239,39 @@ GUARD_CODES = {
 
 
 @pytest.mark.parametrize("case", sorted(GUARDS))
-def test_action_rules_refuse_with_409_and_change_nothing(case, build, api_for):
+def test_action_rules_refuse_with_409_and_change_nothing(case, build, api_client_for):
     order, action, actor, body = GUARDS[case](build)
     order = WorkOrder.objects.get(pk=order.pk)
     before = snapshot()
-    data = act(api_for(actor), order.pk, action, expect=409, version=order.version, **body)
+    data = act(api_client_for(actor), order.pk, action, expect=409, version=order.version, **body)
     assert data["code"] == GUARD_CODES[case] and data["detail"]
     assert snapshot() == before
 
 
-def test_stale_version_is_409_and_changes_nothing(build, api_for):
+def test_stale_version_is_409_and_changes_nothing(build, api_client_for):
     order = build.order("review")
     before = snapshot()
     data = act(
-        api_for("supervisor"), order.pk, "approve", expect=409, version=order.version - 1, comment="同意"
+        api_client_for("supervisor"),
+        order.pk,
+        "approve",
+        expect=409,
+        version=order.version - 1,
+        comment="同意",
     )
     assert data["code"] == "stale_version"
     assert snapshot() == before
 
 
 @pytest.mark.parametrize("action", sorted(a for a in ACTIONS if a not in ("note", "attach")))
-def test_a_role_the_table_does_not_name_gets_403(action, build, depts, api_for, media_tmp):
+def test_a_role_the_table_does_not_name_gets_403(action, build, depts, api_client_for, media_tmp):
     """A manager sees every order of the company but may take no lifecycle action: 403 {detail, code}."""
     state = ACTIONS[action].sources[0]
     order = _prepare(build, None, state, action)
     _, body = RECIPES[action]
     body = body(Ctx(build, depts, order))
     before = snapshot()
-    response = api_for("manager").post(
+    response = api_client_for("manager").post(
         f"/api/v1/workorders/{order.pk}/{action}/", {"version": order.version, **body}, format="json"
     )
     assert response.status_code == 403
@@ -271,10 +279,10 @@ def test_a_role_the_table_does_not_name_gets_403(action, build, depts, api_for, 
     assert snapshot() == before
 
 
-def test_a_handler_of_the_department_cannot_act_on_an_order_it_returned(build, api_for):
+def test_a_handler_of_the_department_cannot_act_on_an_order_it_returned(build, api_client_for):
     """Visible (it was theirs) but no longer theirs: processing actions wait for a new assignment."""
     order = build.returned()
-    api = api_for("handler2")
+    api = api_client_for("handler2")
     assert api.get(f"/api/v1/workorders/{order.pk}/").status_code == 200
     before = snapshot()
     for action in ("accept", "contact", "reply", "return", "request_extension"):
@@ -286,10 +294,14 @@ def test_a_handler_of_the_department_cannot_act_on_an_order_it_returned(build, a
     assert act(api, order.pk, "accept")["assignee"]["id"] == build.users["handler2"].pk
 
 
-def test_pending_extension_rows_are_what_the_api_reports(build, api_for):
+def test_pending_extension_rows_are_what_the_api_reports(build, api_client_for):
     order = build.order("processing", stage="accepted")
     data = act(
-        api_for("handler2"), order.pk, "request_extension", requested_due_at=future(), reason="需停电施工"
+        api_client_for("handler2"),
+        order.pk,
+        "request_extension",
+        requested_due_at=future(),
+        reason="需停电施工",
     )
     assert [r["state"] for r in data["extension_requests"]] == ["pending"]
     assert ExtensionRequest.objects.filter(order=order).count() == 1

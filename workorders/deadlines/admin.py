@@ -1,6 +1,6 @@
 """Admin for the deadline engine: SLA policies, channel limits, the work calendar, deadline rows."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
@@ -61,8 +61,6 @@ class WorkCalendarYearAdmin(admin.ModelAdmin):
     list_display = ["year", "source", "note", "source_url"]
 
     def changelist_view(self, request, extra_context=None):
-        from django.contrib import messages
-
         for year in missing_years():
             messages.warning(
                 request,

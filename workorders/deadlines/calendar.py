@@ -19,13 +19,14 @@ All clock times are Asia/Shanghai (``TIME_ZONE``). Limits:
 - ``working_hours``: N hours of office time (``WorkingPeriod`` rows) on working days.
 """
 
+import functools
 import threading
 import time as monotonic_time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 
+import chinese_calendar
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -42,22 +43,16 @@ class CalendarDataMissing(Exception):
     """A deadline needs a year the calendar does not know and the configuration refuses to guess."""
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def library_knows(year: int) -> bool:
     try:
-        import chinese_calendar
-
         chinese_calendar.is_workday(date(year, 6, 1))
         return True
     except NotImplementedError:
         return False
-    except ImportError:  # pragma: no cover - the package is a runtime requirement
-        return False
 
 
 def library_years() -> range:
-    import chinese_calendar
-
     years = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
     return range(min(years), max(years) + 1)
 
@@ -97,8 +92,6 @@ class WorkCalendar:
         if day.year in self.known_years:
             return day.weekday() < 5
         if library_knows(day.year):
-            import chinese_calendar
-
             return chinese_calendar.is_workday(day)
         if self.refuse_missing:
             raise CalendarDataMissing(f"The work calendar has no data for {day.year}.")
@@ -123,16 +116,16 @@ class WorkCalendar:
     def at(self, day: date, clock: time) -> datetime:
         return timezone.make_aware(datetime.combine(day, clock), self.tz)
 
-    def _day_periods(self, day: date, flags=None):
+    def _day_periods(self, day: date, flags: Flags | None = None):
         if not self.is_workday(day, flags):
             return []
         return [(self.at(day, start), self.at(day, end)) for start, end in self.periods]
 
-    def in_working_hours(self, moment: datetime, flags=None) -> bool:
+    def in_working_hours(self, moment: datetime, flags: Flags | None = None) -> bool:
         day = self.local(moment).date()
         return any(start <= moment < end for start, end in self._day_periods(day, flags))
 
-    def next_working_moment(self, moment: datetime, flags=None) -> datetime:
+    def next_working_moment(self, moment: datetime, flags: Flags | None = None) -> datetime:
         """``moment`` itself when it is office time, else the start of the next office period."""
         day = self.local(moment).date()
         for _ in range(MAX_DAYS_SCANNED):
@@ -142,7 +135,7 @@ class WorkCalendar:
             day += timedelta(days=1)
         return moment  # pragma: no cover
 
-    def last_working_moment_before(self, moment: datetime, flags=None) -> datetime | None:
+    def last_working_moment_before(self, moment: datetime, flags: Flags | None = None) -> datetime | None:
         """The last minute of office time before ``moment`` (within a year), or None."""
         day = self.local(moment).date()
         for _ in range(366):
@@ -156,7 +149,7 @@ class WorkCalendar:
             day -= timedelta(days=1)
         return None
 
-    def working_seconds_between(self, begin: datetime, finish: datetime, flags=None) -> float:
+    def working_seconds_between(self, begin: datetime, finish: datetime, flags: Flags | None = None) -> float:
         if finish <= begin:
             return 0.0
         total, day = 0.0, self.local(begin).date()
@@ -169,7 +162,7 @@ class WorkCalendar:
             day += timedelta(days=1)
         return total
 
-    def add_working_seconds(self, begin: datetime, seconds: float, flags=None) -> datetime:
+    def add_working_seconds(self, begin: datetime, seconds: float, flags: Flags | None = None) -> datetime:
         remaining = seconds
         day = self.local(begin).date()
         for _ in range(MAX_DAYS_SCANNED * 10):
@@ -201,7 +194,9 @@ class WorkCalendar:
             return self.add_working_seconds(start, value * 3600, flags)
         raise ValueError(f"unknown limit unit {unit!r}")
 
-    def warn_moment(self, start: datetime, due: datetime, unit: str, share: float, flags=None) -> datetime:
+    def warn_moment(
+        self, start: datetime, due: datetime, unit: str, share: float, flags: Flags | None = None
+    ) -> datetime:
         """The moment ``share`` of the time has passed: calendar time for calendar limits, office
         time for working-time limits (so a reminder never lands in the middle of a holiday)."""
         if unit in ("working_days", "working_hours"):
@@ -215,7 +210,7 @@ _shared = {"stamp": None, "calendar": None, "loaded": 0.0}
 _lock = threading.Lock()
 
 
-def invalidate_calendar(**_signal_kwargs):
+def invalidate_calendar(**_signal_kwargs) -> None:
     """Called when a calendar row changes: every process reloads within a minute (at once here)."""
     cache.set(CACHE_KEY, uuid.uuid4().hex, None)
     _shared["calendar"] = None
@@ -251,10 +246,8 @@ def missing_years(today: date | None = None) -> list[int]:
     return [y for y in wanted if not cal.year_known(y)]
 
 
-def seed_rows_from_library():
+def seed_rows_from_library() -> tuple[list[int], list[dict]]:
     """(years, days) the ``chinesecalendar`` package knows, as model-field dicts (for migrations)."""
-    import chinese_calendar
-
     years = list(library_years())
     days = []
     for year in years:
@@ -272,9 +265,7 @@ def calendar_status(today: date | None = None) -> dict:
     """For the health check and the administrators' home page."""
     years = sorted(set(WorkCalendarYear.objects.values_list("year", flat=True)))
     missing = missing_years(today)
-    provisional = Deadline.objects.filter(
-        provisional=True, met_at__isnull=True, cancelled_at__isnull=True
-    ).count()
+    provisional = Deadline.objects.open().filter(provisional=True).count()
     return {
         "ok": not missing and not provisional,
         "years": [years[0], years[-1]] if years else [],

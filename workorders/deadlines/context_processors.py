@@ -1,5 +1,6 @@
 """Template context: the work-calendar warning administrators see on their home page."""
 
+from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,7 @@ def _warnings(user):
     return messages
 
 
-def calendar_warnings(request):
+def calendar_warnings(request: HttpRequest) -> dict:
     """``calendar_warnings``: evaluated only where a template uses it, and only for administrators."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not (user.is_superuser or user.has_role("admin")):

@@ -1,12 +1,10 @@
-"""Deadlines that enforce themselves: SLA resolution, deadline rows, the lifecycle hook and the sweep.
+"""The deadline engine: SLA resolution, one row's computation, and the operations on an order's rows.
 
-- ``on_workorder_event`` is a ``WORKORDER_TRANSITION_HOOKS`` entry: it runs inside every
-  transition's transaction and opens, meets, moves or cancels the order's ``Deadline`` rows.
-- ``sweep.sweep(now)`` is what the beat task runs every minute: it claims rows whose ``next_at`` has come
-  with ``FOR UPDATE SKIP LOCKED`` (deadline row and order row together, so it never waits for a
-  transition and a transition never deadlocks with it) in bounded batches, and records reminders,
-  breaches and escalations as system events (``deadline_warning``, ``deadline_breached``,
-  ``deadline_escalated``) that the notification hook turns into messages.
+``resolve_policy`` and ``freeze_sla`` pick and copy an order's limits; ``compute`` and ``next_check``
+turn a limit into due, reminder and next-look times on the work calendar; ``open_row``, ``meet``,
+``cancel_open``, ``recompute_open`` and ``open_classified`` change an order's ``Deadline`` rows.
+What each lifecycle action does to the rows is declared per action in ``effects`` (the
+transition hook); ``sweep`` records reminders, breaches and escalations.
 
 Clock rules (domain.md §3, §8): customer-facing clocks (dispatch, contact, reply, overall,
 regulatory) run from ``received_at`` and are not paused by returns; a rejected reply keeps its
@@ -21,12 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.utils.translation import gettext as _
-from rest_framework import status as http
+from django.db.models import QuerySet
 
-from config.api import DomainError
+from complaints.models import Category
 
-from ..lifecycle import record_system_event
 from ..models import (
     ChannelLimit,
     Deadline,
@@ -34,7 +30,6 @@ from ..models import (
     OrderSla,
     SlaPolicy,
     Stage,
-    Status,
     WorkOrder,
 )
 from .calendar import Flags, WorkCalendar, get_calendar
@@ -59,7 +54,7 @@ def parse_spec(spec: str) -> dict:
     return {"value": int(match.group(1)), "unit": str(SPEC_UNITS[match.group(2)])}
 
 
-def urgent_levels() -> set:
+def urgent_levels() -> set[str]:
     return set(getattr(settings, "DEADLINE_URGENT_LEVELS", ["special", "major"]))
 
 
@@ -70,7 +65,7 @@ def escalation_steps() -> list[dict]:
 # --- policies --------------------------------------------------------------------------------------
 
 
-def resolve_policy(*, level: str, category=None, channel: str = "") -> SlaPolicy | None:
+def resolve_policy(*, level: str, category: Category | None = None, channel: str = "") -> SlaPolicy | None:
     """The most specific active policy: deeper category match first, then a channel match."""
     best, best_key = None, None
     for policy in SlaPolicy.objects.filter(is_active=True, level=level).select_related("category"):
@@ -86,11 +81,12 @@ def resolve_policy(*, level: str, category=None, channel: str = "") -> SlaPolicy
 
 
 def channel_limit_for(channel: str) -> dict | None:
+    """The channel's own reply limit (e.g. the regulator's hotline), if it has one."""
     row = ChannelLimit.objects.filter(channel=channel).first()
     return {"value": row.limit, "unit": row.unit} if row else None
 
 
-def freeze_sla(order: WorkOrder, *, now) -> OrderSla:
+def freeze_sla(order: WorkOrder, *, now: datetime) -> OrderSla:
     """Copy the applicable policy's limits onto the order (a later policy edit moves nothing)."""
     policy = resolve_policy(level=order.level, category=order.category, channel=order.channel)
     values = {
@@ -120,11 +116,11 @@ class Computed:
 def compute(
     *,
     cal: WorkCalendar,
-    start,
+    start: datetime,
     limit: dict,
     share: float,
     urgent: bool,
-    basis="policy",
+    basis: str = "policy",
     external: tuple | None = None,
 ) -> Computed:
     """Due and reminder times for a limit counted from ``start``.
@@ -181,11 +177,11 @@ def next_check(row: Deadline, *, urgent: bool, cal: WorkCalendar) -> datetime | 
     return None
 
 
-def _is_urgent(order) -> bool:
+def is_urgent(order: WorkOrder) -> bool:
     return order.level in urgent_levels()
 
 
-def _sla_for(order: WorkOrder) -> OrderSla | None:
+def sla_for(order: WorkOrder) -> OrderSla | None:
     try:
         return order.sla
     except OrderSla.DoesNotExist:
@@ -196,19 +192,19 @@ def open_row(
     order: WorkOrder,
     stage: str,
     *,
-    start,
-    now,
+    start: datetime,
+    now: datetime,
     limit: dict | None = None,
-    basis="policy",
-    cycle=None,
+    basis: str = "policy",
+    cycle: int | None = None,
     sla: OrderSla | None = None,
-    cal=None,
+    cal: WorkCalendar | None = None,
 ) -> Deadline | None:
     """Open the stage's deadline unless one is open already or no limit applies."""
-    existing = order.deadlines.filter(stage=stage, met_at__isnull=True, cancelled_at__isnull=True).first()
+    existing = order.deadlines.open().filter(stage=stage).first()
     if existing is not None:
         return existing
-    sla = sla or _sla_for(order)
+    sla = sla or sla_for(order)
     limit = limit or (sla.limits.get(str(stage)) if sla else None)
     if not limit:
         return None
@@ -221,7 +217,7 @@ def open_row(
         start=start,
         limit=limit,
         share=sla.warn_share if sla else 0.75,
-        urgent=_is_urgent(order),
+        urgent=is_urgent(order),
         basis=basis,
         external=external,
     )
@@ -239,21 +235,20 @@ def open_row(
         provisional=computed.provisional,
         created_at=now,
     )
-    row.next_at = next_check(row, urgent=_is_urgent(order), cal=cal)
+    row.next_at = next_check(row, urgent=is_urgent(order), cal=cal)
     row.save()
     return row
 
 
-def _open_rows(order, stage=None):
-    qs = Deadline.objects.select_for_update().filter(
-        order=order, met_at__isnull=True, cancelled_at__isnull=True
-    )
+def open_rows(order: WorkOrder, stage: str | None = None) -> QuerySet:
+    """The order's open rows (of one stage), locked for update."""
+    qs = Deadline.objects.select_for_update().open().filter(order=order)
     return qs.filter(stage=stage) if stage else qs
 
 
-def meet(order, stage, *, now):
+def meet(order: WorkOrder, stage: str, *, now: datetime) -> None:
     """The stage is done: record the time, stop the clock."""
-    for row in _open_rows(order, stage):
+    for row in open_rows(order, stage):
         row.met_at, row.next_at = now, None
         if row.held_since is not None:
             row.paused_seconds += int((now - row.held_since).total_seconds())
@@ -261,17 +256,18 @@ def meet(order, stage, *, now):
         row.save(update_fields=["met_at", "next_at", "held_since", "paused_seconds"])
 
 
-def cancel_open(order, *, now, except_stages=()):
-    for row in _open_rows(order).exclude(stage__in=except_stages):
+def cancel_open(order: WorkOrder, *, now: datetime, except_stages: tuple = ()) -> None:
+    """Stop every open clock of the order (but those of ``except_stages``)."""
+    for row in open_rows(order).exclude(stage__in=except_stages):
         row.cancelled_at, row.next_at = now, None
         row.save(update_fields=["cancelled_at", "next_at"])
 
 
-def recompute_open(order: WorkOrder, *, sla: OrderSla, now):
+def recompute_open(order: WorkOrder, *, sla: OrderSla, now: datetime) -> None:
     """After a level change: recompute every open row from its own start (domain.md §5.1)."""
     cal = get_calendar()
-    urgent = _is_urgent(order)
-    for row in _open_rows(order):
+    urgent = is_urgent(order)
+    for row in open_rows(order):
         if row.basis == "extension":
             continue
         if row.basis in ("reopen", "redispatch"):
@@ -305,10 +301,11 @@ def recompute_open(order: WorkOrder, *, sla: OrderSla, now):
         row.save()
 
 
-def open_classified(order: WorkOrder, *, now):
+def open_classified(order: WorkOrder, *, now: datetime) -> None:
+    """Freeze the SLA and open the customer-facing clocks, from receipt (dispatch recomputed)."""
     sla = freeze_sla(order, now=now)
     received = order.received_at
-    dispatch = order.deadlines.filter(stage=Stage.DISPATCH, met_at__isnull=True, cancelled_at__isnull=True)
+    dispatch = order.deadlines.open().filter(stage=Stage.DISPATCH)
     if dispatch.exists():
         recompute_open(order, sla=sla, now=now)
     cal = get_calendar()
@@ -316,160 +313,11 @@ def open_classified(order: WorkOrder, *, now):
         open_row(order, stage, start=received, now=now, sla=sla, cal=cal, cycle=0)
 
 
-# --- the lifecycle hook ----------------------------------------------------------------------------
-
-
-def on_workorder_event(*, order: WorkOrder, event):
-    """Keep the order's deadline rows in step with its lifecycle (runs inside the transition)."""
-    action, now, payload = event.action, event.created_at, event.payload or {}
-    if action.startswith("deadline_"):
-        return
-    if action == "create":
-        _open_provisional_dispatch(order, now=now)
-        return
-    if action == "classify":
-        open_classified(order, now=now)
-    elif action == "assign":
-        meet(order, Stage.DISPATCH, now=now)
-    elif action == "return":
-        # The customer's clocks keep running (§8.1); dispatch must route the order again.
-        open_row(order, Stage.DISPATCH, start=now, now=now, basis="redispatch", cycle=order.return_count)
-    elif action == "contact" and payload.get("first"):
-        meet(order, Stage.CONTACT, now=now)
-    elif action == "reply":
-        meet(order, Stage.REPLY, now=now)
-        meet(order, Stage.REGULATORY, now=now)
-        open_row(order, Stage.REVIEW, start=now, now=now)
-    elif action == "approve":
-        meet(order, Stage.REVIEW, now=now)
-        open_row(order, Stage.CALLBACK, start=now, now=now)
-    elif action == "reject":
-        meet(order, Stage.REVIEW, now=now)
-        _resume_after_reject(order, now=now)
-    elif action in ("callback", "decide_callback") and (
-        payload.get("reached") or action == "decide_callback"
-    ):
-        meet(order, Stage.CALLBACK, now=now)
-    elif action == "request_extension":
-        _hold_reply(order, now=now)
-    elif action == "decide_extension":
-        _decide_extension(order, approved=bool(payload.get("approved")), now=now)
-    elif action in ("urge", "escalate") and payload.get("level_to"):
-        sla = _sla_for(order)
-        if sla is not None:
-            sla = freeze_sla(order, now=now)
-            recompute_open(order, sla=sla, now=now)
-    if action == "urge":
-        _urge_escalates(order, now=now)
-
-    if event.to_status == Status.CLOSED and event.from_status != Status.CLOSED:
-        if order.outcome in ("merged", "not_established"):
-            cancel_open(order, now=now)
-        else:
-            meet(order, Stage.CALLBACK, now=now)
-            meet(order, Stage.OVERALL, now=now)
-            cancel_open(order, now=now)
-    elif event.to_status == Status.PROCESSING and event.from_status in (Status.CLOSED, Status.CALLBACK):
-        _reopen(order, now=now)
-
-
-def _urge_escalates(order, *, now):
-    """A customer urging an order whose deadline has already been breached and alerted moves that
-    deadline's escalation one level up the tree at once (urging counts toward escalation, §5.2)."""
-    row = _open_rows(order).filter(breach_notified_at__isnull=False).order_by("due_at", "pk").first()
-    if row is None or row.escalation_level >= max_escalation_level():
-        return
-    row.escalation_level += 1
-    row.escalated_at = now
-    row.next_at = next_check(row, urgent=_is_urgent(order), cal=get_calendar())
-    row.save(update_fields=["escalation_level", "escalated_at", "next_at"])
-    record_system_event(
-        order,
-        "deadline_escalated",
-        now=now,
-        payload={
-            "stage": row.stage,
-            "due_at": row.due_at.isoformat(),
-            "deadline": row.pk,
-            "cycle": row.cycle,
-            "escalation_level": row.escalation_level,
-            "department": _department_at(order, row.escalation_level),
-            "reason": "urge",
-        },
-    )
-
-
-def _department_at(order, level: int):
+def department_at(order: WorkOrder, level: int) -> int | None:
     """The department told at escalation ``level``: 1 the holder's, 2 its parent, 3 the next up."""
     dept = order.department or order.unit
     if dept is None:
         return None
-    chain = [int(p) for p in dept.path.strip("/").split("/") if p] if dept.path else [dept.pk]
+    chain = dept.ancestor_ids if dept.path else [dept.pk]
     index = max(0, len(chain) - level)
     return chain[index]
-
-
-def _open_provisional_dispatch(order, *, now):
-    """The dispatch clock starts at receipt, before anyone has classified the order."""
-    policy = resolve_policy(level=order.level, category=order.category, channel=order.channel)
-    limit = policy.limits().get(str(Stage.DISPATCH)) if policy else None
-    if limit:
-        open_row(order, Stage.DISPATCH, start=order.received_at, now=now, limit=limit, cycle=0)
-
-
-def _resume_after_reject(order, *, now):
-    """A rejected reply goes back to the handler; its deadline does not move (§8.2)."""
-    cal = get_calendar()
-    for stage in (Stage.REPLY, Stage.REGULATORY):
-        if _open_rows(order, stage).exists():
-            continue
-        row = (
-            Deadline.objects.select_for_update()
-            .filter(order=order, stage=stage, met_at__isnull=False)
-            .order_by("-met_at", "-pk")
-            .first()
-        )
-        if row is None:
-            continue
-        row.met_at = None
-        row.next_at = next_check(row, urgent=_is_urgent(order), cal=cal)
-        row.save(update_fields=["met_at", "next_at"])
-
-
-def _reopen(order, *, now):
-    """A reopened order gets a new reply limit and, later, a new callback (§8.3)."""
-    cancel_open(order, now=now, except_stages=(Stage.REPLY,))
-    limit = parse_spec(getattr(settings, "DEADLINE_REOPEN_REPLY_LIMIT", "2wd"))
-    open_row(order, Stage.REPLY, start=now, now=now, limit=limit, basis="reopen", cycle=order.reopen_count)
-
-
-def _hold_reply(order, *, now):
-    """An extension must be asked for before the deadline (§3 A10); the clock holds meanwhile."""
-    for row in _open_rows(order, Stage.REPLY):
-        if row.breached_at is not None or now >= row.due_at:
-            raise DomainError(
-                _("The reply deadline has passed; an extension must be requested before it."),
-                code="deadline_passed",
-                status_code=http.HTTP_409_CONFLICT,
-            )
-        row.held_since, row.next_at = now, None
-        row.save(update_fields=["held_since", "next_at"])
-
-
-def _decide_extension(order, *, approved: bool, now):
-    cal = get_calendar()
-    urgent = _is_urgent(order)
-    for row in _open_rows(order, Stage.REPLY):
-        if row.held_since is not None:
-            row.paused_seconds += int((now - row.held_since).total_seconds())
-            row.held_since = None
-        if approved and order.extended_until:
-            row.due_at, row.basis = order.extended_until, "extension"
-            sla = _sla_for(order)
-            share = sla.warn_share if sla else 0.75
-            warn = cal.warn_moment(row.started_at, row.due_at, row.limit_unit, share)
-            row.warn_at = warn if urgent else cal.next_working_moment(warn)
-            if row.warn_at >= row.due_at:
-                row.warn_at = None
-        row.next_at = next_check(row, urgent=urgent, cal=cal)
-        row.save()

@@ -1,7 +1,11 @@
 """Reads of the deadline rows: their state for the pages and the API, and the preview."""
 
+from datetime import datetime
+
 from django.db.models import Prefetch
 from django.utils import timezone
+
+from complaints.models import Category
 
 from ..models import Deadline, Stage, WorkOrder
 from .calendar import get_calendar
@@ -12,7 +16,7 @@ def deadlines_prefetch() -> Prefetch:
     return Prefetch("deadlines", queryset=Deadline.objects.order_by("started_at", "pk"))
 
 
-def deadline_state(row: Deadline, now) -> str:
+def deadline_state(row: Deadline, now: datetime) -> str:
     if row.cancelled_at:
         return "cancelled"
     if row.met_at:
@@ -26,7 +30,7 @@ def deadline_state(row: Deadline, now) -> str:
     return "open"
 
 
-def deadline_entry(row: Deadline, now) -> dict:
+def deadline_entry(row: Deadline, now: datetime) -> dict:
     open_ = row.is_open
     paused = row.paused_seconds + (int((now - row.held_since).total_seconds()) if row.held_since else 0)
 
@@ -56,12 +60,14 @@ def deadline_entry(row: Deadline, now) -> dict:
     }
 
 
-def order_deadlines(order: WorkOrder, now=None) -> list[dict]:
+def order_deadlines(order: WorkOrder, now: datetime | None = None) -> list[dict]:
     now = now or timezone.now()
     return [deadline_entry(row, now) for row in order.deadlines.all()]
 
 
-def preview(*, level: str, category=None, channel: str = "phone_95598", at) -> list[dict]:
+def preview(
+    *, level: str, category: Category | None = None, channel: str = "phone_95598", at: datetime
+) -> list[dict]:
     """The deadlines an order received at ``at`` would get (no database writes)."""
     policy = resolve_policy(level=level, category=category, channel=channel)
     if policy is None:

@@ -3,12 +3,12 @@
 ``sweep(now)`` claims rows whose ``next_at`` has come with ``FOR UPDATE SKIP LOCKED`` (deadline row
 and order row together, so it never waits for a transition and a transition never deadlocks with
 it) in bounded batches, and records reminders, breaches and escalations as system events
-(``deadline_warning``, ``deadline_breached``, ``deadline_escalated``) that the notification hook
-turns into messages.
+(``deadline_warning``, ``deadline_breached``, ``deadline_escalated``), a batch's events with one
+INSERT through the lifecycle's event writer, whose hooks turn them into messages.
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -16,10 +16,10 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..lifecycle import perform, run_transition_hooks
-from ..models import Deadline, Level, OrderSla, Status, WorkOrder, WorkOrderEvent
+from ..lifecycle import NewEvent, perform, write_events
+from ..models import Deadline, Level, OrderSla, Status, WorkOrder
 from .calendar import WorkCalendar, get_calendar
-from .engine import _department_at, _is_urgent, escalation_time, max_escalation_level, next_check
+from .engine import department_at, escalation_time, is_urgent, max_escalation_level, next_check
 
 
 @dataclass
@@ -32,7 +32,7 @@ class SweepResult:
     more: bool = False
     level_ups: list = field(default_factory=list)
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         return {
             "claimed": self.claimed,
             "warnings": self.warnings,
@@ -43,9 +43,9 @@ class SweepResult:
         }
 
 
-def advance(row: Deadline, order: WorkOrder, *, now, cal: WorkCalendar) -> list[tuple[str, dict]]:
+def advance(row: Deadline, order: WorkOrder, *, now: datetime, cal: WorkCalendar) -> list[tuple[str, dict]]:
     """Do what is due on one claimed row; returns the events to record."""
-    urgent = _is_urgent(order)
+    urgent = is_urgent(order)
     events = []
 
     def payload(**extra):
@@ -74,7 +74,7 @@ def advance(row: Deadline, order: WorkOrder, *, now, cal: WorkCalendar) -> list[
         and (urgent or cal.in_working_hours(now))
     ):
         row.breach_notified_at = now
-        events.append(("deadline_breached", payload(escalation_level=1, department=_department_at(order, 1))))
+        events.append(("deadline_breached", payload(escalation_level=1, department=department_at(order, 1))))
     while row.breach_notified_at is not None and row.escalation_level < max_escalation_level():
         level = row.escalation_level + 1
         moment = escalation_time(cal, row, level)
@@ -82,7 +82,7 @@ def advance(row: Deadline, order: WorkOrder, *, now, cal: WorkCalendar) -> list[
             break
         row.escalation_level, row.escalated_at = level, now
         events.append(
-            ("deadline_escalated", payload(escalation_level=level, department=_department_at(order, level)))
+            ("deadline_escalated", payload(escalation_level=level, department=department_at(order, level)))
         )
     row.next_at = next_check(row, urgent=urgent, cal=cal)
     if row.next_at is not None and row.next_at <= now:
@@ -101,7 +101,7 @@ SWEEP_FIELDS = [
 ]
 
 
-def _save_swept(rows):
+def _save_swept(rows: list[Deadline]) -> None:
     """Write the sweep's fields of every claimed row in one statement (bulk_update's CASE chains cost
     more Python time than the sweep itself)."""
     if connection.vendor != "postgresql":
@@ -126,7 +126,7 @@ def _save_swept(rows):
         )
 
 
-def _claim(now, batch_size):
+def _claim(now: datetime, batch_size: int) -> list[Deadline]:
     qs = (
         Deadline.objects.filter(next_at__lte=now)
         .order_by("next_at", "pk")
@@ -142,7 +142,8 @@ def _claim(now, batch_size):
     return list(qs[:batch_size])
 
 
-def sweep_batch(*, now, batch_size: int, result: SweepResult) -> int:
+def sweep_batch(*, now: datetime, batch_size: int, result: SweepResult) -> int:
+    """One batch in one transaction: claim, advance, save, record the events; the rows claimed."""
     cal = get_calendar()
     with transaction.atomic():
         rows = _claim(now, batch_size)
@@ -163,23 +164,8 @@ def sweep_batch(*, now, batch_size: int, result: SweepResult) -> int:
                 if row.order_id in newly_breached:
                     row.order.is_overdue = True
         # What record_system_event does, for a whole batch: one INSERT, then the hooks per event.
-        events = WorkOrderEvent.objects.bulk_create(
-            [
-                WorkOrderEvent(
-                    order=order,
-                    action=action,
-                    from_status=order.status,
-                    to_status=order.status,
-                    actor=None,
-                    payload=data,
-                    version=order.version,
-                    created_at=now,
-                )
-                for order, action, data in pending
-            ]
-        )
-        for (order, action, data), event in zip(pending, events):
-            run_transition_hooks(order, event)
+        write_events([NewEvent(order, action, payload=data) for order, action, data in pending], now=now)
+        for _order, action, _data in pending:
             if action == "deadline_warning":
                 result.warnings += 1
             elif action == "deadline_breached":
@@ -218,7 +204,9 @@ def _mark_level_ups(newly_breached: dict) -> list[int]:
     return ids
 
 
-def sweep(*, now=None, batch_size=None, max_batches=None) -> SweepResult:
+def sweep(
+    *, now: datetime | None = None, batch_size: int | None = None, max_batches: int | None = None
+) -> SweepResult:
     """One sweep as of ``now``: bounded batches, each its own transaction."""
     now = now or timezone.now()
     batch_size = batch_size or getattr(settings, "DEADLINE_SWEEP_BATCH", 500)
@@ -231,7 +219,7 @@ def sweep(*, now=None, batch_size=None, max_batches=None) -> SweepResult:
     return result
 
 
-def raise_level_for_breaches(order_id: int):
+def raise_level_for_breaches(order_id: int) -> bool:
     """Raise the level of an order marked by the sweep (idempotent: the mark is cleared once)."""
     with transaction.atomic():
         order = WorkOrder.objects.select_for_update().filter(pk=order_id).first()

@@ -1,7 +1,7 @@
 """Demo work orders: a few hundred realistic complaints in every state, built through the services.
 
 ``seed_orders()`` replays three months of a call center's work. Every order is a small story (a
-generator) that registers its complaint with ``complaints.services.complaint_register`` and then
+generator) that registers its complaint with ``workorders.intake.services.complaint_register`` and then
 takes lifecycle actions with ``workorders.lifecycle.perform(..., now=<a past time>)``, as the demo
 users of the matching roles. The stories of all orders run interleaved in time order, so merges,
 repeat complaints and urges meet the other orders in the state they really had at that moment, and
@@ -21,14 +21,14 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
+from accounts.demo import seed_organisation
 from accounts.models import Department, User
 from accounts.roles import Role
 from complaints.models import Category, Customer
-from complaints.services import complaint_register
-from config.api import DomainError
+from config.errors import DomainError
 
+from ..intake.services import complaint_register
 from ..lifecycle import perform
 from ..models import Deadline, WorkOrder
 from . import texts as T
@@ -160,8 +160,6 @@ def _pick(rng, weights: dict):
 
 def _ensure_people():
     """The demo organisation (seeded first by accounts.demo) plus handlers for every unit."""
-    from accounts.demo import seed_organisation
-
     if not Department.objects.filter(code="BJ").exists():
         seed_organisation()
     depts = {d.code: d for d in Department.objects.all()}
@@ -204,7 +202,7 @@ class _Sim:
                 nxt = next(story)
             except StopIteration:
                 continue
-            except (DomainError, ValidationError) as exc:
+            except DomainError as exc:
                 self.failures.append(f"{at:%Y-%m-%d %H:%M}: {exc}")
                 log.warning("demo order story stopped: %s", exc)
                 continue
@@ -280,7 +278,10 @@ class _Seeder:
                     )
                 else:
                     town = r.choice(list(towns))
-                    address = f"滨江市{district}{town}{r.choice(towns[town])}{r.randint(1, 12)}组{r.randint(1, 80)}号"
+                    address = (
+                        f"滨江市{district}{town}{r.choice(towns[town])}"
+                        f"{r.randint(1, 12)}组{r.randint(1, 80)}号"
+                    )
             while True:
                 phone = f"1{r.choice('35789')}{r.randint(0, 9)}{r.randint(10_000_000, 99_999_999)}"
                 if phone not in used_phones:
@@ -402,7 +403,7 @@ class _Seeder:
                 and s.received_at < self.now - timedelta(days=10)
             )
         ]
-        for spec, target in zip(merged, r.sample(targets, min(len(targets), len(merged)))):
+        for spec, target in zip(merged, r.sample(targets, min(len(targets), len(merged))), strict=False):
             spec.parent, spec.stop, spec.outcome, spec.variant = target, "closed", "merged", "merge"
             spec.customer, spec.district, spec.leaf = target.customer, target.district, target.leaf
             target.children.append(spec)
@@ -415,7 +416,7 @@ class _Seeder:
             and s.received_at < self.now - timedelta(days=30)
             and not s.children
         ]
-        for spec, parent in zip(repeats, r.sample(parents, min(len(parents), len(repeats)))):
+        for spec, parent in zip(repeats, r.sample(parents, min(len(parents), len(repeats))), strict=False):
             spec.parent, spec.repeat = parent, True
             spec.stop = r.choice(["closed", "closed", "closed", "processing", "review"])
             spec.variant = self.variant_for(spec)
@@ -663,9 +664,8 @@ class _Seeder:
             t = self.later(t, 120, 1440)
             yield t
             reply_due = (
-                Deadline.objects.filter(
-                    order_id=spec.order_id, stage="reply", met_at__isnull=True, cancelled_at__isnull=True
-                )
+                Deadline.objects.open()
+                .filter(order_id=spec.order_id, stage="reply")
                 .order_by("-pk")
                 .values_list("due_at", flat=True)
                 .first()

@@ -1,24 +1,37 @@
-"""The work-order lifecycle: the action table, ``perform()`` and the event writer.
+"""The work-order lifecycle: the action table, ``perform()``, the event writer and the effects registry.
 
 Owns: ``actions`` (the table and what each action changes), ``inputs`` (one serializer per action),
-``engine`` (``perform``, ``available_actions``), ``events`` (the one writer of work-order events and
-the transition hooks). May import: ``workorders.models``, ``workorders.selectors``, and the apps
-below (accounts, complaints). Deadlines, statistics and notifications hang on the hooks; the
-lifecycle never imports them.
+``engine`` (``perform``, ``available_actions``), ``events`` (the one writer of work-order events,
+which runs the transition hooks), ``effects`` (the registry where each concern declares what every
+action does for it, and the hook list). May import: ``workorders.models``, ``workorders.selectors``,
+``config.errors`` and the apps below (accounts, complaints). Deadlines, statistics and
+notifications hang on the hooks and register their effects here; the lifecycle never imports them.
 """
 
 from .actions import ACTIONS, Action, Context
+from .effects import Concern
 from .engine import available_actions, perform, validate_input
-from .events import record_creation, record_system_event, run_transition_hooks
+from .events import (
+    NewEvent,
+    record_creation,
+    record_system_event,
+    run_transition_hooks,
+    write_event,
+    write_events,
+)
 
 __all__ = [
     "ACTIONS",
     "Action",
+    "Concern",
     "Context",
+    "NewEvent",
     "available_actions",
     "perform",
     "record_creation",
     "record_system_event",
     "run_transition_hooks",
     "validate_input",
+    "write_event",
+    "write_events",
 ]

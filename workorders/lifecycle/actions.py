@@ -1,42 +1,47 @@
 """The table of lifecycle actions: what each action needs, who may take it, and what it changes.
 
 ``ACTIONS`` says, for every action, the states it starts from, the state it leads to, who may take
-it, its input and its ``apply`` function (which changes the order's fields, never its status).
-``engine.perform`` is the one function that runs them.
+it, its input and its ``apply`` function (which changes the order's fields, never its status, and
+refuses with ``DomainError`` when the action's own rules say no). ``engine.perform`` is the one
+function that runs them. What an action does for the other concerns (deadline clocks, statistics,
+notifications) is declared in the effects registry (``effects``), not here.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NoReturn
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import status as http
 
 from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import user_covers_department
-from config.api import DomainError
+from complaints.validators import CONTACT_PHONE_REQUIRED, contact_phone_missing
+from config.errors import DomainError
 
 from ..models import (
     OPEN_STATUSES,
+    UNHANDLED_OUTCOMES,
     Assignment,
     Attachment,
+    Deadline,
     DissatisfactionReason,
     ExtensionRequest,
     Level,
     Outcome,
     Satisfaction,
+    Stage,
     Status,
     WorkOrder,
-    WorkOrderEvent,
     at_least,
     level_up,
 )
 from ..rules import workorder_detect_repeat, workorder_minimum_level
 from . import inputs
-from .events import run_transition_hooks
+from .events import write_event
 
 ANY = tuple(Status.values)
 
@@ -48,7 +53,7 @@ class Context:
     order: WorkOrder
     actor: User | None
     data: dict
-    now: object
+    now: datetime
     payload: dict = field(default_factory=dict)
     target: str | None = None  # overrides the action's target (callback, for instance)
     locked: dict = field(default_factory=dict)  # other orders locked for this action, by id
@@ -71,31 +76,30 @@ class Action:
     offered: Callable[[WorkOrder], bool] | None = None
 
 
-def _refuse(message, code="illegal_transition", status_code=http.HTTP_409_CONFLICT):
-    raise DomainError(message, code=code, status_code=status_code)
+def _refuse(message: str, code: str = "illegal_transition") -> NoReturn:
+    raise DomainError(message, code=code)
 
 
 # --- apply functions ------------------------------------------------------------------------------
 
 
-def _submit(ctx):
+def _submit(ctx: Context) -> None:
     complaint = ctx.order.complaint
     missing = {}
     for name in ("content", "demand", "address"):
         if not getattr(complaint, name).strip():
             missing[name] = [_("This field is required.")]
-    if not complaint.is_anonymous and not complaint.phone:
-        missing["phone"] = [_("A contact phone is required unless the complaint is anonymous.")]
+    if contact_phone_missing(is_anonymous=complaint.is_anonymous, phone=complaint.phone):
+        missing["phone"] = [CONTACT_PHONE_REQUIRED]
     if missing:
         raise DomainError(
             _("The complaint is incomplete; fill in the marked fields."),
             code="invalid",
-            status_code=http.HTTP_400_BAD_REQUEST,
             fields=missing,
         )
 
 
-def _classify(ctx):
+def _classify(ctx: Context) -> None:
     order, data = ctx.order, ctx.data
     order.category = data["category"]
     if "channel" in data and data["channel"] != order.channel:
@@ -112,17 +116,17 @@ def _classify(ctx):
         ctx.payload["level_raised_from"] = data["level"]
 
 
-def _dismiss(ctx):
+def _dismiss(ctx: Context) -> None:
     ctx.order.outcome = Outcome.NOT_ESTABLISHED
     ctx.order.closed_at = ctx.now
     ctx.payload["reason"] = ctx.data["reason"]
 
 
-def _merge_lock(data):
+def _merge_lock(data: dict) -> list[int]:
     return [data["into"]]
 
 
-def _merge(ctx):
+def _merge(ctx: Context) -> None:
     order, target = ctx.order, ctx.locked.get(ctx.data["into"])
     if target is None or target.pk == order.pk:
         _refuse(_("Choose another open order that you can see to merge into."), code="invalid_merge_target")
@@ -139,27 +143,22 @@ def _merge(ctx):
     target.urge_count += 1
     target.version += 1
     target.save(update_fields=["urge_count", "version", "updated_at"])
-    event = WorkOrderEvent.objects.create(
-        order=target,
-        action="merged_from",
-        from_status=target.status,
-        to_status=target.status,
+    write_event(
+        target,
+        "merged_from",
         actor=ctx.actor,
         payload={"from": order.pk, "from_tracking_no": order.tracking_no},
-        version=target.version,
-        created_at=ctx.now,
+        now=ctx.now,
     )
-    run_transition_hooks(target, event)
 
 
-def _assign(ctx):
+def _assign(ctx: Context) -> None:
     order, data, actor = ctx.order, ctx.data, ctx.actor
     department, assignee = data["department"], data.get("assignee")
     if actor is not None and not user_covers_department(actor, department):
         _refuse(
             _("You cannot route orders to %(dept)s.") % {"dept": department},
             code="department_out_of_scope",
-            status_code=http.HTTP_400_BAD_REQUEST,
         )
     if assignee is not None:
         if (
@@ -170,7 +169,6 @@ def _assign(ctx):
             raise DomainError(
                 _("%(user)s is not a handler of %(dept)s.") % {"user": assignee, "dept": department},
                 code="invalid",
-                status_code=http.HTTP_400_BAD_REQUEST,
                 fields={"assignee": [_("Choose a handler of the selected department.")]},
             )
     order.department, order.assignee = department, assignee
@@ -181,7 +179,7 @@ def _assign(ctx):
     )
 
 
-def _accept(ctx):
+def _accept(ctx: Context) -> None:
     order = ctx.order
     if order.accepted_at is not None:
         _refuse(
@@ -191,12 +189,12 @@ def _accept(ctx):
     order.assignee, order.accepted_at = ctx.actor, ctx.now
 
 
-def _require_accepted(order):
+def _require_accepted(order: WorkOrder) -> None:
     if order.accepted_at is None:
         _refuse(_("Accept (签收) the order first."), code="not_accepted")
 
 
-def _contact(ctx):
+def _contact(ctx: Context) -> None:
     order = ctx.order
     _require_accepted(order)
     if order.first_contact_at is None:
@@ -206,7 +204,7 @@ def _contact(ctx):
     ctx.payload.update(method=ctx.data["method"], comment=ctx.data["comment"])
 
 
-def _return(ctx):
+def _return(ctx: Context) -> None:
     order = ctx.order
     if order.first_contact_at is not None:
         _refuse(
@@ -227,7 +225,7 @@ def _return(ctx):
         ctx.payload["escalated"] = True
 
 
-def _reply(ctx):
+def _reply(ctx: Context) -> None:
     order, data = ctx.order, ctx.data
     _require_accepted(order)
     if order.first_contact_at is None:
@@ -239,31 +237,31 @@ def _reply(ctx):
     ctx.payload.update(truthfulness=data["truthfulness"])
 
 
-def _approve(ctx):
+def _approve(ctx: Context) -> None:
     ctx.order.approved_at = ctx.now
     ctx.order.callback_attempts = 0
     ctx.payload["comment"] = ctx.data["comment"]
 
 
-def _reject(ctx):
+def _reject(ctx: Context) -> None:
     ctx.order.reject_count += 1
     ctx.payload["reason"] = ctx.data["reason"]
 
 
-def _close(order, now, outcome, satisfaction=None):
+def _close(order: WorkOrder, now: datetime, outcome: str, satisfaction: str | None = None) -> None:
     order.outcome = outcome
     order.closed_at = now
     if satisfaction is not None:
         order.satisfaction = satisfaction
 
 
-def _reopen_to_processing(ctx):
+def _reopen_to_processing(ctx: Context) -> None:
     ctx.order.reopen_count += 1
     ctx.order.outcome, ctx.order.closed_at, ctx.order.approved_at = "", None, None
     ctx.target = Status.PROCESSING
 
 
-def _callback(ctx):
+def _callback(ctx: Context) -> None:
     order, data = ctx.order, ctx.data
     if order.needs_supervisor_decision:
         _refuse(
@@ -278,7 +276,8 @@ def _callback(ctx):
         if last is not None and order.callback_attempts and ctx.now - last.created_at < wait:
             _refuse(
                 _(
-                    "Try again at a different time: failed callback attempts must be at least %(min)d minutes apart."
+                    "Try again at a different time: failed callback attempts must be at least %(min)d "
+                    "minutes apart."
                 )
                 % {"min": settings.CALLBACK_MIN_INTERVAL_MINUTES},
                 code="callback_too_soon",
@@ -309,7 +308,7 @@ def _callback(ctx):
         _reopen_to_processing(ctx)
 
 
-def _decide_callback(ctx):
+def _decide_callback(ctx: Context) -> None:
     order = ctx.order
     if not order.needs_supervisor_decision:
         _refuse(_("This order is not waiting for a supervisor's decision."), code="no_decision_pending")
@@ -322,9 +321,9 @@ def _decide_callback(ctx):
         ctx.target = Status.CLOSED
 
 
-def _reopen(ctx):
+def _reopen(ctx: Context) -> None:
     order = ctx.order
-    if order.department_id is None or order.outcome in (Outcome.MERGED, Outcome.NOT_ESTABLISHED):
+    if order.department_id is None or order.outcome in UNHANDLED_OUTCOMES:
         _refuse(_("Only an order that was handled by a department can be reopened."), code="not_reopenable")
     window = timedelta(days=settings.REOPEN_WINDOW_DAYS)
     if order.closed_at and ctx.now - order.closed_at > window:
@@ -338,7 +337,7 @@ def _reopen(ctx):
     _reopen_to_processing(ctx)
 
 
-def _request_extension(ctx):
+def _request_extension(ctx: Context) -> None:
     order, data = ctx.order, ctx.data
     if order.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
         _refuse(
@@ -348,6 +347,14 @@ def _request_extension(ctx):
     if order.extended_until and ctx.now > order.extended_until:
         _refuse(
             _("The deadline has passed; an extension must be requested before it."), code="deadline_passed"
+        )
+    # An extension is asked for before the reply deadline (domain.md §3 A10); the deadline
+    # concern holds the reply clock once the request is filed.
+    reply_rows = Deadline.objects.open().filter(order=order, stage=Stage.REPLY)
+    if any(row.breached_at is not None or ctx.now >= row.due_at for row in reply_rows):
+        _refuse(
+            _("The reply deadline has passed; an extension must be requested before it."),
+            code="deadline_passed",
         )
     req = ExtensionRequest.objects.create(
         order=order,
@@ -360,7 +367,7 @@ def _request_extension(ctx):
     ctx.payload.update(request=req.pk, requested_due_at=data["requested_due_at"], reason=data["reason"])
 
 
-def _decide_extension(ctx):
+def _decide_extension(ctx: Context) -> None:
     order = ctx.order
     req = order.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
     if req is None:
@@ -377,7 +384,7 @@ def _decide_extension(ctx):
         ctx.payload["extended_until"] = req.requested_due_at
 
 
-def _urge(ctx):
+def _urge(ctx: Context) -> None:
     order = ctx.order
     order.urge_count += 1
     ctx.payload.update(count=order.urge_count, comment=ctx.data["comment"])
@@ -391,7 +398,7 @@ def _urge(ctx):
         ctx.payload["level_to"] = order.level
 
 
-def _escalate(ctx):
+def _escalate(ctx: Context) -> None:
     order = ctx.order
     if order.level == Level.SPECIAL:
         _refuse(_("The order is already at the highest level."), code="already_highest_level")
@@ -401,11 +408,11 @@ def _escalate(ctx):
     ctx.payload["level_to"] = order.level
 
 
-def _note(ctx):
+def _note(ctx: Context) -> None:
     ctx.payload["comment"] = ctx.data["comment"]
 
 
-def _attach(ctx):
+def _attach(ctx: Context) -> None:
     upload = ctx.data["file"]
     att = Attachment.objects.create(
         order=ctx.order,
@@ -420,7 +427,7 @@ def _attach(ctx):
     ctx.payload.update(attachment=att.pk, name=att.original_name, size=att.size)
 
 
-def _extension_pending(order) -> bool:
+def _extension_pending(order: WorkOrder) -> bool:
     return order.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists()
 
 
@@ -566,9 +573,7 @@ ACTIONS: dict[str, Action] = {
             _reopen,
             inputs.ReasonInput,
             destructive=True,
-            offered=lambda o: (
-                o.department_id is not None and o.outcome not in (Outcome.MERGED, Outcome.NOT_ESTABLISHED)
-            ),
+            offered=lambda o: o.department_id is not None and o.outcome not in UNHANDLED_OUTCOMES,
         ),
         Action(
             "request_extension",

@@ -1,45 +1,47 @@
 """``perform()``: the only code that changes an order's status, and ``available_actions()``.
 
 In one transaction ``perform`` locks the row, checks scope, role, version and state, validates the
-input, applies the action, bumps the version and writes the audit event (which runs the hooks). An
-illegal or stale move raises ``DomainError`` and changes nothing. The API, the admin and the pages
-all call ``perform()`` and ask ``available_actions()`` what to offer.
+input, applies the action, bumps the version and writes the audit event (``events.write_event``,
+which runs the hooks and so the effects each concern declared for the action). Every refusal is a
+``DomainError`` (bad input too: ``code="invalid"`` with the field errors) and changes nothing. The
+API, the admin and the pages all call ``perform()`` and ask ``available_actions()`` what to offer.
 """
+
+from collections.abc import Mapping
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status as http
 
 from accounts.models import User
-from config.api import DomainError
+from config.errors import DomainError
 
-from ..models import WorkOrder, WorkOrderEvent
+from ..models import WorkOrder
 from ..selectors import is_handling_department, workorders_visible_to
 from .actions import ACTIONS, Action, Context, _refuse
-from .events import run_transition_hooks
+from .events import write_event
 
 # --- checks and the one function ------------------------------------------------------------------
 
 
-def _check_actor(action: Action, order: WorkOrder, actor: User | None):
+def _check_actor(action: Action, order: WorkOrder, actor: User | None) -> None:
     """Raise 403 unless the actor's role (and department, where the action asks) allows it."""
     _check_role(action, actor)
     _check_department(action, order, actor)
 
 
-def _check_role(action: Action, actor: User | None):
+def _check_role(action: Action, actor: User | None) -> None:
     if actor is None:  # the system (deadline sweeps): every check but the state one is waived
         return
     if not actor.roles & action.roles:
         _refuse(
             _("Your role may not do this: %(action)s.") % {"action": action.label},
             code="permission_denied",
-            status_code=http.HTTP_403_FORBIDDEN,
         )
 
 
-def _check_department(action: Action, order: WorkOrder, actor: User | None):
+def _check_department(action: Action, order: WorkOrder, actor: User | None) -> None:
     # Checked after the state: an order in the wrong state is refused with 409 for that reason,
     # even when it no longer sits with the actor's department (a returned order, for instance).
     if actor is None:
@@ -49,11 +51,10 @@ def _check_department(action: Action, order: WorkOrder, actor: User | None):
             _("Only the department now handling this order may do this: %(action)s.")
             % {"action": action.label},
             code="not_your_department",
-            status_code=http.HTTP_403_FORBIDDEN,
         )
 
 
-def _check_state(action: Action, order: WorkOrder):
+def _check_state(action: Action, order: WorkOrder) -> None:
     if order.status not in action.sources:
         _refuse(
             _("Cannot %(action)s an order in state “%(status)s”.")
@@ -79,28 +80,37 @@ def available_actions(order: WorkOrder, actor: User, *, keep: str | None = None)
     return result
 
 
-def validate_input(action: Action, data, *, context=None) -> dict:
+def validate_input(action: Action, data: Mapping, *, context: dict | None = None) -> dict:
+    """The action's input, validated; ``DomainError.invalid`` (the field errors) when it is not."""
     serializer = action.input(data=data, context=context or {})
-    serializer.is_valid(raise_exception=True)
+    if not serializer.is_valid():
+        raise DomainError.invalid(serializer.errors)
     return dict(serializer.validated_data)
 
 
 def perform(
-    order_id: int, action_code: str, *, actor: User | None, version: int | None = None, data=None, now=None
+    order_id: int,
+    action_code: str,
+    *,
+    actor: User | None,
+    version: int | None = None,
+    data: Mapping | None = None,
+    now: datetime | None = None,
 ) -> WorkOrder:
     """Apply one action to one order, atomically. ``actor=None`` means the system.
 
-    Raises ``DomainError`` (404 outside scope, 403 role or department, 409 stale or illegal, 400
-    bad input) or DRF's ``ValidationError`` for malformed input; nothing is changed then.
+    Raises only ``DomainError`` (``not_found`` outside scope, ``permission_denied`` or
+    ``not_your_department``, ``stale_version`` or ``illegal_transition``, ``invalid`` input, or the
+    action's own rule); nothing is changed then.
     """
     action = ACTIONS.get(action_code)
     if action is None:
-        _refuse(_("Unknown action."), code="unknown_action", status_code=http.HTTP_404_NOT_FOUND)
+        _refuse(_("Unknown action."), code="unknown_action")
     now = now or timezone.now()
     with transaction.atomic():
         scope = WorkOrder.objects.all() if actor is None else workorders_visible_to(actor)
         if not scope.filter(pk=order_id).exists():
-            _refuse(_("Work order not found."), code="not_found", status_code=http.HTTP_404_NOT_FOUND)
+            _refuse(_("Work order not found."), code="not_found")
         # of=("self",): lock the order row only (the department join is nullable, an outer join).
         order = (
             WorkOrder.objects.select_for_update(of=("self",))
@@ -135,15 +145,5 @@ def perform(
         order.version += 1
         order.save()
         order._in_transition = False
-        event = WorkOrderEvent.objects.create(
-            order=order,
-            action=action.code,
-            from_status=from_status,
-            to_status=order.status,
-            actor=actor,
-            payload=ctx.payload,
-            version=order.version,
-            created_at=now,
-        )
-        run_transition_hooks(order, event)
+        write_event(order, action.code, actor=actor, payload=ctx.payload, from_status=from_status, now=now)
     return order

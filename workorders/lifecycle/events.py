@@ -1,64 +1,107 @@
-"""The work-order event writer and the transition hooks it runs.
+"""The one writer of work-order events, and the transition hooks it runs.
 
-Every event (an action, the creation, a system event such as a deadline warning) is written here
-and runs the ``WORKORDER_TRANSITION_HOOKS`` inside the same transaction.
+Every event (an action, the creation, the ``merged_from`` on the order a duplicate joins, a system
+event such as a deadline warning, a sweep's batch of them) is written by ``write_events`` and runs
+the ``WORKORDER_TRANSITION_HOOKS`` (``effects.transition_hooks``) inside the same transaction.
 """
 
-from functools import cache
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
+
+from accounts.models import User
 
 from ..models import WorkOrder, WorkOrderEvent
+from .effects import transition_hooks
 
 
-def record_creation(order: WorkOrder, *, actor, now):
+@dataclass
+class NewEvent:
+    """An event to write. ``from_status`` and ``to_status`` default to the order's status now."""
+
+    order: WorkOrder
+    action: str
+    actor: User | None = None
+    payload: dict = field(default_factory=dict)
+    from_status: str | None = None
+    to_status: str | None = None
+
+
+def write_events(new: Sequence[NewEvent], *, now: datetime | None = None) -> list[WorkOrderEvent]:
+    """Write the events (one INSERT for a batch) and run the hooks for each, in order.
+
+    Each event records its order's version as it is now; call this inside the transaction that
+    made the change the events report.
+    """
+    now = now or timezone.now()
+    rows = [
+        WorkOrderEvent(
+            order=e.order,
+            action=e.action,
+            from_status=e.order.status if e.from_status is None else e.from_status,
+            to_status=e.order.status if e.to_status is None else e.to_status,
+            actor=e.actor,
+            payload=e.payload,
+            version=e.order.version,
+            created_at=now,
+        )
+        for e in new
+    ]
+    if len(rows) == 1:
+        rows[0].save(force_insert=True)
+    elif rows:
+        rows = WorkOrderEvent.objects.bulk_create(rows)
+    for e, row in zip(new, rows, strict=True):
+        run_transition_hooks(e.order, row)
+    return rows
+
+
+def write_event(
+    order: WorkOrder,
+    action: str,
+    *,
+    actor: User | None = None,
+    payload: dict | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    now: datetime | None = None,
+) -> WorkOrderEvent:
+    """Write one event and run the hooks (``write_events`` for one)."""
+    new = NewEvent(order, action, actor, payload or {}, from_status, to_status)
+    return write_events([new], now=now)[0]
+
+
+def record_creation(order: WorkOrder, *, actor: User | None, now: datetime) -> WorkOrderEvent:
     """The creation event of a new order (written by the intake service)."""
-    event = WorkOrderEvent.objects.create(
-        order=order,
-        action="create",
-        from_status="",
-        to_status=order.status,
+    return write_event(
+        order,
+        "create",
         actor=actor,
         payload={"tracking_no": order.tracking_no, "channel": order.channel},
-        version=order.version,
-        created_at=now,
+        from_status="",
+        now=now,
     )
-    run_transition_hooks(order, event)
 
 
-def record_system_event(order: WorkOrder, action: str, *, payload=None, now=None) -> WorkOrderEvent:
+def record_system_event(
+    order: WorkOrder, action: str, *, payload: dict | None = None, now: datetime | None = None
+) -> WorkOrderEvent:
     """An event the system records without changing the state (deadline warnings, breaches, …).
 
     Runs the transition hooks like any action (so notifications follow); call it inside the
     transaction that made the change it reports.
     """
-    event = WorkOrderEvent.objects.create(
-        order=order,
-        action=action,
-        from_status=order.status,
-        to_status=order.status,
-        actor=None,
-        payload=payload or {},
-        version=order.version,
-        created_at=now or timezone.now(),
-    )
-    run_transition_hooks(order, event)
-    return event
+    return write_event(order, action, payload=payload, now=now)
 
 
-@cache
-def _hooks(paths: tuple) -> list:
-    return [import_string(path) for path in paths]
+def run_transition_hooks(order: WorkOrder, event: WorkOrderEvent) -> None:
+    """Call each ``WORKORDER_TRANSITION_HOOKS`` entry, in the list's order, inside the event's transaction.
 
-
-def run_transition_hooks(order: WorkOrder, event: WorkOrderEvent):
-    """Call each ``WORKORDER_TRANSITION_HOOKS`` function inside the transition's transaction.
-
-    This is where deadlines are opened and closed and notification rows are written (outbox), so
-    they commit or roll back with the change itself. A hook must not do network I/O: it registers
-    that with ``transaction.on_commit``.
+    This is where deadlines are opened and closed, notification rows are written (outbox) and the
+    aggregates move, so they commit or roll back with the change itself. A hook must not do network
+    I/O: it registers that with ``transaction.on_commit``.
     """
-    for hook in _hooks(tuple(settings.WORKORDER_TRANSITION_HOOKS)):
+    for hook in transition_hooks():
         hook(order=order, event=event)

@@ -3,15 +3,18 @@
 ``version`` is not here: the API requires it separately, and the lifecycle checks it.
 """
 
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Department, User
 from complaints.models import Category, Channel
+from complaints.validators import LEAF_CATEGORY_REQUIRED
 
 from ..models import (
     CALLBACK_SATISFACTION_CHOICES,
@@ -44,11 +47,9 @@ class ClassifyInput(serializers.Serializer):
     level = serializers.ChoiceField(choices=Level.choices)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
 
-    def validate_category(self, category):
+    def validate_category(self, category: Category) -> Category:
         if not category.is_leaf:
-            raise serializers.ValidationError(
-                _("Choose a category of the lowest level (e.g. 040101 低电压).")
-            )
+            raise serializers.ValidationError(LEAF_CATEGORY_REQUIRED)
         return category
 
 
@@ -100,7 +101,7 @@ class CallbackInput(serializers.Serializer):
     )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
-    def validate(self, data):
+    def validate(self, data: dict) -> dict:
         if data["reached"] and not data.get("satisfaction"):
             raise serializers.ValidationError({"satisfaction": [_("Record the customer's satisfaction.")]})
         if not data["reached"]:
@@ -121,7 +122,7 @@ class ExtensionInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
     basis = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
-    def validate_requested_due_at(self, value):
+    def validate_requested_due_at(self, value: datetime) -> datetime:
         if value <= timezone.now():
             raise serializers.ValidationError(_("The new due time must be in the future."))
         return value
@@ -136,7 +137,7 @@ class AttachInput(serializers.Serializer):
     file = serializers.FileField()
     comment = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
 
-    def validate_file(self, upload):
+    def validate_file(self, upload: UploadedFile) -> UploadedFile:
         ext = Path(upload.name).suffix.lower().lstrip(".")
         if ext not in settings.ATTACHMENT_EXTENSIONS:
             raise serializers.ValidationError(

@@ -201,7 +201,6 @@ class WorkingPeriod(CalendarData):
         return f"{self.start:%H:%M}–{self.end:%H:%M}"
 
 
-
 class OrderSla(models.Model):
     """The SLA limits frozen on an order when it was classified (or its level changed)."""
 
@@ -217,6 +216,9 @@ class OrderSla(models.Model):
     class Meta:
         verbose_name = _("frozen SLA")
         verbose_name_plural = _("frozen SLAs")
+
+    def __str__(self):
+        return f"{self.order_id} {self.level}"
 
 
 class DeadlineQuerySet(models.QuerySet):
@@ -297,5 +299,3 @@ class Deadline(models.Model):
     @property
     def is_open(self) -> bool:
         return self.met_at is None and self.cancelled_at is None
-
-

@@ -80,6 +80,11 @@ class Outcome(models.TextChoices):
     SERVICE_TERMINATED = "service_terminated", _("Service terminated")
 
 
+# Closed without a department handling it: merged into another order, or dismissed as not
+# established. Such an order is not reopened and counts no handling time against a department.
+UNHANDLED_OUTCOMES = frozenset({Outcome.MERGED, Outcome.NOT_ESTABLISHED})
+
+
 class ContactMethod(models.TextChoices):
     PHONE = "phone", _("Phone")
     SMS = "sms", _("SMS")
@@ -254,18 +259,18 @@ class WorkOrder(models.Model):
     def __str__(self):
         return self.tracking_no or f"#{self.pk}"
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._saved_status = instance.__dict__.get("status")
-        return instance
-
     def save(self, *args, **kwargs):
         saved = getattr(self, "_saved_status", None)
         if saved is not None and saved != self.status and not getattr(self, "_in_transition", False):
             raise ValueError("Direct status changes are not allowed; use workorders.lifecycle.perform().")
         super().save(*args, **kwargs)
         self._saved_status = self.status
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_status = instance.__dict__.get("status")
+        return instance
 
     @property
     def is_open(self) -> bool:
@@ -324,6 +329,9 @@ class Assignment(models.Model):
     class Meta:
         indexes = [models.Index(fields=["department", "order"], name="assignment_dept_order")]
 
+    def __str__(self):
+        return f"{self.order_id} → {self.department_id} {self.assigned_at:%Y-%m-%d %H:%M}"
+
 
 class ExtensionRequest(models.Model):
     """延期申请: filed by the handler before the deadline, decided by a supervisor."""
@@ -361,6 +369,9 @@ class ExtensionRequest(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.order_id} {self.state} {self.requested_due_at:%Y-%m-%d %H:%M}"
+
 
 def attachment_path(instance, filename):
     now = timezone.now()
@@ -381,4 +392,5 @@ class Attachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
 
-
+    def __str__(self):
+        return self.original_name

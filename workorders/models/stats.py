@@ -48,9 +48,10 @@ DAILY_MEASURES = (
 class StatsDaily(models.Model):
     """Daily aggregate: the orders received on ``day`` (Asia/Shanghai) with these dimensions.
 
-    One row per combination of day, unit, department, category, channel and level; every measure is the sum over those orders of their current figures. The
-    transition hook keeps it up to date (moving an order's contribution when its dimensions
-    change); ``stats_rebuild`` recomputes it. The dashboard reads only this table and StatsOpen.
+    One row per combination of day, unit, department, category, channel and level; every measure
+    is the sum over those orders of their current figures. The transition hook keeps it up to date
+    (moving an order's contribution when its dimensions change); ``stats_rebuild`` recomputes it.
+    The dashboard reads only this table and StatsOpen.
     """
 
     day = models.DateField()
@@ -81,6 +82,11 @@ class StatsDaily(models.Model):
             models.Index(fields=["department_id", "day"], name="stats_daily_dept_day"),
         ]
 
+    def __str__(self):
+        return (
+            f"{self.day} {self.unit_id}/{self.department_id}/{self.category_id} {self.channel} {self.level}"
+        )
+
 
 class StatsUnitDaily(models.Model):
     """The same measures rolled up to (day, unit, department): what the dashboard reads when no
@@ -101,6 +107,9 @@ class StatsUnitDaily(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "unit_id", "department_id"], name="stats_unit_daily_key")
         ]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_id}/{self.department_id}"
 
 
 class StatsOpen(models.Model):
@@ -123,6 +132,9 @@ class StatsOpen(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.status} {self.unit_id}/{self.department_id}: {self.count}"
+
 
 class StatsOrderFacts(models.Model):
     """What one order contributes to the aggregates now, so a change can be applied as a delta."""
@@ -133,6 +145,9 @@ class StatsOrderFacts(models.Model):
     overdue_open = models.BooleanField(default=False)
     breached_stages = models.JSONField(default=list, blank=True)
     measures = models.JSONField(default=dict)
+
+    def __str__(self):
+        return str(self.order_id)
 
 
 class Report(models.Model):
@@ -186,6 +201,9 @@ class ReportSubscription(models.Model):
         verbose_name_plural = _("report subscriptions")
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="report_subscription_once")]
 
+    def __str__(self):
+        return f"{self.user_id} {self.kind}"
+
 
 class ExportState(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -214,9 +232,11 @@ class ExportJob(models.Model):
         verbose_name_plural = _("exports")
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"{self.user_id} {self.status} {self.created_at:%Y-%m-%d %H:%M}"
+
     @property
     def progress(self) -> int:
         if self.status == self.State.DONE:
             return 100
         return int(self.written * 100 / self.total) if self.total else 0
-

@@ -1,5 +1,10 @@
 """Statistics: the daily aggregate (kept by the transition hook), its rebuild, and the report reads.
 
+``on_workorder_event`` is the statistics concern of the effects registry (``lifecycle.effects``) and
+its ``WORKORDER_TRANSITION_HOOKS`` entry: it handles every event alike (no action is special), by
+refreshing the order the event is about; the order a duplicate joins has its own ``merged_from``
+event.
+
 Every order contributes a vector of additive measures (``order_measures``) to one ``StatsDaily``
 row, keyed by the day it was received (Asia/Shanghai) and its current unit, department, category,
 channel, level, truthfulness and satisfaction; an open order also counts in one ``StatsOpen`` row.
@@ -15,19 +20,25 @@ the orders received in that range, as they stand now. A direct count over the or
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 from collections import defaultdict
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Model, Q
 
+from ..lifecycle import Concern
 from ..models import (
     DAILY_MEASURES,
     HANDLING_BUCKET_EDGES,
     HANDLING_BUCKETS,
     STAT_STAGES,
+    UNHANDLED_OUTCOMES,
     Outcome,
     Satisfaction,
     StatsDaily,
@@ -85,11 +96,11 @@ EVALUATED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED, Satisfact
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
 
 
-def tz():
+def tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def local_day(moment) -> dt.date:
+def local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(tz()).date()
 
 
@@ -105,14 +116,14 @@ def handling_bucket(seconds: float) -> int:
     return HANDLING_BUCKETS - 1
 
 
-def normalise_stage(stage) -> str:
+def normalise_stage(stage: str | None) -> str:
     return STAGE_ALIASES.get(str(stage or ""), str(stage or "other"))
 
 
 # --- one order's contribution ---------------------------------------------------------------------
 
 
-def order_measures(o: dict, breached: set[str]):
+def order_measures(o: dict, breached: set[str]) -> tuple[list, list | None, bool, dict[str, int]]:
     """(daily key, open key or None, overdue_open, {measure: value}) of one order's current state.
 
     ``o`` maps the field names of ``ORDER_FIELDS`` (an order's ``__dict__`` will do); ``breached``
@@ -131,7 +142,7 @@ def order_measures(o: dict, breached: set[str]):
         m["closed"] = 1
     if overdue:
         m["breached"] = 1
-    if not is_open and outcome not in (Outcome.MERGED, Outcome.NOT_ESTABLISHED) and o["closed_at"]:
+    if not is_open and outcome not in UNHANDLED_OUTCOMES and o["closed_at"]:
         seconds = max((o["closed_at"] - o["received_at"]).total_seconds(), 0)
         m["handled"] = 1
         m["handling_seconds"] = int(seconds)
@@ -192,11 +203,11 @@ def order_measures(o: dict, breached: set[str]):
     return daily_key, open_key, bool(is_open and o["is_overdue"]), m
 
 
-def _bump(model, key_fields, key, deltas: dict):
+def _bump(model: type[Model], key_fields: tuple, key: list, deltas: dict) -> None:
     deltas = {k: v for k, v in deltas.items() if v}
     if not deltas:
         return
-    lookup = dict(zip(key_fields, key))
+    lookup = dict(zip(key_fields, key, strict=False))
     updates = {k: F(k) + v for k, v in deltas.items()}
     if model.objects.filter(**lookup).update(**updates):
         return
@@ -207,7 +218,9 @@ def _bump(model, key_fields, key, deltas: dict):
         model.objects.filter(**lookup).update(**updates)
 
 
-def _apply(old: StatsOrderFacts | None, daily_key, open_key, overdue_open, measures):
+def _apply(
+    old: StatsOrderFacts | None, daily_key: list, open_key: list | None, overdue_open: bool, measures: dict
+) -> None:
     changes = []  # (model, key fields, key, deltas)
     old_measures = old.measures if old else {}
     old_daily = old.daily_key if old else None
@@ -238,7 +251,7 @@ def _apply(old: StatsOrderFacts | None, daily_key, open_key, overdue_open, measu
         _bump(model, fields, key, deltas)
 
 
-def stats_refresh_order(order: WorkOrder, *, breached_stage: str | None = None, new=False) -> None:
+def stats_refresh_order(order: WorkOrder, *, breached_stage: str | None = None, new: bool = False) -> None:
     """Bring the aggregates in line with this order's current state (call inside its transaction)."""
     old = None if new else StatsOrderFacts.objects.select_for_update().filter(order_id=order.pk).first()
     breached = set(old.breached_stages) if old else set()
@@ -268,17 +281,16 @@ def stats_refresh_order(order: WorkOrder, *, breached_stage: str | None = None, 
         StatsOrderFacts.objects.filter(pk=order.pk).update(**values)
 
 
-def on_workorder_event(*, order, event) -> None:
-    """Transition hook (``WORKORDER_TRANSITION_HOOKS``): keep the aggregates current."""
+on_workorder_event = effects = Concern("stats")
+
+
+@effects.every_event
+def _refresh(order: WorkOrder, event: WorkOrderEvent) -> None:
+    """Keep the aggregates current: refresh the order (a breach also marks its stage late)."""
     stage = None
     if event.action == "deadline_breached":
         stage = normalise_stage((event.payload or {}).get("stage"))
     stats_refresh_order(order, breached_stage=stage, new=event.action == "create")
-    if event.action == "merge":  # the order that stays got an urge without a hook of its own
-        target_id = (event.payload or {}).get("into")
-        target = WorkOrder.objects.filter(pk=target_id).first() if target_id else None
-        if target is not None:
-            stats_refresh_order(target)
 
 
 # --- rebuild --------------------------------------------------------------------------------------
@@ -286,7 +298,11 @@ def on_workorder_event(*, order, event) -> None:
 
 @transaction.atomic
 def stats_rebuild(
-    *, date_from: dt.date | None = None, date_to: dt.date | None = None, chunk_size=5000, lock=True
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    chunk_size: int = 5000,
+    lock: bool = True,
 ) -> int:
     """Recompute the aggregates of the orders received between the two days (inclusive; None: open end).
 
@@ -367,15 +383,13 @@ def stats_rebuild(
     return count
 
 
-def _fast_insert(model, fields, rows, page_size=20000):
-    """Insert many rows: COPY on PostgreSQL (bulk_create is CPU-bound at this width), bulk_create elsewhere."""
-    import csv
-    import io
-
-    from django.db import connection
-
+def _fast_insert(model: type[Model], fields: list[str], rows: Iterable, page_size: int = 20000) -> None:
+    """Insert many rows: COPY on PostgreSQL (bulk_create is CPU-bound at this width), bulk_create
+    elsewhere."""
     if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**dict(zip(fields, row))) for row in rows], batch_size=500)
+        model.objects.bulk_create(
+            [model(**dict(zip(fields, row, strict=False))) for row in rows], batch_size=500
+        )
         return
     columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)"
@@ -398,11 +412,7 @@ def _fast_insert(model, fields, rows, page_size=20000):
         flush(buffer)
 
 
-def _insert_facts(facts):
-    import json
-
-    from django.db import connection
-
+def _insert_facts(facts: list[tuple]) -> None:
     if connection.vendor != "postgresql":
         StatsOrderFacts.objects.bulk_create(
             [

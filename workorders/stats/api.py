@@ -1,5 +1,6 @@
 """REST endpoints for statistics and exports (design.md "Statistics" and "Exports")."""
 
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints.models import Channel
-from config.api import DomainError
+from config.errors import DomainError
 
 from ..models import ExportJob, Level
 from .exports import export_start
@@ -239,7 +240,7 @@ class ExportDetailApi(APIView):
     def get(self, request, pk):
         job = ExportJob.objects.filter(user=request.user, pk=pk).first()
         if job is None:
-            raise DomainError(_("Export not found."), code="not_found", status_code=404)
+            raise DomainError(_("Export not found."), code="not_found")
         return Response(ExportSerializer(job, context={"request": request}).data)
 
 
@@ -249,11 +250,9 @@ class ExportDownloadApi(APIView):
         tags=["exports"],
     )
     def get(self, request, pk):
-        from django.http import FileResponse
-
         job = ExportJob.objects.filter(user=request.user, pk=pk, status=ExportJob.State.DONE).first()
         if job is None or not job.file:
-            raise DomainError(_("Export not found or not finished."), code="not_found", status_code=404)
+            raise DomainError(_("Export not found or not finished."), code="not_found")
         return FileResponse(
             job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
         )

@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from accounts.models import User
+from config.errors import DomainError
 
 from ..filters import WorkOrderFilter
 from ..models import ExportJob
 from ..selectors import contact_visible, handler_department_ids, workorder_list
+from .tasks import run_export
 
 EXPORT_FILTER_NAMES = tuple(WorkOrderFilter.base_filters)
 
@@ -76,12 +78,9 @@ def export_queryset(user: User, filters: dict):
         query.setlist(name, value if isinstance(value, list) else [value])
     filterset = WorkOrderFilter(query, queryset=workorder_list(user))
     if not filterset.is_valid():
-        from config.api import DomainError
-
         raise DomainError(
             _("Invalid filters."),
             code="invalid",
-            status_code=400,
             fields={k: [str(e) for e in v] for k, v in filterset.errors.items()},
         )
     return filterset.qs.order_by("-received_at", "-id")
@@ -90,8 +89,6 @@ def export_queryset(user: User, filters: dict):
 @transaction.atomic
 def export_start(*, user: User, filters: dict) -> ExportJob:
     """Check the filters, record the job and enqueue its task after commit."""
-    from .tasks import run_export
-
     filters = clean_filters(filters)
     export_queryset(user, filters)  # validates
     job = ExportJob.objects.create(user=user, filters=filters)

@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Department
+from accounts.roles import COMPANY_ROLES, STATISTICS_ROLES, Role
 from accounts.selectors import user_covered_departments
 from complaints.models import Category, Channel
+from config.errors import DomainError
 
 from ..models import (
     DAILY_MEASURES,
@@ -131,10 +133,6 @@ def scope_q(user) -> Q:
 
     ``user`` may also be a Department: its subtree (what a supervisor or manager there sees).
     """
-    from accounts.roles import Role
-
-    from ..selectors import COMPANY_ROLES
-
     if isinstance(user, Department):
         covered = list(user.subtree().values_list("pk", flat=True))
         return Q(unit_id__in=covered) | Q(department_id__in=covered)
@@ -147,9 +145,7 @@ def scope_q(user) -> Q:
 
 
 def can_see_statistics(user) -> bool:
-    from accounts.roles import Role
-
-    return user.is_authenticated and user.has_role(Role.ADMIN, Role.MANAGER, Role.SUPERVISOR)
+    return user.is_authenticated and user.has_role(*STATISTICS_ROLES)
 
 
 FINE_DIMENSIONS = {"category1", "category2", "category3", "channel", "level"}
@@ -518,8 +514,6 @@ def _dimension_mapper(dim):
 
 def stats_pivot(user, f: StatsFilter, *, rows: str, cols: str | None = None, measure: str = "count") -> dict:
     """A pivot table over the aggregate: {rows, cols, cells, row_totals, col_totals, total}."""
-    from config.api import DomainError
-
     label, needed, value = PIVOT_MEASURES[measure]
     virtual = [d for d in (rows, cols) if d in COLUMN_DIMENSIONS]
     if virtual and (measure != "count" or len(virtual) == 2):
@@ -529,7 +523,6 @@ def stats_pivot(user, f: StatsFilter, *, rows: str, cols: str | None = None, mea
                 "count measure."
             ),
             code="invalid",
-            status_code=400,
         )
     if virtual:
         prefix, choices = COLUMN_DIMENSIONS[virtual[0]]

@@ -71,7 +71,8 @@ def report_data(kind: str, start: dt.date, end: dt.date, company: Department) ->
     breakdowns = {}
     for dim in ("unit", "category1", "level", "channel"):
         p = stats_pivot(company, f, rows=dim, measure="count")
-        breakdowns[dim] = [{"label": r["label"], "count": t} for r, t in zip(p["rows"], p["row_totals"])]
+        totals = zip(p["rows"], p["row_totals"], strict=True)
+        breakdowns[dim] = [{"label": r["label"], "count": t} for r, t in totals]
     dept_rows = _sum_rows(_filtered(StatsDaily, company, f).exclude(department_id=0), ("department_id",))
     names = dict(Department.objects.values_list("pk", "name"))
     ranking = []

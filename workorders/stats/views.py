@@ -4,6 +4,7 @@ import io
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -15,8 +16,9 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from accounts.models import Department
+from accounts.selectors import user_covered_departments
 from complaints.models import Category, Channel
-from config.api import DomainError
+from config.errors import DomainError, page_refusal
 
 from ..models import ExportJob, Level, Report, ReportSubscription
 from .exports import clean_filters, export_start
@@ -28,6 +30,7 @@ from .reads import (
     stats_dashboard,
     stats_pivot,
 )
+from .services import report_subscription_set
 
 
 def order_list_url(params: dict) -> str:
@@ -87,8 +90,6 @@ class StatsFilterForm(forms.Form):
         everyone = [("", _("All"))]
         depts = Department.objects.filter(is_active=True)
         if not user.is_superuser:
-            from accounts.selectors import user_covered_departments
-
             depts = user_covered_departments(user)
         self.fields["unit"].choices = everyone + [
             (d.pk, d.name) for d in depts.filter(kind__in=["company", "supply_unit"]).order_by("path")
@@ -205,7 +206,7 @@ def pivot(request):
             return _pivot_xlsx(result)
         result["lines"] = [
             {"label": r["label"], "cells": cells, "total": total}
-            for r, cells, total in zip(result["rows"], result["cells"], result["row_totals"])
+            for r, cells, total in zip(result["rows"], result["cells"], result["row_totals"], strict=False)
         ]
     export_query = request.GET.copy()
     export_query["format"] = "xlsx"
@@ -226,7 +227,7 @@ def _pivot_xlsx(result) -> HttpResponse:
     ws = wb.active
     ws.title = _("Pivot")
     ws.append([result["measure_label"]] + [c["label"] for c in result["cols"]] + [_("Total")])
-    for r, cells, total in zip(result["rows"], result["cells"], result["row_totals"]):
+    for r, cells, total in zip(result["rows"], result["cells"], result["row_totals"], strict=False):
         ws.append([r["label"]] + cells + [total])
     ws.append([_("Total")] + result["col_totals"] + [result["total"]])
     buf = io.BytesIO()
@@ -240,8 +241,6 @@ def _pivot_xlsx(result) -> HttpResponse:
 
 def _reports_visible_to(user):
     """Reports of the companies the user covers (a unit's supervisor does not see the whole company's)."""
-    from accounts.selectors import user_covered_departments
-
     return Report.objects.select_related("department").filter(department__in=user_covered_departments(user))
 
 
@@ -270,11 +269,12 @@ def report_list(request):
 @require_POST
 def report_subscribe(request):
     """Subscribe to (or unsubscribe from) the e-mailed reports of one kind."""
-    kind = request.POST.get("kind")
-    if kind not in Report.Kind.values:
-        raise Http404
-    active = request.POST.get("active") == "1"
-    ReportSubscription.objects.update_or_create(user=request.user, kind=kind, defaults={"is_active": active})
+    try:
+        report_subscription_set(
+            user=request.user, kind=request.POST.get("kind"), active=request.POST.get("active") == "1"
+        )
+    except DomainError:
+        raise Http404  # not a report kind
     return redirect("stats-reports")
 
 
@@ -302,7 +302,9 @@ def export_create(request):
     try:
         job = export_start(user=request.user, filters=clean_filters(request.POST))
     except DomainError as exc:
-        raise Http404(str(exc))
+        message, _fields = page_refusal(exc)  # raises Http404 for a not_found refusal
+        messages.error(request, message)
+        return redirect("stats-exports")
     return redirect("stats-export", pk=job.pk)
 
 

@@ -28,8 +28,12 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
+from accounts.demo import seed_organisation
 from notifications.models import Delivery, Message, WebhookSubscription
 from notifications.services import deliveries_run
+from notifications.tasks import deliver
+from workorders.intake.services import complaint_register
+from workorders.models import WorkOrder
 
 BUDGET = 500.0
 
@@ -79,8 +83,6 @@ class Command(BaseCommand):
         parser.add_argument("--skip-worker", action="store_true", help="only the in-process figure")
 
     def handle(self, *args, count, batch, skip_worker, **options):
-        from workorders.models import WorkOrder
-
         order = WorkOrder.objects.order_by("pk").first()
         if order is None:
             order = self._make_order()
@@ -114,9 +116,6 @@ class Command(BaseCommand):
             sink.server.shutdown()
 
     def _make_order(self):
-        from accounts.demo import seed_organisation
-        from complaints.services import complaint_register
-
         _depts, users = seed_organisation()
         agent = next(u for u, role in users if role == "agent")
         return complaint_register(
@@ -155,8 +154,6 @@ class Command(BaseCommand):
         return [d.pk for d in deliveries]
 
     def _through_worker(self, ids, batch, count, sink):
-        from notifications.tasks import deliver
-
         queue = f"bench-{uuid.uuid4().hex[:8]}"
         log_path = Path(tempfile.gettempdir()) / f"{queue}.log"
         env = {**os.environ, "DATABASE_URL": _database_url(), "LOG_LEVEL": "WARNING"}

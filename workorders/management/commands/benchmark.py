@@ -19,11 +19,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import NOT_PROVIDED
+from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
 
+from accounts.demo import seed_organisation
 from accounts.models import Department, User
 from complaints.models import Category, Complaint, Customer
+from workorders.api import WorkOrderListApi
 from workorders.models import StatsDaily, WorkOrder
+from workorders.stats.aggregates import stats_rebuild
+from workorders.stats.reads import StatsFilter, stats_dashboard, stats_pivot, stats_summary
 
 PREFIX = "B"  # tracking numbers of synthetic orders: B000000001 …
 CHANNELS = (
@@ -129,8 +135,6 @@ class Command(BaseCommand):
 
     def ensure_organisation(self):
         if not User.objects.filter(username="manager").exists():
-            from accounts.demo import seed_organisation
-
             seed_organisation(password=settings.DEMO_PASSWORD)
 
     def load(self, n):
@@ -252,8 +256,12 @@ class Command(BaseCommand):
                     "dispatched_at": f"CASE WHEN {dispatched} THEN c.received_at + interval '1 hour' END",
                     "accepted_at": f"CASE WHEN {dispatched} THEN c.received_at + interval '2 hours' END",
                     "first_contact_at": f"CASE WHEN {closed} THEN c.received_at + interval '5 hours' END",
-                    "replied_at": f"CASE WHEN {closed} THEN c.received_at + {hours} * interval '50 minutes' END",
-                    "approved_at": f"CASE WHEN {closed} THEN c.received_at + {hours} * interval '55 minutes' END",
+                    "replied_at": (
+                        f"CASE WHEN {closed} THEN c.received_at + {hours} * interval '50 minutes' END"
+                    ),
+                    "approved_at": (
+                        f"CASE WHEN {closed} THEN c.received_at + {hours} * interval '55 minutes' END"
+                    ),
                     "closed_at": f"CASE WHEN {closed} THEN c.received_at + {hours} * interval '1 hour' END",
                 },
                 f"complaints_complaint c WHERE c.tracking_no LIKE '{PREFIX}%' AND NOT EXISTS ("
@@ -265,8 +273,6 @@ class Command(BaseCommand):
         self.rebuild()
 
     def rebuild(self):
-        from workorders.stats.aggregates import stats_rebuild
-
         t2 = time.perf_counter()
         rebuilt = stats_rebuild(lock=False, chunk_size=20000)
         with connection.cursor() as cursor:
@@ -279,25 +285,18 @@ class Command(BaseCommand):
     # --- measurements -----------------------------------------------------------------------------
 
     def measure_dashboard(self, repeat):
-        from django.test import Client
-
-        from workorders.stats.reads import StatsFilter, stats_dashboard, stats_pivot, stats_summary
-
         manager = User.objects.get(username="manager")
         supervisor = User.objects.get(username="supervisor")
         self.out("\n== manager dashboard (budget ≤ 300 ms at 1,000,000 orders) ==")
         stats_dashboard(manager, StatsFilter())  # warm up
-        self.out(
-            f"dashboard selectors, last 30 days      {fmt(timed(lambda: stats_dashboard(manager, StatsFilter()), repeat))}"
-        )
+        took = timed(lambda: stats_dashboard(manager, StatsFilter()), repeat)
+        self.out(f"dashboard selectors, last 30 days      {fmt(took)}")
         today = timezone.localdate()
         year = StatsFilter(date_from=today.replace(year=today.year - 1), date_to=today)
-        self.out(
-            f"dashboard selectors, last 365 days     {fmt(timed(lambda: stats_dashboard(manager, year), repeat))}"
-        )
-        self.out(
-            f"summary API figures, 365 days          {fmt(timed(lambda: stats_summary(supervisor, year), repeat))}"
-        )
+        took = timed(lambda: stats_dashboard(manager, year), repeat)
+        self.out(f"dashboard selectors, last 365 days     {fmt(took)}")
+        took = timed(lambda: stats_summary(supervisor, year), repeat)
+        self.out(f"summary API figures, 365 days          {fmt(took)}")
         client = Client()
         client.force_login(manager)
         client.get("/dashboard/")
@@ -311,15 +310,13 @@ class Command(BaseCommand):
             ("department", "level", "avg_handling_hours"),
         ):
             label = f"pivot {rows} × {cols} ({measure}), 365 days"
-            self.out(
-                f"{label:<40}{fmt(timed(lambda: stats_pivot(manager, year, rows=rows, cols=cols, measure=measure), repeat))}"
-            )
+
+            def pivot(rows=rows, cols=cols, measure=measure):
+                return stats_pivot(manager, year, rows=rows, cols=cols, measure=measure)
+
+            self.out(f"{label:<40}{fmt(timed(pivot, repeat))}")
 
     def measure_list(self, repeat):
-        from rest_framework.test import APIRequestFactory, force_authenticate
-
-        from workorders.api import WorkOrderListApi
-
         self.out("\n== work-order list API, first page, filtered (budget p95 ≤ 100 ms) ==")
         view = WorkOrderListApi.as_view()
         factory = APIRequestFactory()
@@ -344,8 +341,6 @@ class Command(BaseCommand):
             self.out(f"{label:<40}{fmt(timed(call, repeat))}")
 
     def measure_intake(self, count):
-        from rest_framework.test import APIClient
-
         self.out(f"\n== intake through the API, {count} sequential requests (budget ≥ 300/s, p95 ≤ 50 ms) ==")
         client = APIClient()
         client.force_authenticate(User.objects.get(username="agent"))

@@ -164,8 +164,8 @@ class Command(BaseCommand):
                         [due, now, now],
                     ),
                 },
-                "FROM (SELECT w.*, row_number() OVER (ORDER BY w.id) + %s - 1 AS n FROM workorders_workorder w "
-                "WHERE w.id > %s) w",
+                "FROM (SELECT w.*, row_number() OVER (ORDER BY w.id) + %s - 1 AS n "
+                "FROM workorders_workorder w WHERE w.id > %s) w",
                 [start, order_mark],
             )
         with connection.cursor() as cursor:
@@ -175,8 +175,9 @@ class Command(BaseCommand):
     def _reset(self, now):
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE workorders_deadline SET warned_at = NULL, breached_at = NULL, breach_notified_at = NULL, "
-                "escalation_level = 0, escalated_at = NULL, next_at = %s::timestamptz - interval '1 minute' "
+                "UPDATE workorders_deadline SET warned_at = NULL, breached_at = NULL, "
+                "breach_notified_at = NULL, escalation_level = 0, escalated_at = NULL, "
+                "next_at = %s::timestamptz - interval '1 minute' "
                 "WHERE id > %s AND warned_at IS NOT NULL OR id > %s AND breached_at IS NOT NULL",
                 [now, self.marks["deadline"], self.marks["deadline"]],
             )

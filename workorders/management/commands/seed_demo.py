@@ -4,7 +4,7 @@ from django.utils.module_loading import import_string
 
 from accounts.demo import DEMO_USERS
 
-# Each later app appends its seeder here; each is idempotent and runs in order.
+# Each seeder is idempotent; they run in order.
 SEEDERS = [
     "accounts.demo.seed_organisation",
     "workorders.demo.orders.seed_orders",
@@ -30,6 +30,6 @@ class Command(BaseCommand):
                 raise CommandError("DEBUG is off: refusing to load demo data without --allow-production.")
             for path in SEEDERS:
                 import_string(path)()
-        self.stdout.write(self.style.SUCCESS("Demo logins (password: %s):" % settings.DEMO_PASSWORD))
-        for username, display, role, dept, _phone in DEMO_USERS:
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {settings.DEMO_PASSWORD}):"))
+        for username, display, role, _dept, _phone in DEMO_USERS:
             self.stdout.write(f"  {username:<11} {role.value:<11} {display}")

@@ -1,45 +1,29 @@
 """Agent workbench pages: intake with customer lookup, the customer page and the global search."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import ValidationError
 
-from accounts.roles import Role
-from config.api import DomainError
-from workorders.filters import WorkOrderFilter
-from workorders.forms import error_dict
-from workorders.lifecycle import perform
-from workorders.models import Status
-from workorders.selectors import workorder_list, workorders_visible_to
+from accounts.roles import INTAKE_ROLES, LOOKUP_ROLES
+from complaints.forms import IntakeForm
+from complaints.models import Customer
+from complaints.selectors import category_tree
+from config.errors import DomainError, page_message
 
-from .forms import IntakeForm
-from .models import ACCOUNT_RE, Category, Customer, normalize_phone
+from ..filters import WorkOrderFilter
+from ..lifecycle import perform
+from ..selectors import workorder_list, workorders_visible_to
+from .selectors import customer_lookup, customer_search
 from .services import complaint_register
-
-INTAKE_ROLES = (Role.AGENT,)
-LOOKUP_ROLES = (Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
 
 
 def _require(user, roles):
     if not user.has_role(*roles):
         raise PermissionDenied
-
-
-def category_tree():
-    return [
-        {"id": c.pk, "code": c.code, "name": c.display_name, "parent": c.parent_id, "level": c.level}
-        for c in Category.objects.filter(is_active=True).order_by("code")
-    ]
 
 
 @login_required
@@ -54,8 +38,8 @@ def intake_view(request):
         fields = dict(form.cleaned_data)
         try:
             complaint = complaint_register(actor=request.user, draft=draft, **fields)
-        except (DomainError, ValidationError) as exc:
-            error, field_errors = error_dict(exc)
+        except DomainError as exc:
+            error, field_errors = page_message(exc)
             for name, errs in field_errors.items():
                 for err in errs:
                     form.add_error(name if name in form.fields else None, err)
@@ -80,7 +64,7 @@ def intake_view(request):
             return redirect("workorders:detail", pk=order.pk)
     elif request.method == "POST" and error is None:
         error = _("The complaint was not saved; correct the marked fields.")
-    lookup = _lookup(request.user, form["phone"].value() or "", form["account_no"].value() or "")
+    lookup = customer_lookup(request.user, form["phone"].value() or "", form["account_no"].value() or "")
     return render(
         request,
         "complaints/intake.html",
@@ -94,52 +78,10 @@ def intake_view(request):
     )
 
 
-def _lookup(user, phone, account_no):
-    """The customers matching what the agent typed, with their earlier orders and warnings."""
-    phone, account_no = normalize_phone(phone), (account_no or "").strip()
-    if len(phone) < 7 and not ACCOUNT_RE.match(account_no):
-        return None
-    qs = Customer.objects.all()
-    q = Q(pk__in=[])
-    if ACCOUNT_RE.match(account_no):
-        q |= Q(account_no=account_no)
-    if len(phone) >= 7:
-        q |= Q(phone=phone) | Q(alt_phone=phone)
-    customers = list(qs.filter(q).select_related("supply_unit").order_by("pk")[:5])
-    now = timezone.now()
-    window = timedelta(days=settings.REPEAT_WINDOW_DAYS)
-    result = []
-    for customer in customers:
-        orders = list(
-            workorders_visible_to(user)
-            .filter(customer=customer)
-            .select_related("category", "complaint")
-            .order_by("-received_at")[:10]
-        )
-        open_orders = [o for o in orders if o.status != Status.CLOSED]
-        recent_closed = [
-            o
-            for o in orders
-            if o.status == Status.CLOSED
-            and o.closed_at
-            and now - o.closed_at <= window
-            and o.outcome not in ("merged",)
-        ]
-        result.append(
-            {
-                "customer": customer,
-                "orders": orders,
-                "open_orders": open_orders,
-                "recent_closed": recent_closed,
-            }
-        )
-    return {"customers": result, "phone": phone, "account_no": account_no}
-
-
 @login_required
 def customer_lookup_view(request):
     _require(request.user, LOOKUP_ROLES)
-    lookup = _lookup(request.user, request.GET.get("phone", ""), request.GET.get("account_no", ""))
+    lookup = customer_lookup(request.user, request.GET.get("phone", ""), request.GET.get("account_no", ""))
     return render(request, "complaints/_lookup.html", {"lookup": lookup})
 
 
@@ -159,8 +101,8 @@ def intake_urge_view(request, pk):
             version=int(request.POST.get("version") or 0) or None,
             data={"comment": request.POST.get("comment", "")},
         )
-    except (DomainError, ValidationError) as exc:
-        message, _fields = error_dict(exc)
+    except DomainError as exc:
+        message, _fields = page_message(exc)
         return render(request, "complaints/_urged.html", {"order": order, "error": message})
     return render(request, "complaints/_urged.html", {"order": order})
 
@@ -183,11 +125,5 @@ def search_view(request):
         qs = workorder_list(request.user)
         orders = list(WorkOrderFilter().filter_search(qs, "search", q).order_by("-received_at", "-id")[:50])
         if request.user.has_role(*LOOKUP_ROLES):
-            phone = normalize_phone(q)
-            cq = Q(name__icontains=q) if not q.isdigit() else Q(pk__in=[])
-            if ACCOUNT_RE.match(q):
-                cq |= Q(account_no=q)
-            if phone.isdigit() and len(phone) >= 7:
-                cq |= Q(phone=phone) | Q(alt_phone=phone)
-            customers = list(Customer.objects.filter(cq).order_by("pk")[:20])
+            customers = customer_search(q)
     return render(request, "complaints/search.html", {"q": q, "orders": orders, "customers": customers})

@@ -1,3 +1,5 @@
+"""The agent's workbench pages. Their URL names keep the ``complaints:`` namespace they were born in."""
+
 from django.urls import path
 
 from . import views

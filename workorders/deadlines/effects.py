@@ -1,0 +1,244 @@
+"""What each lifecycle event does to the order's deadline clocks, declared per action.
+
+``on_workorder_event`` is the deadlines concern of the effects registry (``lifecycle.effects``) and
+its ``WORKORDER_TRANSITION_HOOKS`` entry: it runs inside every event's transaction and opens, meets,
+moves or cancels the order's ``Deadline`` rows. Every action of ``ACTIONS`` is declared below, even
+when it does nothing here (the startup check ``workorders.E001`` insists); events not declared (the
+sweep's ``deadline_*`` system events, for instance) do nothing.
+
+Clock rules (domain.md §3, §8): customer-facing clocks (dispatch, contact, reply, overall,
+regulatory) run from ``received_at`` and are not paused by returns; a rejected reply keeps its
+deadline; a reopened order gets a new reply limit (``DEADLINE_REOPEN_REPLY_LIMIT``) and a new
+callback; an approved extension moves the reply deadline to ``extended_until``; while an
+extension request waits for a decision the reply row is held (no reminder, no breach). That an
+extension must be asked for before the reply deadline is the lifecycle's own rule
+(``actions._request_extension``).
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+
+from ..lifecycle import Concern, record_system_event
+from ..models import UNHANDLED_OUTCOMES, Deadline, Stage, Status, WorkOrder, WorkOrderEvent
+from .calendar import get_calendar
+from .engine import (
+    cancel_open,
+    department_at,
+    freeze_sla,
+    is_urgent,
+    max_escalation_level,
+    meet,
+    next_check,
+    open_classified,
+    open_row,
+    open_rows,
+    parse_spec,
+    recompute_open,
+    resolve_policy,
+    sla_for,
+)
+
+on_workorder_event = effects = Concern("deadlines", every_action=True)
+
+# Actions that leave every clock as it is.
+effects.none("submit", "accept", "note", "attach")
+# The order a duplicate joins only counts an urge; the sweep's own events change no clock.
+effects.none("merged_from", "deadline_warning", "deadline_breached", "deadline_escalated")
+
+
+@effects.on("create")
+def _created(order: WorkOrder, event: WorkOrderEvent) -> None:
+    """The dispatch clock starts at receipt, before anyone has classified the order."""
+    policy = resolve_policy(level=order.level, category=order.category, channel=order.channel)
+    limit = policy.limits().get(str(Stage.DISPATCH)) if policy else None
+    if limit:
+        open_row(order, Stage.DISPATCH, start=order.received_at, now=event.created_at, limit=limit, cycle=0)
+
+
+@effects.on("classify")
+def _classified(order: WorkOrder, event: WorkOrderEvent) -> None:
+    open_classified(order, now=event.created_at)
+
+
+@effects.on("dismiss", "merge")
+def _closed_unhandled(order: WorkOrder, event: WorkOrderEvent) -> None:
+    _follow_status(order, event)
+
+
+@effects.on("assign")
+def _dispatched(order: WorkOrder, event: WorkOrderEvent) -> None:
+    meet(order, Stage.DISPATCH, now=event.created_at)
+
+
+@effects.on("return")
+def _returned(order: WorkOrder, event: WorkOrderEvent) -> None:
+    """The customer's clocks keep running (§8.1); dispatch must route the order again."""
+    now = event.created_at
+    open_row(order, Stage.DISPATCH, start=now, now=now, basis="redispatch", cycle=order.return_count)
+
+
+@effects.on("contact")
+def _contacted(order: WorkOrder, event: WorkOrderEvent) -> None:
+    if (event.payload or {}).get("first"):
+        meet(order, Stage.CONTACT, now=event.created_at)
+
+
+@effects.on("reply")
+def _replied(order: WorkOrder, event: WorkOrderEvent) -> None:
+    now = event.created_at
+    meet(order, Stage.REPLY, now=now)
+    meet(order, Stage.REGULATORY, now=now)
+    open_row(order, Stage.REVIEW, start=now, now=now)
+
+
+@effects.on("approve")
+def _approved(order: WorkOrder, event: WorkOrderEvent) -> None:
+    now = event.created_at
+    meet(order, Stage.REVIEW, now=now)
+    open_row(order, Stage.CALLBACK, start=now, now=now)
+
+
+@effects.on("reject")
+def _rejected(order: WorkOrder, event: WorkOrderEvent) -> None:
+    """A rejected reply goes back to the handler; its deadline does not move (§8.2)."""
+    now = event.created_at
+    meet(order, Stage.REVIEW, now=now)
+    cal = get_calendar()
+    for stage in (Stage.REPLY, Stage.REGULATORY):
+        if open_rows(order, stage).exists():
+            continue
+        row = (
+            Deadline.objects.select_for_update()
+            .filter(order=order, stage=stage, met_at__isnull=False)
+            .order_by("-met_at", "-pk")
+            .first()
+        )
+        if row is None:
+            continue
+        row.met_at = None
+        row.next_at = next_check(row, urgent=is_urgent(order), cal=cal)
+        row.save(update_fields=["met_at", "next_at"])
+
+
+@effects.on("callback")
+def _called_back(order: WorkOrder, event: WorkOrderEvent) -> None:
+    """A callback that reached the customer ends the callback clock; it may close or reopen."""
+    if (event.payload or {}).get("reached"):
+        meet(order, Stage.CALLBACK, now=event.created_at)
+    _follow_status(order, event)
+
+
+@effects.on("decide_callback")
+def _callback_decided(order: WorkOrder, event: WorkOrderEvent) -> None:
+    meet(order, Stage.CALLBACK, now=event.created_at)
+    _follow_status(order, event)
+
+
+@effects.on("reopen")
+def _reopened(order: WorkOrder, event: WorkOrderEvent) -> None:
+    _follow_status(order, event)
+
+
+@effects.on("request_extension")
+def _extension_requested(order: WorkOrder, event: WorkOrderEvent) -> None:
+    """The reply clock holds while the request waits for a decision."""
+    now = event.created_at
+    for row in open_rows(order, Stage.REPLY):
+        row.held_since, row.next_at = now, None
+        row.save(update_fields=["held_since", "next_at"])
+
+
+@effects.on("decide_extension")
+def _extension_decided(order: WorkOrder, event: WorkOrderEvent) -> None:
+    """The reply clock runs again; an approved extension moves it to ``extended_until``."""
+    now, approved = event.created_at, bool((event.payload or {}).get("approved"))
+    cal = get_calendar()
+    urgent = is_urgent(order)
+    for row in open_rows(order, Stage.REPLY):
+        if row.held_since is not None:
+            row.paused_seconds += int((now - row.held_since).total_seconds())
+            row.held_since = None
+        if approved and order.extended_until:
+            row.due_at, row.basis = order.extended_until, "extension"
+            sla = sla_for(order)
+            share = sla.warn_share if sla else 0.75
+            warn = cal.warn_moment(row.started_at, row.due_at, row.limit_unit, share)
+            row.warn_at = warn if urgent else cal.next_working_moment(warn)
+            if row.warn_at >= row.due_at:
+                row.warn_at = None
+        row.next_at = next_check(row, urgent=urgent, cal=cal)
+        row.save()
+
+
+@effects.on("escalate")
+def _escalated(order: WorkOrder, event: WorkOrderEvent) -> None:
+    _level_changed(order, event)
+
+
+@effects.on("urge")
+def _urged(order: WorkOrder, event: WorkOrderEvent) -> None:
+    """An urge may raise the level; it also moves a breached and alerted deadline's escalation."""
+    _level_changed(order, event)
+    _urge_escalates(order, now=event.created_at)
+
+
+# --- shared steps ----------------------------------------------------------------------------------
+
+
+def _level_changed(order: WorkOrder, event: WorkOrderEvent) -> None:
+    """After a level change: freeze the new level's limits and recompute the open rows (§5.1)."""
+    if not (event.payload or {}).get("level_to"):
+        return
+    if sla_for(order) is not None:
+        now = event.created_at
+        recompute_open(order, sla=freeze_sla(order, now=now), now=now)
+
+
+def _follow_status(order: WorkOrder, event: WorkOrderEvent) -> None:
+    """What closing and reopening do to the clocks (after the action's own steps).
+
+    Closing stops every clock: a handled order meets its callback and overall deadlines, a merged
+    or dismissed one cancels them. A reopened order (from closed, or from callback after an
+    unsatisfied customer) gets a new reply limit and, later, a new callback (§8.3).
+    """
+    now = event.created_at
+    if event.to_status == Status.CLOSED and event.from_status != Status.CLOSED:
+        if order.outcome in UNHANDLED_OUTCOMES:
+            cancel_open(order, now=now)
+        else:
+            meet(order, Stage.CALLBACK, now=now)
+            meet(order, Stage.OVERALL, now=now)
+            cancel_open(order, now=now)
+    elif event.to_status == Status.PROCESSING and event.from_status in (Status.CLOSED, Status.CALLBACK):
+        cancel_open(order, now=now, except_stages=(Stage.REPLY,))
+        limit = parse_spec(getattr(settings, "DEADLINE_REOPEN_REPLY_LIMIT", "2wd"))
+        open_row(
+            order, Stage.REPLY, start=now, now=now, limit=limit, basis="reopen", cycle=order.reopen_count
+        )
+
+
+def _urge_escalates(order: WorkOrder, *, now: datetime) -> None:
+    """A customer urging an order whose deadline has already been breached and alerted moves that
+    deadline's escalation one level up the tree at once (urging counts toward escalation, §5.2)."""
+    row = open_rows(order).filter(breach_notified_at__isnull=False).order_by("due_at", "pk").first()
+    if row is None or row.escalation_level >= max_escalation_level():
+        return
+    row.escalation_level += 1
+    row.escalated_at = now
+    row.next_at = next_check(row, urgent=is_urgent(order), cal=get_calendar())
+    row.save(update_fields=["escalation_level", "escalated_at", "next_at"])
+    record_system_event(
+        order,
+        "deadline_escalated",
+        now=now,
+        payload={
+            "stage": row.stage,
+            "due_at": row.due_at.isoformat(),
+            "deadline": row.pk,
+            "cycle": row.cycle,
+            "escalation_level": row.escalation_level,
+            "department": department_at(order, row.escalation_level),
+            "reason": "urge",
+        },
+    )
