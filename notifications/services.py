@@ -91,7 +91,7 @@ def quiet_until(prefs: NotificationSettings | None, now: datetime) -> datetime |
     local = timezone.localtime(now)
     t, start, end = local.time(), prefs.quiet_start, prefs.quiet_end
 
-    def at(day, moment):
+    def at(day: int, moment: clock_time) -> datetime:
         return local.replace(hour=moment.hour, minute=moment.minute, second=0, microsecond=0) + timedelta(
             days=day
         )

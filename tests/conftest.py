@@ -58,12 +58,6 @@ def api_client_for(users):
 
 
 @pytest.fixture
-def api_for(api_client_for):
-    """The former name of ``api_client_for``, still used by tests/notifications."""
-    return api_client_for
-
-
-@pytest.fixture
 def page_client_for(users):
     """page_client_for("dispatcher") or page_client_for(user, language="en") → a Django test client
     logged in as that user, with the language cookie set (Chinese unless told)."""

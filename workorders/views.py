@@ -44,6 +44,8 @@ EVENT_LABELS = {
     "merged_from": gettext_lazy("Duplicate merged in"),
     "deadline_warning": gettext_lazy("Deadline warning"),
     "deadline_breached": gettext_lazy("Deadline breached"),
+    "deadline_escalated": gettext_lazy("Overdue order escalated"),
+    "flags_changed": gettext_lazy("Risk flags changed"),
 }
 PAYLOAD_LABELS = {
     "comment": gettext_lazy("Comment"),
@@ -240,21 +242,12 @@ def _local(value):
     return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M") if parsed else (value or "")
 
 
-def _deadline_rows(deadlines):
-    """What the deadline engine reports per stage (WorkOrderSerializer.get_deadlines), as table rows.
-
-    Known keys (stage/stage_display, due_at, seconds_left, state) get columns; anything else is
-    ignored, so the panel survives changes in the engine's output.
-    """
+def _deadline_rows(deadlines: list[dict]) -> list[dict]:
+    """The order's deadlines (one ``deadlines.reads.deadline_entry`` each) as table rows."""
     rows = []
     for item in deadlines:
-        if not isinstance(item, dict):
-            continue
-        state = item.get("state") or (
-            "breached" if item.get("breached_at") else "met" if item.get("met_at") else ""
-        )
-        left = item.get("seconds_left")
-        if isinstance(left, (int, float)):
+        state, left = item["state"], item["seconds_left"]
+        if left is not None:
             left = (
                 (_("%(t)s left") % {"t": _span(timedelta(seconds=left))})
                 if left > 0
@@ -262,8 +255,8 @@ def _deadline_rows(deadlines):
             )
         rows.append(
             {
-                "stage": item.get("stage_display") or item.get("stage") or "",
-                "due": _local(item.get("due_at")),
+                "stage": item["stage_display"],
+                "due": _local(item["due_at"]),
                 "left": left or "",
                 "state": DEADLINE_STATES.get(state, state),
                 "css": DEADLINE_CLASSES.get(state, ""),
@@ -333,7 +326,7 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
         "events": _event_rows(order),
         "attachments": order.attachments.order_by("created_at"),
         "extension_requests": order.extension_requests.order_by("-created_at"),
-        "deadlines": _deadline_rows(serialized.get("deadlines") or []),
+        "deadlines": _deadline_rows(serialized["deadlines"]),
         "notes": notes,
         "time_class": time_class,
         "time_text": time_text,

@@ -9,9 +9,9 @@ from .conftest import assigned, replied
 pytestmark = pytest.mark.django_db
 
 
-def test_my_notifications_list_unread_count_and_mark_read(users, depts, api_for):
+def test_my_notifications_list_unread_count_and_mark_read(users, depts, api_client_for):
     replied(users, depts)  # handler2 was assigned; the supervisor has a reply to review
-    api = api_for("supervisor")
+    api = api_client_for("supervisor")
     body = api.get("/api/v1/notifications/").json()
     assert body["unread"] == 1
     [item] = body["results"]
@@ -26,16 +26,16 @@ def test_my_notifications_list_unread_count_and_mark_read(users, depts, api_for)
     assert api.get("/api/v1/notifications/?unread=1").json()["results"] == []
 
 
-def test_mark_all_read(users, depts, api_for):
+def test_mark_all_read(users, depts, api_client_for):
     assigned(users, depts)
-    api = api_for("handler2")
+    api = api_client_for("handler2")
     assert api.get("/api/v1/notifications/unread-count/").json()["unread"] >= 1
     response = api.post("/api/v1/notifications/read/", {}, format="json").json()
     assert response["marked"] >= 1 and response["unread"] == 0
 
 
-def test_preferences_round_trip(users, api_for):
-    api = api_for("handler")
+def test_preferences_round_trip(users, api_client_for):
+    api = api_client_for("handler")
     body = {
         "quiet_start": "22:00:00",
         "quiet_end": "07:00:00",
@@ -47,16 +47,16 @@ def test_preferences_round_trip(users, api_for):
     assert NotificationPreference.objects.get(user=users["handler"]).enabled is False
 
 
-def test_webhooks_are_for_administrators_only(api_for):
+def test_webhooks_are_for_administrators_only(api_client_for):
     body = {
         "url": "https://hooks.example.com/in",
         "secret": "k",
         "kind": "generic",
         "events": ["assign", "reply"],
     }
-    assert api_for("supervisor").post("/api/v1/webhooks/", body, format="json").status_code == 403
-    assert api_for("manager").get("/api/v1/webhooks/").status_code == 403
-    admin = api_for("admin")
+    assert api_client_for("supervisor").post("/api/v1/webhooks/", body, format="json").status_code == 403
+    assert api_client_for("manager").get("/api/v1/webhooks/").status_code == 403
+    admin = api_client_for("admin")
     created = admin.post("/api/v1/webhooks/", body, format="json")
     assert created.status_code == 201, created.json()
     data = created.json()

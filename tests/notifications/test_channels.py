@@ -75,7 +75,9 @@ def test_rule_channels_are_validated_against_the_registry():
         assert "channels" in error.value.message_dict
 
 
-def test_a_registered_channel_appears_in_rule_validation_the_admin_form_and_preferences(fax, users, api_for):
+def test_a_registered_channel_appears_in_rule_validation_the_admin_form_and_preferences(
+    fax, users, api_client_for
+):
     rule(channels=["inapp", "fax"]).full_clean()
     assert "fax" in codes(NotificationRuleForm().fields["channels"].choices)
     assert codes(preference_channel_choices()) == ["email", "sms", "fax"]
@@ -86,15 +88,15 @@ def test_a_registered_channel_appears_in_rule_validation_the_admin_form_and_pref
         "language": "zh-hans",
         "preferences": [{"event_type": "assign", "channel": "fax", "enabled": True}],
     }
-    response = api_for("handler2").put("/api/v1/notifications/preferences/", body, format="json")
+    response = api_client_for("handler2").put("/api/v1/notifications/preferences/", body, format="json")
     assert response.status_code == 200, response.json()
     assert NotificationPreference.objects.get(user=users["handler2"]).channel == "fax"
 
 
-def test_an_unregistered_or_fixed_channel_is_refused_in_preferences(api_for):
+def test_an_unregistered_or_fixed_channel_is_refused_in_preferences(api_client_for):
     for channel in ("fax", "inapp", "webhook"):
         body = {"language": "zh-hans", "preferences": [{"event_type": "assign", "channel": channel}]}
-        response = api_for("handler2").put("/api/v1/notifications/preferences/", body, format="json")
+        response = api_client_for("handler2").put("/api/v1/notifications/preferences/", body, format="json")
         assert response.status_code == 400, channel
 
 

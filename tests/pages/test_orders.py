@@ -258,9 +258,10 @@ def test_merge_offers_the_customers_open_orders(page_client_for, build):
     assert "合并到其他工单：已完成" in response.content.decode()
 
 
-def test_deadlines_render_whatever_the_engine_reports(page_client_for, order, monkeypatch):
+def test_deadlines_render_in_local_time_with_time_left_and_state(page_client_for, order, monkeypatch):
     from workorders.serializers import WorkOrderSerializer
 
+    # given two rows as the deadline engine reports them (deadlines.reads.deadline_entry)
     rows = [
         {
             "stage": "reply",
@@ -268,16 +269,22 @@ def test_deadlines_render_whatever_the_engine_reports(page_client_for, order, mo
             "due_at": "2026-11-25T10:00:00+08:00",
             "seconds_left": 7200,
             "state": "warning",
-            "extra": {"ignored": True},
         },
-        {"stage": "overall", "due_at": "2026-11-20T02:00:00Z", "seconds_left": -90000, "state": "breached"},
+        {
+            "stage": "overall",
+            "stage_display": "整体办结",
+            "due_at": "2026-11-20T02:00:00Z",
+            "seconds_left": -90000,
+            "state": "breached",
+        },
     ]
     monkeypatch.setattr(WorkOrderSerializer, "get_deadlines", lambda self, o: rows)
+    # when the order page renders them
     body = detail(page_client_for("dispatcher"), order).content.decode()
+    # then in local time (Asia/Shanghai), with the time left or overdue and the state's style
     assert "处理答复" in body and "2026-11-25 10:00" in body and "剩余 2小时0分" in body
-    assert "2026-11-20 10:00" in body and "已超期 1天1小时" in body  # local time (Asia/Shanghai)
+    assert "整体办结" in body and "2026-11-20 10:00" in body and "已超期 1天1小时" in body
     assert 'data-deadline-state="near"' in body and 'data-deadline-state="overdue"' in body
-    assert "ignored" not in body
 
 
 def test_home_offers_intake_only_to_agents(page_client_for):

@@ -227,7 +227,7 @@ def test_pivot_by_truthfulness_and_satisfaction(dataset, users):
     manager = users["manager"]
     visible = workorders_visible_to(manager)
     p = stats_pivot(manager, StatsFilter(), rows="truthfulness", cols="unit")
-    by_key = dict(zip((r["key"] for r in p["rows"]), p["row_totals"]))
+    by_key = dict(zip((r["key"] for r in p["rows"]), p["row_totals"], strict=True))
     for code in ("true", "partly_true", "not_true", ""):
         assert by_key.get(code, 0) == visible.filter(truthfulness=code).count(), code
     assert p["total"] == visible.count()

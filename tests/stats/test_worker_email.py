@@ -1,4 +1,5 @@
-"""A scheduled report made by a real Celery worker and e-mailed to a local SMTP server (PostgreSQL + Redis)."""
+"""A scheduled report made by a real Celery worker and e-mailed to a local SMTP server
+(PostgreSQL + Redis)."""
 
 import datetime as dt
 import email
@@ -52,8 +53,9 @@ def test_daily_report_by_a_worker_is_mailed_to_subscribers(dataset, users, depts
     smtp = Controller(inbox, hostname="127.0.0.1", port=port)
     smtp.start()
     db = connection.settings_dict
+    credentials = f"{db['USER']}:{db['PASSWORD'] or ''}"
     env = {
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(port),
         "MEDIA_ROOT": str(tmp_path / "media"),

@@ -74,7 +74,7 @@ class Flags:
 
 
 class WorkCalendar:
-    def __init__(self, *, overrides: dict, known_years: set, periods: list, refuse_missing=False):
+    def __init__(self, *, overrides: dict, known_years: set, periods: list, refuse_missing: bool = False):
         self.overrides = overrides
         self.known_years = set(known_years)
         self.periods = sorted(periods) or list(DEFAULT_PERIODS)

@@ -34,7 +34,7 @@ def deadline_entry(row: Deadline, now: datetime) -> dict:
     open_ = row.is_open
     paused = row.paused_seconds + (int((now - row.held_since).total_seconds()) if row.held_since else 0)
 
-    def iso(moment):
+    def iso(moment: datetime | None) -> str | None:
         return timezone.localtime(moment).isoformat() if moment else None
 
     return {

@@ -1,13 +1,13 @@
 """Celery tasks of the deadline engine: thin, idempotent, taking ids or ISO times."""
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.utils.dateparse import parse_datetime
 
 from .sweep import raise_level_for_breaches, sweep
 
 
 @shared_task(name="workorders.sweep_deadlines", bind=True, acks_late=True, reject_on_worker_lost=True)
-def sweep_deadlines(self, at: str | None = None) -> dict:
+def sweep_deadlines(self: Task, at: str | None = None) -> dict:
     """One sweep (beat runs it every minute). Safe to run twice or on several workers at once:
     rows are claimed with FOR UPDATE SKIP LOCKED and each step is recorded once."""
     now = parse_datetime(at) if at else None

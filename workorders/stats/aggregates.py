@@ -78,19 +78,6 @@ ORDER_FIELDS = (
     "reject_count",
     "reopen_count",
 )
-# What the deadline engine may call a stage → the stage the on-time rate measures.
-STAGE_ALIASES = {
-    "dispatch": "dispatch",
-    "assign": "dispatch",
-    "assignment": "dispatch",
-    "contact": "contact",
-    "first_contact": "contact",
-    "reply": "reply",
-    "processing": "reply",
-    "review": "review",
-    "approve": "review",
-    "callback": "callback",
-}
 TRUTHFUL = (Truthfulness.TRUE, Truthfulness.PARTLY_TRUE)
 EVALUATED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED, Satisfaction.UNSATISFIED)
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
@@ -116,8 +103,9 @@ def handling_bucket(seconds: float) -> int:
     return HANDLING_BUCKETS - 1
 
 
-def normalise_stage(stage: str | None) -> str:
-    return STAGE_ALIASES.get(str(stage or ""), str(stage or "other"))
+def breached_stage(payload: dict | None) -> str:
+    """The stage a ``deadline_breached`` event reports (a ``Stage`` code)."""
+    return str((payload or {}).get("stage") or "other")
 
 
 # --- one order's contribution ---------------------------------------------------------------------
@@ -289,7 +277,7 @@ def _refresh(order: WorkOrder, event: WorkOrderEvent) -> None:
     """Keep the aggregates current: refresh the order (a breach also marks its stage late)."""
     stage = None
     if event.action == "deadline_breached":
-        stage = normalise_stage((event.payload or {}).get("stage"))
+        stage = breached_stage(event.payload)
     stats_refresh_order(order, breached_stage=stage, new=event.action == "create")
 
 
@@ -333,7 +321,7 @@ def stats_rebuild(
     for order_id, payload in WorkOrderEvent.objects.filter(
         action="deadline_breached", order__in=orders.values("pk")
     ).values_list("order_id", "payload"):
-        breached[order_id].add(normalise_stage((payload or {}).get("stage")))
+        breached[order_id].add(breached_stage(payload))
     StatsOrderFacts.objects.filter(order__in=orders.values("pk")).delete()
     daily.delete()
     unit_daily = StatsUnitDaily.objects.all()
@@ -394,7 +382,7 @@ def _fast_insert(model: type[Model], fields: list[str], rows: Iterable, page_siz
     columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)"
 
-    def flush(buffer):
+    def flush(buffer: io.StringIO) -> None:
         buffer.seek(0)
         with connection.cursor() as cursor:
             cursor.cursor.copy_expert(sql, buffer)

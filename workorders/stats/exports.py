@@ -6,10 +6,14 @@ memory stays flat at any size) and the orders are read with ``.iterator(chunk_si
 
 import os
 import tempfile
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,18 +23,18 @@ from accounts.models import User
 from config.errors import DomainError
 
 from ..filters import WorkOrderFilter
-from ..models import ExportJob
+from ..models import ExportJob, WorkOrder
 from ..selectors import contact_visible, handler_department_ids, workorder_list
 from .tasks import run_export
 
 EXPORT_FILTER_NAMES = tuple(WorkOrderFilter.base_filters)
 
 
-def _local(value):
+def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value).replace(tzinfo=None) if value else None
 
 
-def export_columns():
+def export_columns() -> list[tuple[str, Callable[[WorkOrder, bool], Any]]]:
     return [
         (_("Tracking number"), lambda o, c: o.tracking_no),
         (_("Received at"), lambda o, c: _local(o.received_at)),
@@ -57,7 +61,7 @@ def export_columns():
     ]
 
 
-def clean_filters(data) -> dict:
+def clean_filters(data: Mapping[str, Any]) -> dict:
     """Keep only the order list's filter names; multi-valued filters stay lists."""
     out = {}
     getlist = getattr(data, "getlist", None)
@@ -72,7 +76,7 @@ def clean_filters(data) -> dict:
     return out
 
 
-def export_queryset(user: User, filters: dict):
+def export_queryset(user: User, filters: dict) -> QuerySet[WorkOrder]:
     query = QueryDict(mutable=True)
     for name, value in filters.items():
         query.setlist(name, value if isinstance(value, list) else [value])

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q, Sum
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Department
+from accounts.models import Department, User
 from accounts.roles import COMPANY_ROLES, STATISTICS_ROLES, Role
 from accounts.selectors import user_covered_departments
 from complaints.models import Category, Channel
@@ -35,11 +38,11 @@ from ..models import (
 )
 
 
-def _rate(num, den):
+def _rate(num: float, den: float) -> float | None:
     return round(num / den, 4) if den else None
 
 
-def p90_hours(row: dict):
+def p90_hours(row: dict) -> float | None:
     n = row.get("handled") or 0
     if not n:
         return None
@@ -58,33 +61,79 @@ def p90_hours(row: dict):
     return float(lower)
 
 
-def derived(row: dict) -> dict:
-    """The rates and averages of a row of summed measures."""
+def _measure(name: str) -> Callable[[dict], int]:
+    return lambda row: row.get(name) or 0
+
+
+# Every rate of the statistics, once: name → (numerator, denominator), each a function of a row of
+# summed measures. The dashboard, the summary API, the pivot and the reports all read this table.
+RATES: dict[str, tuple[Callable[[dict], int], Callable[[dict], int]]] = {
+    "on_time_rate": (lambda r: (r.get("handled") or 0) - (r.get("handled_late") or 0), _measure("handled")),
+    "satisfaction_rate": (_measure("satisfied"), _measure("evaluated")),
+    "repeat_rate": (_measure("repeat"), _measure("received")),
+    "truthfulness_rate": (_measure("truthful"), _measure("replied")),
+    "urge_rate": (_measure("urged"), _measure("received")),
+    "return_rate": (_measure("returned"), _measure("received")),
+    "reject_rate": (_measure("rejected"), _measure("replied")),
+    "reopen_rate": (_measure("reopened"), _measure("closed")),
+}
+
+
+def rate(row: dict, name: str) -> float | None:
+    numerator, denominator = RATES[name]
+    return _rate(numerator(row), denominator(row))
+
+
+def avg_handling_hours(row: dict) -> float | None:
     handled = row.get("handled") or 0
-    out = {
+    return round((row.get("handling_seconds") or 0) / handled / 3600, 1) if handled else None
+
+
+def derived(row: dict) -> dict:
+    """The counts, rates and averages of a row of summed measures."""
+    return {
         "received": row.get("received") or 0,
         "open": row.get("open") or 0,
         "closed": row.get("closed") or 0,
         "overdue": row.get("overdue_open") or 0,
         "breached": row.get("breached") or 0,
-        "on_time_rate": _rate(handled - (row.get("handled_late") or 0), handled),
-        "satisfaction_rate": _rate(row.get("satisfied") or 0, row.get("evaluated") or 0),
-        "repeat_rate": _rate(row.get("repeat") or 0, row.get("received") or 0),
-        "truthfulness_rate": _rate(row.get("truthful") or 0, row.get("replied") or 0),
-        "urge_rate": _rate(row.get("urged") or 0, row.get("received") or 0),
-        "return_rate": _rate(row.get("returned") or 0, row.get("received") or 0),
-        "reject_rate": _rate(row.get("rejected") or 0, row.get("replied") or 0),
-        "reopen_rate": _rate(row.get("reopened") or 0, row.get("closed") or 0),
-        "avg_handling_hours": round((row.get("handling_seconds") or 0) / handled / 3600, 1)
-        if handled
-        else None,
+        **{name: rate(row, name) for name in RATES},
+        "avg_handling_hours": avg_handling_hours(row),
         "p90_handling_hours": p90_hours(row),
         "stage_on_time": {
             s: _rate((row.get(f"done_{s}") or 0) - (row.get(f"late_{s}") or 0), row.get(f"done_{s}") or 0)
             for s in STAT_STAGES
         },
     }
-    return out
+
+
+def department_ranking(rows: list[dict]) -> list[dict]:
+    """Departments from rows of measures summed by ``department_id``, best first: on-time rate,
+    then satisfaction rate, then volume (the one ranking of the dashboard and the reports)."""
+    names = _names(Department, [r["department_id"] for r in rows])
+    ranking = []
+    for r in rows:
+        d = derived(r)
+        ranking.append(
+            {
+                "department": r["department_id"],
+                "name": names.get(r["department_id"], "?"),
+                "received": d["received"],
+                "open": d["open"],
+                "overdue": d["overdue"],
+                "on_time_rate": d["on_time_rate"],
+                "satisfaction_rate": d["satisfaction_rate"],
+                "avg_handling_hours": d["avg_handling_hours"],
+            }
+        )
+    ranking.sort(
+        key=lambda x: (
+            -(x["on_time_rate"] if x["on_time_rate"] is not None else -1),
+            -(x["satisfaction_rate"] if x["satisfaction_rate"] is not None else -1),
+            -x["received"],
+        )
+    )
+    return ranking
 
 
 @dataclass
@@ -128,7 +177,7 @@ def category_ids(value: str | None) -> list[int] | None:
     return []
 
 
-def scope_q(user) -> Q:
+def scope_q(user: User | Department) -> Q:
     """The aggregate rows of the orders the user may see (company roles: by unit or department).
 
     ``user`` may also be a Department: its subtree (what a supervisor or manager there sees).
@@ -144,14 +193,14 @@ def scope_q(user) -> Q:
     return Q(unit_id__in=covered) | Q(department_id__in=covered)
 
 
-def can_see_statistics(user) -> bool:
+def can_see_statistics(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and user.has_role(*STATISTICS_ROLES)
 
 
 FINE_DIMENSIONS = {"category1", "category2", "category3", "channel", "level"}
 
 
-def daily_model(f: StatsFilter, *dimensions):
+def daily_model(f: StatsFilter, *dimensions: str | None) -> type[StatsDaily] | type[StatsUnitDaily]:
     """The smallest aggregate that answers: the (day, unit, department) roll-up unless a category,
     channel or level filter or dimension needs the full daily table."""
     if f.category or f.channel or f.level or FINE_DIMENSIONS & set(dimensions):
@@ -159,7 +208,14 @@ def daily_model(f: StatsFilter, *dimensions):
     return StatsUnitDaily
 
 
-def _filtered(model, user, f: StatsFilter, *, dates=True, dims=()):
+def _filtered(
+    model: type[Model],
+    user: User | Department,
+    f: StatsFilter,
+    *,
+    dates: bool = True,
+    dims: tuple[str | None, ...] = (),
+) -> QuerySet:
     if model is StatsDaily:
         model = daily_model(f, *dims)
     qs = model.objects.filter(scope_q(user))
@@ -181,27 +237,26 @@ def _filtered(model, user, f: StatsFilter, *, dates=True, dims=()):
     return qs
 
 
-SUMS = {m: Sum(m) for m in DAILY_MEASURES}
-
-
-def _sum_rows(qs, group=(), measures=DAILY_MEASURES):
+def _sum_rows(
+    qs: QuerySet, group: tuple[str, ...] = (), measures: tuple[str, ...] = DAILY_MEASURES
+) -> list[dict[str, Any]]:
     aggs = {m: Sum(m) for m in measures}
     if group:
         return list(qs.values(*group).annotate(**aggs).order_by())
     return [qs.aggregate(**aggs)]
 
 
-def stats_summary(user, f: StatsFilter) -> dict:
+def stats_summary(user: User | Department, f: StatsFilter) -> dict:
     """The design.md summary: totals and rates of the orders received in the range, scoped."""
     row = _sum_rows(_filtered(StatsDaily, user, f))[0]
     return derived(row)
 
 
-def _names(model, ids):
+def _names(model: type[Model], ids: Iterable[int]) -> dict[int, str]:
     return dict(model.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
 
 
-def stats_dashboard(user, f: StatsFilter, *, today: dt.date | None = None) -> dict:
+def stats_dashboard(user: User, f: StatsFilter, *, today: dt.date | None = None) -> dict:
     """Every figure of the manager dashboard, from the aggregate tables only."""
     today = today or timezone.localdate()
     date_to = f.date_to or today
@@ -224,7 +279,7 @@ def stats_dashboard(user, f: StatsFilter, *, today: dt.date | None = None) -> di
         )
     }
 
-    def received_between(a, b):
+    def received_between(a: dt.date, b: dt.date) -> int:
         return sum((per_day[d]["received"] or 0) for d in per_day if a <= d <= b)
 
     week_start = today - dt.timedelta(days=today.weekday())
@@ -323,31 +378,9 @@ def stats_dashboard(user, f: StatsFilter, *, today: dt.date | None = None) -> di
     ]
 
     # Department ranking.
-    dept_rows = _sum_rows(daily.exclude(department_id=0), ("department_id",))
-    dept_names = _names(Department, [r["department_id"] for r in dept_rows])
-    ranking = []
-    for r in dept_rows:
-        d_ = derived(r)
-        ranking.append(
-            {
-                "department": r["department_id"],
-                "name": dept_names.get(r["department_id"], "?"),
-                "received": d_["received"],
-                "open": d_["open"],
-                "overdue": d_["overdue"],
-                "on_time_rate": d_["on_time_rate"],
-                "satisfaction_rate": d_["satisfaction_rate"],
-                "avg_handling_hours": d_["avg_handling_hours"],
-                "link": f.query_params(department=r["department_id"]),
-            }
-        )
-    ranking.sort(
-        key=lambda x: (
-            -(x["on_time_rate"] if x["on_time_rate"] is not None else -1),
-            -(x["satisfaction_rate"] if x["satisfaction_rate"] is not None else -1),
-            -x["received"],
-        )
-    )
+    ranking = department_ranking(_sum_rows(daily.exclude(department_id=0), ("department_id",)))
+    for entry in ranking:
+        entry["link"] = f.query_params(department=entry["department"])
 
     # Hotspots: units and second-level categories rising fastest this week (last 7 days vs the 7 before).
     this_from, last_from = today - dt.timedelta(days=6), today - dt.timedelta(days=13)
@@ -365,7 +398,12 @@ def stats_dashboard(user, f: StatsFilter, *, today: dt.date | None = None) -> di
     cat2_names = dict(Category.objects.filter(level=2).values_list("pk", "name"))
     week = {"date_from": this_from.isoformat(), "date_to": today.isoformat()}
 
-    def hot(items, names, param, codes=None):
+    def hot(
+        items: dict[int, list[int]],
+        names: dict[int, str],
+        param: str,
+        codes: dict[int, str] | None = None,
+    ) -> list[dict]:
         out = []
         for k, (now_n, before) in items.items():
             if not k or now_n <= before:
@@ -443,49 +481,34 @@ PIVOT_MEASURES = {
     "on_time_rate": (
         _("On-time rate"),
         ("handled", "handled_late"),
-        lambda r: derived_one(r, "on_time_rate"),
+        lambda r: rate(r, "on_time_rate"),
     ),
     "avg_handling_hours": (
         _("Average handling time (hours)"),
         ("handled", "handling_seconds"),
-        lambda r: derived_one(r, "avg_handling_hours"),
+        avg_handling_hours,
     ),
     "satisfaction_rate": (
         _("Satisfaction rate"),
         ("satisfied", "evaluated"),
-        lambda r: derived_one(r, "satisfaction_rate"),
+        lambda r: rate(r, "satisfaction_rate"),
     ),
     "truthfulness_rate": (
         _("Truthfulness rate"),
         ("truthful", "replied"),
-        lambda r: derived_one(r, "truthfulness_rate"),
+        lambda r: rate(r, "truthfulness_rate"),
     ),
-    "repeat_rate": (_("Repeat rate"), ("repeat", "received"), lambda r: derived_one(r, "repeat_rate")),
+    "repeat_rate": (_("Repeat rate"), ("repeat", "received"), lambda r: rate(r, "repeat_rate")),
 }
 
 
-def derived_one(row, name):
-    handled = row.get("handled") or 0
-    if name == "on_time_rate":
-        return _rate(handled - (row.get("handled_late") or 0), handled)
-    if name == "avg_handling_hours":
-        return round((row.get("handling_seconds") or 0) / handled / 3600, 1) if handled else None
-    if name == "satisfaction_rate":
-        return _rate(row.get("satisfied") or 0, row.get("evaluated") or 0)
-    if name == "truthfulness_rate":
-        return _rate(row.get("truthful") or 0, row.get("replied") or 0)
-    if name == "repeat_rate":
-        return _rate(row.get("repeat") or 0, row.get("received") or 0)
-    raise KeyError(name)
-
-
-def _dimension_mapper(dim):
+def _dimension_mapper(dim: str) -> tuple[Callable[[Any], Any], Callable[[Any], str]]:
     """(function base value → pivot key, function key → label) for one dimension."""
     if dim == "day":
         return (lambda v: v.isoformat()), (lambda k: k)
     if dim == "week":
 
-        def week(v):
+        def week(v: dt.date) -> str:
             y, w, _d = v.isocalendar()
             return f"{y}-W{w:02d}"
 
@@ -512,7 +535,9 @@ def _dimension_mapper(dim):
     return (lambda v: v), (lambda k: str(labels.get(k, _("None"))) if k else str(_("None")))
 
 
-def stats_pivot(user, f: StatsFilter, *, rows: str, cols: str | None = None, measure: str = "count") -> dict:
+def stats_pivot(
+    user: User | Department, f: StatsFilter, *, rows: str, cols: str | None = None, measure: str = "count"
+) -> dict:
     """A pivot table over the aggregate: {rows, cols, cells, row_totals, col_totals, total}."""
     label, needed, value = PIVOT_MEASURES[measure]
     virtual = [d for d in (rows, cols) if d in COLUMN_DIMENSIONS]
@@ -540,7 +565,7 @@ def stats_pivot(user, f: StatsFilter, *, rows: str, cols: str | None = None, mea
         defaultdict(int),
     )
 
-    def add(rk, ck, sums):
+    def add(rk: str | int, ck: str | int, sums: dict[str, int]) -> None:
         for m, v in sums.items():
             cells[(rk, ck)][m] += v
             row_sums[rk][m] += v
@@ -563,7 +588,7 @@ def stats_pivot(user, f: StatsFilter, *, rows: str, cols: str | None = None, mea
             continue
         add(row_map(r[row_field]), col_map(r[col_field]) if col_field else "", {m: r[m] or 0 for m in needed})
 
-    def order(keys):
+    def order(keys: Iterable[str | int]) -> list[str | int]:
         return sorted(keys, key=lambda k: (k in (0, ""), str(k) if not isinstance(k, int) else f"{k:012d}"))
 
     row_keys, col_keys = order(row_sums), order(col_sums)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from accounts.selectors import user_covered_departments
 
 from ..models import Level, Report, ReportSubscription, StatsDaily, Status, WorkOrder
 from .aggregates import day_start
-from .reads import StatsFilter, _filtered, _sum_rows, derived, stats_pivot, stats_summary
+from .reads import StatsFilter, _filtered, _sum_rows, department_ranking, stats_pivot, stats_summary
 
 LIST_LIMIT = 50
 
@@ -38,7 +39,7 @@ def report_period(kind: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return end.replace(day=1), end
 
 
-def _previous(kind, start, end):
+def _previous(kind: str, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     if kind == Report.Kind.MONTHLY:
         prev_end = start - dt.timedelta(days=1)
         return prev_end.replace(day=1), prev_end
@@ -46,7 +47,7 @@ def _previous(kind, start, end):
     return start - dt.timedelta(days=length), start - dt.timedelta(days=1)
 
 
-def _order_rows(qs):
+def _order_rows(qs: QuerySet[WorkOrder]) -> list[dict]:
     return [
         {
             "id": o.pk,
@@ -74,23 +75,17 @@ def report_data(kind: str, start: dt.date, end: dt.date, company: Department) ->
         totals = zip(p["rows"], p["row_totals"], strict=True)
         breakdowns[dim] = [{"label": r["label"], "count": t} for r, t in totals]
     dept_rows = _sum_rows(_filtered(StatsDaily, company, f).exclude(department_id=0), ("department_id",))
-    names = dict(Department.objects.values_list("pk", "name"))
-    ranking = []
-    for r in dept_rows:
-        d = derived(r)
-        ranking.append(
-            {
-                "department": names.get(r["department_id"], "?"),
-                "received": d["received"],
-                "on_time_rate": d["on_time_rate"],
-                "satisfaction_rate": d["satisfaction_rate"],
-                "avg_handling_hours": d["avg_handling_hours"],
-                "overdue": d["overdue"],
-            }
-        )
-    ranking.sort(
-        key=lambda x: (-(x["on_time_rate"] if x["on_time_rate"] is not None else -1), -x["received"])
-    )
+    ranking = [
+        {
+            "department": d["name"],
+            "received": d["received"],
+            "on_time_rate": d["on_time_rate"],
+            "satisfaction_rate": d["satisfaction_rate"],
+            "avg_handling_hours": d["avg_handling_hours"],
+            "overdue": d["overdue"],
+        }
+        for d in department_ranking(dept_rows)
+    ]
     covered = company.subtree().values("pk")
     scoped = WorkOrder.objects.filter(unit__in=covered) | WorkOrder.objects.filter(department__in=covered)
     in_period = scoped.filter(
@@ -116,7 +111,7 @@ def report_data(kind: str, start: dt.date, end: dt.date, company: Department) ->
     }
 
 
-def _pct(v):
+def _pct(v: float | None) -> str:
     return "" if v is None else f"{v * 100:.1f}%"
 
 
@@ -214,7 +209,7 @@ def report_xlsx(report: Report) -> bytes:
     return buf.getvalue()
 
 
-def report_title(kind, start, end, company):
+def report_title(kind: str, start: dt.date, end: dt.date, company: Department) -> str:
     label = dict(Report.Kind.choices)[kind]
     period = start.isoformat() if start == end else f"{start.isoformat()} – {end.isoformat()}"
     return f"{company.name} {label} {period}"
