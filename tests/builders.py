@@ -18,7 +18,7 @@ A builder made with ``travel=True`` also moves the clock there (time-machine) fo
 whatever the services stamp with the current time is stamped ``at`` too (the deadline tests).
 
 Defaults for the complaint are a fresh customer each time (``intake_body``); a suite that wants
-one known customer passes ``intake={...}`` (see ``tests/pages/conftest.py``).
+one known customer passes ``intake={...}`` (see ``tests/workorders/views/conftest.py``).
 """
 
 import contextlib

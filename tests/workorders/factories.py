@@ -3,8 +3,7 @@
 Orders in a given state come from the order builder (``tests/builders.py``, fixture ``build``).
 A second company (with one user per role) proves that scope stops at the company.
 
-The fixtures at the bottom are imported by ``tests/workorders/conftest.py`` and
-``tests/complaints/conftest.py``.
+The fixtures at the bottom are imported by ``tests/workorders/conftest.py`` (for every test under it).
 """
 
 from datetime import timedelta

@@ -9,10 +9,9 @@ with the right from/to/actor and bumps the version by one. A refused move answer
 import pytest
 
 from tests.builders import REPLY, STATES, category
+from tests.workorders.factories import act, future, pdf_upload, snapshot
 from workorders.lifecycle import ACTIONS
 from workorders.models import ExtensionRequest, WorkOrder, WorkOrderEvent
-
-from .factories import act, future, pdf_upload, snapshot
 
 pytestmark = pytest.mark.django_db
 

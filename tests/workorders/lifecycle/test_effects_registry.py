@@ -9,14 +9,13 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from config.errors import DomainError
+from tests.workorders.factories import act
 from workorders.checks import check_effects
 from workorders.deadlines import effects as deadline_effects
 from workorders.lifecycle import ACTIONS, Action, perform
 from workorders.lifecycle.effects import CONCERNS, EVENTS_BESIDES_ACTIONS, Concern
 from workorders.models import WorkOrderEvent
 from workorders.stats import aggregates
-
-from .factories import act
 
 
 def test_the_registry_as_configured_passes_the_check():

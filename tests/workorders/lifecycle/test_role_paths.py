@@ -8,9 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.builders import REPLY, category, intake_body
+from tests.workorders.factories import act, future, pdf_upload, snapshot
 from workorders.models import Assignment, Attachment, ExtensionRequest, WorkOrder
-
-from .factories import act, future, pdf_upload, snapshot
 
 pytestmark = pytest.mark.django_db
 

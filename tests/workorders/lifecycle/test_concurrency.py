@@ -5,9 +5,8 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
+from tests.workorders.racing import lock_waiters, race, require_postgresql
 from workorders.models import WorkOrder, WorkOrderEvent
-
-from .racing import lock_waiters, race, require_postgresql
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -6,7 +6,7 @@ present. The English texts are the source strings and must not drift.
 
 import pytest
 
-from .factories import act
+from tests.workorders.factories import act
 
 pytestmark = pytest.mark.django_db
 
