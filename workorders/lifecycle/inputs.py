@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from accounts.models import Department, User
 from complaints.models import Category, Channel
-from complaints.validators import LEAF_CATEGORY_REQUIRED
+from complaints.validators import validate_leaf_category
 
 from ..models import (
     CALLBACK_SATISFACTION_CHOICES,
@@ -48,8 +48,7 @@ class ClassifyInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
 
     def validate_category(self, category: Category) -> Category:
-        if not category.is_leaf:
-            raise serializers.ValidationError(LEAF_CATEGORY_REQUIRED)
+        validate_leaf_category(category)
         return category
 
 
