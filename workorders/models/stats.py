@@ -143,6 +143,8 @@ class StatsOrderFacts(models.Model):
     daily_key = models.JSONField(default=list)
     open_key = models.JSONField(default=list, blank=True)  # empty when closed
     overdue_open = models.BooleanField(default=False)
+    # The stages whose deadline was late (stats.aggregates.late_stages); named before lateness was
+    # read from the deadline rows.
     breached_stages = models.JSONField(default=list, blank=True)
     measures = models.JSONField(default=dict)
 

@@ -39,6 +39,7 @@ from ..models import (
     HANDLING_BUCKETS,
     STAT_STAGES,
     UNHANDLED_OUTCOMES,
+    Deadline,
     Outcome,
     Satisfaction,
     StatsDaily,
@@ -103,23 +104,32 @@ def handling_bucket(seconds: float) -> int:
     return HANDLING_BUCKETS - 1
 
 
-def breached_stage(payload: dict | None) -> str:
-    """The stage a ``deadline_breached`` event reports (a ``Stage`` code)."""
-    return str((payload or {}).get("stage") or "other")
-
-
 # --- one order's contribution ---------------------------------------------------------------------
 
 
-def order_measures(o: dict, breached: set[str]) -> tuple[list, list | None, bool, dict[str, int]]:
+# A deadline row is late when it was met after its due time (the due time in force then: an approved
+# extension has moved it), or when it is not met and the sweep found it past due. Lateness is a fact
+# of the row, whether or not a sweep ran before the stage was done.
+LATE_ROW = Q(met_at__isnull=False, met_at__gt=F("due_at")) | Q(met_at__isnull=True, breached_at__isnull=False)
+# The stages the customer sees; a handled order is on time when none of them was late. They belong to
+# the handling department (contact, reply, and the channel's regulatory limit on the reply).
+CUSTOMER_FACING_STAGES = frozenset({"contact", "reply", "regulatory"})
+
+
+def late_stages(order_id: int) -> set[str]:
+    """The stages of the order that were (or are) late, any cycle."""
+    return set(Deadline.objects.filter(order_id=order_id).filter(LATE_ROW).values_list("stage", flat=True))
+
+
+def order_measures(o: dict, late: set[str]) -> tuple[list, list | None, bool, dict[str, int]]:
     """(daily key, open key or None, overdue_open, {measure: value}) of one order's current state.
 
-    ``o`` maps the field names of ``ORDER_FIELDS`` (an order's ``__dict__`` will do); ``breached``
-    is the set of stages whose deadline was breached (from ``deadline_breached`` events).
+    ``o`` maps the field names of ``ORDER_FIELDS`` (an order's ``__dict__`` will do); ``late`` is the
+    set of stages whose deadline was late (``late_stages``).
     """
     status = o["status"]
     is_open = status != Status.CLOSED
-    overdue = bool(o["is_overdue"]) or bool(breached)
+    overdue = bool(o["is_overdue"]) or bool(late)
     outcome = o["outcome"] or ""
     m = {"received": 1}
     if is_open:
@@ -135,7 +145,7 @@ def order_measures(o: dict, breached: set[str]) -> tuple[list, list | None, bool
         m["handled"] = 1
         m["handling_seconds"] = int(seconds)
         m[f"hb_{handling_bucket(seconds)}"] = 1
-        if overdue:
+        if late & CUSTOMER_FACING_STAGES:
             m["handled_late"] = 1
     truth, sat = o["truthfulness"] or "", o["satisfaction"] or ""
     if truth:
@@ -173,7 +183,7 @@ def order_measures(o: dict, breached: set[str]) -> tuple[list, list | None, bool
     for stage in STAT_STAGES:
         if done[stage]:
             m[f"done_{stage}"] = 1
-            if stage in breached:
+            if stage in late:
                 m[f"late_{stage}"] = 1
     daily_key = [
         local_day(o["received_at"]).isoformat(),
@@ -239,12 +249,11 @@ def _apply(
         _bump(model, fields, key, deltas)
 
 
-def stats_refresh_order(order: WorkOrder, *, breached_stage: str | None = None, new: bool = False) -> None:
-    """Bring the aggregates in line with this order's current state (call inside its transaction)."""
+def stats_refresh_order(order: WorkOrder, *, new: bool = False) -> None:
+    """Bring the aggregates in line with this order's current state (call inside its transaction,
+    after the deadline effects, so a stage met late in it counts late)."""
     old = None if new else StatsOrderFacts.objects.select_for_update().filter(order_id=order.pk).first()
-    breached = set(old.breached_stages) if old else set()
-    if breached_stage:
-        breached.add(breached_stage)
+    breached = late_stages(order.pk)
     daily_key, open_key, overdue_open, measures = order_measures(order.__dict__, breached)
     if (
         old
@@ -274,11 +283,8 @@ on_workorder_event = effects = Concern("stats")
 
 @effects.every_event
 def _refresh(order: WorkOrder, event: WorkOrderEvent) -> None:
-    """Keep the aggregates current: refresh the order (a breach also marks its stage late)."""
-    stage = None
-    if event.action == "deadline_breached":
-        stage = breached_stage(event.payload)
-    stats_refresh_order(order, breached_stage=stage, new=event.action == "create")
+    """Keep the aggregates current: refresh the order's contribution."""
+    stats_refresh_order(order, new=event.action == "create")
 
 
 # --- rebuild --------------------------------------------------------------------------------------
@@ -318,10 +324,12 @@ def stats_rebuild(
             open_delta[tuple(old_key)][0] -= 1
             open_delta[tuple(old_key)][1] -= int(old_over)
     breached = defaultdict(set)
-    for order_id, payload in WorkOrderEvent.objects.filter(
-        action="deadline_breached", order__in=orders.values("pk")
-    ).values_list("order_id", "payload"):
-        breached[order_id].add(breached_stage(payload))
+    for order_id, stage in (
+        Deadline.objects.filter(order__in=orders.values("pk"))
+        .filter(LATE_ROW)
+        .values_list("order_id", "stage")
+    ):
+        breached[order_id].add(stage)
     StatsOrderFacts.objects.filter(order__in=orders.values("pk")).delete()
     daily.delete()
     unit_daily = StatsUnitDaily.objects.all()

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from accounts.models import User
 from tests.builders import KNOWN_CUSTOMER, OrderBuilder
 from workorders.lifecycle import record_system_event
-from workorders.models import WorkOrder
+from workorders.models import Deadline, WorkOrder
 
 SH = ZoneInfo("Asia/Shanghai")
 # One customer unless a complaint says otherwise; no account number unless it gives one.
@@ -41,10 +41,14 @@ def approve_and_callback(build, oid, when, satisfaction="satisfied"):
 
 
 def breach(oid, stage, when):
-    """What the deadline sweep records when a stage runs late (without running the sweep)."""
+    """The stage's deadline fell due at ``when`` and ran late: its row's due time is moved there (an
+    open row is also found breached, as the sweep would), and the breach event is recorded."""
     from django.db import transaction
 
     with transaction.atomic():
+        row = Deadline.objects.filter(order_id=oid, stage=stage).order_by("-pk").first()
+        changes = {"due_at": when} if row.met_at else {"due_at": when, "breached_at": when}
+        Deadline.objects.filter(pk=row.pk).update(**changes)
         WorkOrder.objects.filter(pk=oid).update(is_overdue=True)
         order = WorkOrder.objects.select_for_update().get(pk=oid)
         record_system_event(

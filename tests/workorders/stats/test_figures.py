@@ -6,7 +6,7 @@ from statistics import mean
 import pytest
 from django.db.models import Q
 
-from workorders.models import StatsDaily, StatsOpen, Status, WorkOrder, WorkOrderEvent
+from workorders.models import Deadline, StatsDaily, StatsOpen, Status, WorkOrder
 from workorders.selectors import workorders_visible_to
 from workorders.stats.aggregates import DAILY_KEY, day_start, stats_rebuild
 from workorders.stats.reads import StatsFilter, stats_dashboard, stats_pivot, stats_summary
@@ -31,8 +31,11 @@ def orders_in(user, date_from=None, date_to=None):
 
 
 def breached_stages(order):
+    """The stages that ran late: met after the due time, or found past it while open."""
     return {
-        e.payload.get("stage") for e in WorkOrderEvent.objects.filter(order=order, action="deadline_breached")
+        row.stage
+        for row in Deadline.objects.filter(order=order)
+        if (row.met_at and row.met_at > row.due_at) or (row.met_at is None and row.breached_at)
     }
 
 
@@ -44,7 +47,8 @@ def direct(orders):
     """The summary computed straight from the orders and their events."""
     closed = [o for o in orders if o.status == Status.CLOSED]
     handled = [o for o in closed if o.outcome not in ("merged", "not_established")]
-    late = [o for o in handled if o.is_overdue or breached_stages(o)]
+    # On time: none of the customer-facing stages (contact, reply, the regulatory limit) was late.
+    late = [o for o in handled if breached_stages(o) & {"contact", "reply", "regulatory"}]
     evaluated = [o for o in orders if o.satisfaction in ("satisfied", "basically_satisfied", "unsatisfied")]
     replied = [o for o in orders if o.truthfulness]
     stage = {}
