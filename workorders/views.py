@@ -45,6 +45,7 @@ EVENT_LABELS = {
     "deadline_warning": gettext_lazy("Deadline warning"),
     "deadline_breached": gettext_lazy("Deadline breached"),
     "deadline_escalated": gettext_lazy("Overdue order escalated"),
+    "deadline_overdue": gettext_lazy("Deadline passed (the alert waits for office hours)"),
     "flags_changed": gettext_lazy("Risk flags changed"),
 }
 PAYLOAD_LABELS = {

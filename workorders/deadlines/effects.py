@@ -44,7 +44,7 @@ on_workorder_event = effects = Concern("deadlines", every_action=True)
 # Actions that leave every clock as it is.
 effects.none("submit", "accept", "note", "attach")
 # The order a duplicate joins only counts an urge; the sweep's own events change no clock.
-effects.none("merged_from", "deadline_warning", "deadline_breached", "deadline_escalated")
+effects.none("merged_from", "deadline_warning", "deadline_breached", "deadline_overdue", "deadline_escalated")
 
 
 @effects.on("create")

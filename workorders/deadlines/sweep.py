@@ -163,6 +163,14 @@ def sweep_batch(*, now: datetime, batch_size: int, result: SweepResult) -> int:
             for row in rows:
                 if row.order_id in newly_breached:
                     row.order.is_overdue = True
+            # A breach whose alert waits for office hours is still a fact now: record it, so every
+            # concern (the statistics' overdue count) sees the order overdue at once.
+            alerted = {order.pk for order, action, _data in pending if action == "deadline_breached"}
+            for row in rows:
+                if row.order_id in newly_breached and row.order_id not in alerted:
+                    alerted.add(row.order_id)
+                    stage = {"stage": row.stage, "due_at": row.due_at.isoformat(), "deadline": row.pk}
+                    pending.append((row.order, "deadline_overdue", stage))
         # What record_system_event does, for a whole batch: one INSERT, then the hooks per event.
         write_events([NewEvent(order, action, payload=data) for order, action, data in pending], now=now)
         for _order, action, _data in pending:
@@ -170,7 +178,7 @@ def sweep_batch(*, now: datetime, batch_size: int, result: SweepResult) -> int:
                 result.warnings += 1
             elif action == "deadline_breached":
                 result.breaches += 1
-            else:
+            elif action == "deadline_escalated":
                 result.escalations += 1
         result.level_ups.extend(_mark_level_ups(newly_breached))
         result.claimed += len(rows)

@@ -253,6 +253,12 @@ class _Seeder:
                 t = morning
         return t
 
+    def pace(self, t, usual, slow, p_slow, office=True):
+        """``later`` by ``usual`` (lo, hi) minutes, or now and then (``p_slow``) by ``slow``: most
+        stages are done in time, a few run late, as in a real centre."""
+        lo, hi = slow if self.rng.random() < p_slow else usual
+        return self.later(t, lo, hi, office=office)
+
     def act(self, spec, code, actor, t, **data):
         return perform(spec.order_id, code, actor=actor, data=data, now=t)
 
@@ -390,7 +396,7 @@ class _Seeder:
             spec.outcome, spec.variant = "unreachable", "unreachable"
         for spec in base:
             if spec.received_at is None:
-                spec.received_at = self.received(self.open_age(spec))
+                spec.received_at = self.received(self.open_age(spec), soonest=5)
         # duplicates merged into an open-at-the-time order of the same customer
         # (a closed target must be old enough that it is surely still open when the duplicate comes in)
         targets = [
@@ -434,29 +440,41 @@ class _Seeder:
             self.sprinkle(spec)
         return [s for s in specs if s.parent is None], specs
 
-    def received(self, age_days):
+    def received(self, age_days, soonest=20):
+        """A call ``age_days`` ago, moved into the hotline's busy hours, at least ``soonest`` minutes
+        (a few more at random) before now."""
         t = self.now - timedelta(days=age_days)
         local = timezone.localtime(t)
         if local.hour < 7 or local.hour >= 22:  # the hotline is busiest in the day; move night calls there
             local = local.replace(hour=self.rng.randint(8, 20), minute=self.rng.randint(0, 59))
-        t = min(local, self.now - timedelta(minutes=self.rng.randint(20, 90)))
+        spread = 70 if soonest >= 20 else 10
+        t = min(local, self.now - timedelta(minutes=self.rng.randint(soonest, soonest + spread)))
         return t
 
+    MINUTE = 1 / 1440  # of a day
+
     def open_age(self, spec):
-        r = self.rng
+        """How long ago an open order came in, in days: a snapshot of a working centre, where most
+        open orders are within their limits (a new call waits minutes for dispatch, a reply hours
+        for review) and a few are overdue (returned orders, a share of the slow ones)."""
+        r, m = self.rng, self.MINUTE
         return {
-            "intake": lambda: r.uniform(0.02, 0.3),
-            "classification": lambda: r.uniform(0.02, 0.25),
-            "assignment": lambda: r.uniform(0.05, 1.5) if spec.variant != "returned" else r.uniform(0.5, 3),
-            "processing": lambda: (
-                r.uniform(1, 8)
-                if spec.variant == "extension"
-                else r.uniform(0.3, 12)
-                if r.random() < 0.8
-                else r.uniform(12, 40)
+            "intake": lambda: r.uniform(5 * m, 20 * m),
+            "classification": lambda: r.uniform(5 * m, 20 * m),
+            "assignment": lambda: (
+                r.uniform(8 * m, 22 * m) if spec.variant != "returned" else r.uniform(0.1, 0.6)
             ),
-            "review": lambda: r.uniform(1.5, 7),
-            "callback": lambda: r.uniform(2, 9),
+            "processing": lambda: (
+                r.uniform(0.05, 0.7)
+                if spec.variant in ("new", "accepted")
+                else r.uniform(1, 4)
+                if spec.variant == "extension"
+                else r.uniform(0.2, 3)
+                if r.random() < 0.9
+                else r.uniform(5, 12)
+            ),
+            "review": lambda: r.uniform(0.1, 0.5),
+            "callback": lambda: r.uniform(0.2, 0.8),
         }[spec.stop]()
 
     # How the open orders got where they are: taken in turn, so that even a small demo has each.
@@ -558,7 +576,7 @@ class _Seeder:
         self.write_text(spec)
         t = spec.received_at
         slow_channel = spec.channel in ("letter", "suggestion_box", "leader_reception")
-        t = self.later(t, 30, 300) if slow_channel else self.later(t, 1, 5, office=False)
+        t = self.later(t, 5, 20) if slow_channel else self.later(t, 1, 5, office=False)
         yield t
         ext = ""
         if spec.channel in ("gov_12345", "regulator_12398"):
@@ -596,7 +614,7 @@ class _Seeder:
                 yield t
                 self.act(spec, "urge", self.agent, t, comment=r.choice(T.URGE_COMMENTS))
             return
-        t = self.later(t, 5, 40)
+        t = self.pace(t, (2, 10), (20, 60), 0.04, office=False)  # the dispatch centre works 24/7
         yield t
         if spec.variant == "dismiss":
             self.act(spec, "dismiss", self.supervisor, t, reason=r.choice(T.DISMISS_REASONS))
@@ -630,7 +648,7 @@ class _Seeder:
         if spec.stop == "processing" and spec.variant == "new":
             return
         handler = self.handler_for[dept.code]
-        t = self.later(t, 20, 300)
+        t = self.pace(t, (10, 120), (120, 300), 0.1)
         yield t
         self.act(spec, "accept", handler, t)
         for child in spec.children:
@@ -640,7 +658,7 @@ class _Seeder:
         if spec.stop == "processing" and spec.variant == "accepted":
             t = yield from self.urge(spec, t)
             return
-        t = self.later(t, 30, 1200)
+        t = self.pace(t, (20, 420), (1500, 2200), 0.02)
         yield t
         self.act(
             spec,
@@ -835,7 +853,7 @@ class _Seeder:
         yield  # a generator, so the callers can ``yield from`` it
 
     def assign(self, spec, t, dept):
-        t = self.later(t, 5, 30)
+        t = self.pace(t, (2, 12), (25, 90), 0.04, office=False)
         yield t
         handler = self.handler_for[dept.code]
         assignee = handler.pk if handler.department_id == dept.pk and self.rng.random() < 0.4 else None
@@ -851,7 +869,7 @@ class _Seeder:
 
     def reply(self, spec, t, handler, dept):
         r = self.rng
-        t = self.later(t, 600, 4 * 1440)
+        t = self.pace(t, (120, 1.2 * 1440), (5 * 1440, 7 * 1440), 0.02)
         yield t
         truth = _pick(r, TRUTH_WEIGHTS)
         texts = T.handling_for(spec.leaf)
@@ -884,7 +902,7 @@ class _Seeder:
         return t
 
     def approve(self, spec, t):
-        t = self.later(t, 60, 1200)
+        t = self.pace(t, (15, 150), (400, 1400), 0.08)
         yield t
         self.act(spec, "approve", self.supervisor, t, comment=self.rng.choice(T.APPROVE_COMMENTS))
         return t

@@ -69,6 +69,22 @@ def test_non_urgent_breach_is_marked_at_once_but_alerted_in_office_hours(build):
     assert len(stage_events(order, "deadline_breached", "contact")) == 1
 
 
+def test_a_breach_at_night_counts_overdue_at_once_though_its_alert_waits(build, users):
+    from workorders.stats.reads import StatsFilter, stats_summary
+
+    order = build.register(sh(2025, 3, 3, 22, 0))  # Monday night, contact due Tuesday 22:00
+    build.classify_and_assign(order, sh(2025, 3, 3, 22, 5))
+    # when the sweep finds the contact row past due at night
+    sweep(now=sh(2025, 3, 4, 22, 1))
+    # then no alert yet, but the fact is recorded and every figure sees the order overdue
+    assert stage_events(order, "deadline_breached", "contact") == []
+    assert [e.payload["stage"] for e in events(order, "deadline_overdue")] == ["contact"]
+    assert stats_summary(users["manager"], StatsFilter())["overdue"] == 1
+    # and the alert in office hours records no second fact
+    sweep(now=sh(2025, 3, 5, 9, 0))
+    assert len(events(order, "deadline_overdue")) == 1
+
+
 def test_breach_escalates_up_the_department_tree(build, depts):
     # given a special order (reply 1 wd) handled by a team under 运维检修部 under the company
     order = build.register(sh(2025, 3, 3, 10, 0))

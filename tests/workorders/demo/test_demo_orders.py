@@ -60,9 +60,13 @@ def test_seed_orders_builds_a_consistent_quarter_of_work_once(org, settings):
     }
     assert sum(o.status == Status.CLOSED for o in orders) > COUNT // 2
 
-    # spread over the last 90 days (from its first weeks on, on many distinct days), nothing in the future
-    days = {timezone.localtime(o.received_at).date() for o in orders}
-    assert len(days) >= min(60, COUNT * 2 // 3)
+    # the closed orders spread over the last 90 days (from its first weeks on, on many distinct
+    # days), the open ones recent (a snapshot of a working centre), nothing in the future
+    closed = [o for o in orders if o.status == Status.CLOSED]
+    days = {timezone.localtime(o.received_at).date() for o in closed}
+    assert len(days) >= min(60, len(closed) * 2 // 3)
+    open_ = [o for o in orders if o.status != Status.CLOSED]
+    assert sum(o.received_at >= now - timedelta(days=4) for o in open_) >= len(open_) * 4 // 5
     assert min(o.received_at for o in orders) <= now - timedelta(days=80)
     assert all(now - timedelta(days=91) <= o.received_at <= now for o in orders)
 
@@ -177,3 +181,24 @@ def test_seed_orders_is_deterministic(org):
         )
     )
     assert second == first
+
+
+@time_machine.travel(SEEDED_AT, tick=True)
+def test_the_full_demo_has_the_figures_of_a_real_centre(org):
+    # given the demo as `make run` seeds it (DEFAULT_COUNT orders, one deadline sweep after them)
+    from workorders.deadlines.sweep import sweep
+    from workorders.stats.reads import StatsFilter, stats_dashboard, stats_summary
+
+    seed_orders(count=DEFAULT_COUNT)
+    sweep()
+    manager = org[1]["manager"]
+    # when the manager opens the dashboard
+    summary = stats_summary(manager, StatsFilter())
+    ranking = stats_dashboard(manager, StatsFilter())["ranking"]
+    # then: mostly on time, with a few late stages and departments, and a handful of overdue orders
+    assert 0.85 <= summary["on_time_rate"] <= 0.97, summary["on_time_rate"]
+    stages = summary["stage_on_time"]
+    assert all(0.75 <= rate <= 1.0 for rate in stages.values() if rate is not None), stages
+    rates = [r["on_time_rate"] for r in ranking if r["on_time_rate"] is not None]
+    assert min(rates) < 0.9 and max(rates) == 1.0, rates
+    assert 0 < summary["overdue"] <= summary["open"] // 4, (summary["overdue"], summary["open"])
