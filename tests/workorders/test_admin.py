@@ -52,6 +52,7 @@ def data(users, build, settings, tmp_path):
             contacted.assignee,
             requested_due_at=timezone.now() + timedelta(days=3),
             reason="需协调市政部门办理道路开挖许可",
+            basis="道路开挖许可申请",
         )
     build.do(
         order,

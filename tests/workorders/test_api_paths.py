@@ -103,7 +103,14 @@ def test_ui_is_offered_only_the_actions_that_can_succeed_now(api_client_for, dep
     assert "accept" not in offered() and "contact" in offered() and "reply" not in offered()
     act(handler, oid, "contact", method="phone", comment="已联系")
     assert "reply" in offered() and "return" not in offered()
-    act(handler, oid, "request_extension", requested_due_at="2099-01-01T10:00:00+08:00", reason="需协调施工")
+    act(
+        handler,
+        oid,
+        "request_extension",
+        requested_due_at="2099-01-01T10:00:00+08:00",
+        reason="需协调施工",
+        basis="施工计划",
+    )
     assert "request_extension" not in offered()
     assert "decide_extension" in set(
         api_client_for("supervisor").get(f"/api/v1/workorders/{oid}/").json()["available_actions"]

@@ -30,6 +30,9 @@ import chinese_calendar
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.errors import DomainError
 
 from ..models import Deadline, WorkCalendarDay, WorkCalendarYear, WorkingPeriod
 
@@ -39,8 +42,23 @@ LOCAL_TTL_SECONDS = 60
 MAX_DAYS_SCANNED = 3 * 366
 
 
-class CalendarDataMissing(Exception):
-    """A deadline needs a year the calendar does not know and the configuration refuses to guess."""
+class CalendarDataMissing(DomainError):
+    """A deadline needs a year the calendar does not know and the configuration refuses to guess.
+
+    A refusal like any other (409 ``calendar_year_missing``): the action that needed the deadline
+    is not taken, and the message tells what an administrator must add."""
+
+    def __init__(self, year: int | None = None, message: str | None = None):
+        super().__init__(
+            message
+            or _(
+                "The work calendar has no holidays for %(year)s yet, and deadlines are not computed "
+                "without them: an administrator must add the year under Work-calendar years and days."
+            )
+            % {"year": year},
+            code="calendar_year_missing",
+        )
+        self.year = year
 
 
 @functools.cache
@@ -94,20 +112,22 @@ class WorkCalendar:
         if library_knows(day.year):
             return chinese_calendar.is_workday(day)
         if self.refuse_missing:
-            raise CalendarDataMissing(f"The work calendar has no data for {day.year}.")
+            raise CalendarDataMissing(day.year)
         if flags is not None:
             flags.missing.add(day.year)
         return day.weekday() < 5
 
     def nth_workday_after(self, day: date, n: int, flags: Flags | None = None) -> date:
         current, counted = day, 0
-        for _ in range(MAX_DAYS_SCANNED * max(1, n)):
+        for _step in range(MAX_DAYS_SCANNED * max(1, n)):
             current += timedelta(days=1)
             if self.is_workday(current, flags):
                 counted += 1
                 if counted >= n:
                     return current
-        raise CalendarDataMissing("No working day found; check the work calendar.")  # pragma: no cover
+        raise CalendarDataMissing(
+            message="No working day found; check the work calendar."
+        )  # pragma: no cover
 
     # --- moments -----------------------------------------------------------------------------
     def local(self, moment: datetime) -> datetime:
@@ -128,7 +148,7 @@ class WorkCalendar:
     def next_working_moment(self, moment: datetime, flags: Flags | None = None) -> datetime:
         """``moment`` itself when it is office time, else the start of the next office period."""
         day = self.local(moment).date()
-        for _ in range(MAX_DAYS_SCANNED):
+        for _step in range(MAX_DAYS_SCANNED):
             for start, end in self._day_periods(day, flags):
                 if moment < end:
                     return max(moment, start)
@@ -138,7 +158,7 @@ class WorkCalendar:
     def last_working_moment_before(self, moment: datetime, flags: Flags | None = None) -> datetime | None:
         """The last minute of office time before ``moment`` (within a year), or None."""
         day = self.local(moment).date()
-        for _ in range(366):
+        for _step in range(366):
             for start, end in reversed(self._day_periods(day, flags)):
                 if start < moment:
                     return (
@@ -165,7 +185,7 @@ class WorkCalendar:
     def add_working_seconds(self, begin: datetime, seconds: float, flags: Flags | None = None) -> datetime:
         remaining = seconds
         day = self.local(begin).date()
-        for _ in range(MAX_DAYS_SCANNED * 10):
+        for _step in range(MAX_DAYS_SCANNED * 10):
             for start, end in self._day_periods(day, flags):
                 lo = max(start, begin)
                 if end <= lo:
@@ -176,7 +196,7 @@ class WorkCalendar:
                 remaining -= available
             day += timedelta(days=1)
         raise CalendarDataMissing(
-            "Working time could not be added; check the working hours."
+            message="Working time could not be added; check the working hours."
         )  # pragma: no cover
 
     # --- limits ------------------------------------------------------------------------------

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from complaints.models import Category
 
@@ -30,6 +32,7 @@ from ..models import (
     OrderSla,
     SlaPolicy,
     Stage,
+    WorkCalendarYear,
     WorkOrder,
 )
 from .calendar import Flags, WorkCalendar, get_calendar
@@ -321,3 +324,58 @@ def department_at(order: WorkOrder, level: int) -> int | None:
     chain = dept.ancestor_ids if dept.path else [dept.pk]
     index = max(0, len(chain) - level)
     return chain[index]
+
+
+@transaction.atomic
+def recompute_provisional(*, year: int | None = None, now: datetime | None = None) -> list[dict]:
+    """Recompute the open deadlines that were computed on plain weekdays (``provisional``) because
+    the work calendar lacked a year, now that it may have it; ``year``: only rows due in that year
+    (local time). Each row keeps its own start and limit; a row whose calendar is still incomplete
+    stays provisional. Returns what moved: ``{order, stage, from, to, provisional}`` per row."""
+    now = now or timezone.now()
+    cal = get_calendar()
+    moved = []
+    rows = Deadline.objects.open().filter(provisional=True).select_related("order").order_by("pk")
+    if connection.features.has_select_for_update_of:
+        rows = rows.select_for_update(of=("self",))
+    for row in rows:
+        years = {timezone.localtime(row.started_at).year, timezone.localtime(row.due_at).year}
+        if year is not None and year not in years:
+            continue
+        if row.basis == "extension":  # a due time a supervisor granted, not a computed one
+            continue
+        sla = sla_for(row.order)
+        computed = compute(
+            cal=cal,
+            start=row.started_at,
+            limit={"value": row.limit_value, "unit": row.limit_unit},
+            share=sla.warn_share if sla else 0.75,
+            urgent=is_urgent(row.order),
+            basis=row.basis,
+        )
+        before = row.due_at
+        row.due_at, row.provisional = computed.due_at, computed.provisional
+        if row.warned_at is None:
+            row.warn_at = computed.warn_at
+        if row.original_due_at == before:
+            row.original_due_at = computed.due_at
+        row.next_at = next_check(row, urgent=is_urgent(row.order), cal=cal)
+        if row.next_at is not None and row.next_at < now and row.breached_at is None:
+            row.next_at = now  # the sweep looks at it on its next run
+        row.save(update_fields=["due_at", "warn_at", "original_due_at", "provisional", "next_at"])
+        moved.append(
+            {
+                "order": row.order.tracking_no or row.order_id,
+                "stage": row.stage,
+                "from": before,
+                "to": row.due_at,
+                "provisional": row.provisional,
+            }
+        )
+    return moved
+
+
+def calendar_year_saved(*, instance: WorkCalendarYear, **_signal_kwargs: object) -> None:
+    """``post_save`` of a calendar year: redo its provisional deadlines once the save commits."""
+    year = instance.year
+    transaction.on_commit(lambda: recompute_provisional(year=year))

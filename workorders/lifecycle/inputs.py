@@ -119,7 +119,7 @@ class DecideCallbackInput(serializers.Serializer):
 class ExtensionInput(serializers.Serializer):
     requested_due_at = serializers.DateTimeField()
     reason = serializers.CharField(max_length=2000)
-    basis = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    basis = serializers.CharField(max_length=2000)  # domain.md: the reason and its basis, both
 
     def validate_requested_due_at(self, value: datetime) -> datetime:
         if value <= timezone.now():

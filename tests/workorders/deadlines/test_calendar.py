@@ -4,7 +4,8 @@ from datetime import date, time
 
 import pytest
 
-from workorders.deadlines.calendar import CalendarDataMissing, Flags, get_calendar
+from complaints.models import Category
+from workorders.deadlines.calendar import CalendarDataMissing, Flags, get_calendar, invalidate_calendar
 from workorders.models import WorkCalendarDay, WorkCalendarYear, WorkingPeriod
 
 from .conftest import sh
@@ -109,3 +110,63 @@ def test_refuse_mode_raises_for_a_missing_year(settings):
     invalidate_calendar()
     with pytest.raises(CalendarDataMissing):
         get_calendar().add_limit(sh(2026, 12, 30, 10, 0), 4, "working_days")
+
+
+@pytest.fixture
+def provisional_reply(build):
+    """An order received on 30 December 2026, classified: its reply falls due in 2027, which the
+    calendar lacks, so the row is computed on plain weekdays (due Tuesday 5 January)."""
+    order = build.register(sh(2026, 12, 30, 10, 0))
+    build.classify(order, sh(2026, 12, 30, 10, 5))
+    row = order.deadlines.get(stage="reply")
+    assert row.provisional and row.due_at == sh(2027, 1, 5, 23, 59, 59)
+    return order
+
+
+def test_saving_the_years_holidays_recomputes_its_provisional_deadlines(
+    provisional_reply, django_capture_on_commit_callbacks
+):
+    # when an administrator enters 2027 with New Year's Day off
+    with django_capture_on_commit_callbacks(execute=True):
+        WorkCalendarYear.objects.create(year=2027, source="admin", note="State Council notice")
+        WorkCalendarDay.objects.create(date=date(2027, 1, 1), is_workday=False, note="元旦")
+    # then the reply row counts the holiday and is no longer provisional
+    row = provisional_reply.deadlines.get(stage="reply")
+    assert not row.provisional
+    assert row.due_at == sh(2027, 1, 6, 23, 59, 59)  # 12/31, (1/1 off), 1/4, 1/5, 1/6
+
+
+def test_recompute_deadlines_command_reports_what_moved(provisional_reply):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    # given the year's data entered without the signal (a bulk import, say)
+    WorkCalendarYear.objects.bulk_create([WorkCalendarYear(year=2027, source="import")])
+    WorkCalendarDay.objects.bulk_create([WorkCalendarDay(date=date(2027, 1, 1), is_workday=False)])
+    invalidate_calendar()
+    # when the command runs for that year
+    out = StringIO()
+    call_command("recompute_deadlines", "--year", "2027", stdout=out)
+    # then it names the order's rows, with the old and the new due time
+    text = out.getvalue()
+    assert f"{provisional_reply.tracking_no}  reply" in text and "2027-01-05 23:59 → 2027-01-06 23:59" in text
+    assert "moved." in text.splitlines()[-1]
+    assert not provisional_reply.deadlines.filter(provisional=True, met_at__isnull=True).exists()
+
+
+def test_a_missing_year_in_refuse_mode_refuses_the_action_not_a_500(build, settings, api_client_for):
+    settings.WORK_CALENDAR_MISSING_YEAR = "refuse"
+    invalidate_calendar()
+    order = build.register(sh(2026, 12, 30, 10, 0))
+    # when a dispatcher classifies it (its reply would fall due in 2027, which the calendar lacks)
+    response = api_client_for("dispatcher").post(
+        f"/api/v1/workorders/{order.pk}/classify/",
+        {"version": order.version, "category": Category.objects.get(code="040101").pk, "level": "general"},
+        format="json",
+    )
+    # then a clear refusal, and nothing changed
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "calendar_year_missing" and "2027" in response.json()["detail"]
+    order.refresh_from_db()
+    assert order.status == "classification" and not order.deadlines.filter(stage="reply").exists()

@@ -209,6 +209,7 @@ def test_extension_must_be_requested_before_the_deadline(build):
             sh(2025, 3, 8, 10, 0),
             requested_due_at="2025-03-14T17:30:00+08:00",
             reason="来不及",
+            basis="施工计划",
         )
     assert err.value.code == "deadline_passed"
     assert not order.extension_requests.exists()

@@ -123,6 +123,7 @@ def test_approved_extension_does_not_breach(build):
         sh(2025, 3, 7, 10, 0),
         requested_due_at="2025-03-14T16:00:00+08:00",
         reason="需停电改造",
+        basis="施工计划",
     )
     # while the request waits, the original deadline passes: the clock is held
     sweep(now=sh(2025, 3, 8, 0, 1))
@@ -148,6 +149,7 @@ def test_refused_extension_lets_the_original_deadline_breach(build):
         sh(2025, 3, 7, 10, 0),
         requested_due_at="2025-03-14T17:30:00+08:00",
         reason="需停电改造",
+        basis="施工计划",
     )
     build.do(order, "decide_extension", "supervisor", sh(2025, 3, 10, 9, 0), approve=False, comment="不同意")
     sweep(now=sh(2025, 3, 10, 9, 1))

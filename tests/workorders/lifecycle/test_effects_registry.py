@@ -104,7 +104,11 @@ def test_extension_after_the_reply_deadline_is_refused_by_the_action(build, user
     order = build.order("processing", stage="contacted")
     reply = order.deadlines.get(stage="reply", met_at__isnull=True, cancelled_at__isnull=True)
     later = reply.due_at.replace(microsecond=0)
-    data = {"requested_due_at": (later + timedelta(days=7)).isoformat(), "reason": "来不及"}
+    data = {
+        "requested_due_at": (later + timedelta(days=7)).isoformat(),
+        "reason": "来不及",
+        "basis": "施工计划",
+    }
     with pytest.raises(DomainError) as err:
         perform(
             order.pk, "request_extension", actor=users["handler2"], data=data, now=later + timedelta(hours=1)
@@ -118,6 +122,7 @@ def test_extension_after_the_reply_deadline_is_refused_by_the_action(build, user
         "request_extension",
         requested_due_at=(later + timedelta(days=7)).isoformat(),
         reason="需停电施工",
+        basis="施工计划",
     )
     assert body["status"] == "processing"
     reply.refresh_from_db()

@@ -364,7 +364,13 @@ def test_extension_request_and_decision(api, depts, users):
     # One pending request at a time.
     before = snapshot()
     data = act(
-        api["handler2"], oid, "request_extension", expect=409, requested_due_at=future(100), reason="再延"
+        api["handler2"],
+        oid,
+        "request_extension",
+        expect=409,
+        requested_due_at=future(100),
+        reason="再延",
+        basis="施工计划",
     )
     assert data["code"] == "extension_pending"
     assert snapshot() == before
@@ -373,7 +379,14 @@ def test_extension_request_and_decision(api, depts, users):
     assert refused["extended_until"] is None and refused["extension_hours"] == 0
     assert ExtensionRequest.objects.get(order_id=oid).state == "refused"
 
-    act(api["handler2"], oid, "request_extension", requested_due_at=due.isoformat(), reason="补充停电计划")
+    act(
+        api["handler2"],
+        oid,
+        "request_extension",
+        requested_due_at=due.isoformat(),
+        reason="补充停电计划",
+        basis="停电计划单 2026-119",
+    )
     approved = act(api["supervisor"], oid, "decide_extension", approve=True, comment="同意")
     order = WorkOrder.objects.get(pk=oid)
     assert order.extended_until == due and order.extension_hours >= 71
@@ -389,8 +402,22 @@ def test_extension_to_a_past_time_is_400(api, depts):
     to_processing(api, depts, oid)
     act(api["handler2"], oid, "accept")
     past = (timezone.now() - timedelta(hours=1)).isoformat()
-    data = act(api["handler2"], oid, "request_extension", expect=400, requested_due_at=past, reason="x")
+    data = act(
+        api["handler2"], oid, "request_extension", expect=400, requested_due_at=past, reason="x", basis="y"
+    )
     assert "requested_due_at" in data
+
+
+def test_an_extension_request_needs_its_reason_and_its_basis(api, depts):
+    oid = intake(api)
+    to_processing(api, depts, oid)
+    act(api["handler2"], oid, "accept")
+    due = (timezone.now() + timedelta(days=3)).isoformat()
+    before = snapshot()
+    data = act(api["handler2"], oid, "request_extension", expect=400, requested_due_at=due, reason="需施工")
+    assert data["code"] == "invalid" and "basis" in data and snapshot() == before
+    data = act(api["handler2"], oid, "request_extension", expect=400, requested_due_at=due, basis="施工计划")
+    assert "reason" in data and snapshot() == before
 
 
 def test_note_needs_text_and_is_recorded(api, depts, users):

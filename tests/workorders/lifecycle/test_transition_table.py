@@ -74,7 +74,14 @@ REFUSED = [(s, a) for a in ACTIONS for s in STATES if s not in ACTIONS[a].source
 def _prepare(build, users, state, action):
     order = build.order(state, stage=PROCESSING_STAGE.get(action, "contacted"))
     if action == "decide_extension":
-        build.do(order, "request_extension", "handler2", requested_due_at=future(), reason="需停电施工")
+        build.do(
+            order,
+            "request_extension",
+            "handler2",
+            requested_due_at=future(),
+            reason="需停电施工",
+            basis="施工计划",
+        )
     if action == "decide_callback":
         build.do(
             order,
@@ -301,6 +308,7 @@ def test_pending_extension_rows_are_what_the_api_reports(build, api_client_for):
         "request_extension",
         requested_due_at=future(),
         reason="需停电施工",
+        basis="施工计划",
     )
     assert [r["state"] for r in data["extension_requests"]] == ["pending"]
     assert ExtensionRequest.objects.filter(order=order).count() == 1
