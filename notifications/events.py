@@ -52,7 +52,8 @@ def event_type_choices() -> list[tuple[str, str]]:
 # --- derived event types: declared per action, read in one place (event_types_for) ----------------
 
 # Serious complaints are announced to the unit's leaders once per order, when any of these events
-# shows the order qualifies (the level is known at classification; flags may already be set at intake).
+# shows the order qualifies (the level is known at classification; flags may already be set at intake),
+# and once more when an escalation or urging raises it to 重大 or 特殊 (the 快报 states the new level).
 SERIOUS_CHECK_ACTIONS = ("create", "submit", "classify")
 SERIOUS_LEVELS = {"special", "major"}
 
@@ -78,10 +79,20 @@ def _serious(order, payload: dict) -> bool:
     return is_serious(order)
 
 
+def _raised_to_serious(order, payload: dict) -> bool:
+    return payload.get("level_to") in SERIOUS_LEVELS
+
+
+def serious_dedupe_key(order) -> str:
+    """One 快报 per order and serious level: again when the order rises to 重大, then to 特殊."""
+    return f"serious:{order.pk}:{order.level if order.level in SERIOUS_LEVELS else 'flags'}"
+
+
 # action code → the extra notification event types it may stand for, each with its condition, in
 # the order their messages are written (after the action's own type).
 DERIVED_EVENT_TYPES: dict[str, tuple[tuple[str, Condition], ...]] = {
-    "urge": (("urge_threshold", _urged_to_threshold),),
+    "urge": (("urge_threshold", _urged_to_threshold), ("serious_complaint", _raised_to_serious)),
+    "escalate": (("serious_complaint", _raised_to_serious),),
     "callback": (("callback_unsatisfied", _unsatisfied_at_callback),),
     **dict.fromkeys(SERIOUS_CHECK_ACTIONS, (("serious_complaint", _serious),)),
 }

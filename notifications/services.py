@@ -28,7 +28,7 @@ from workorders.models import WorkOrder, WorkOrderEvent
 from .channels import recipient_channels, sender
 from .channels.inbox import INBOX
 from .channels.webhook import WEBHOOK
-from .events import EVENT_TYPES, event_types_for, stage_label
+from .events import EVENT_TYPES, event_types_for, serious_dedupe_key, stage_label
 from .models import (
     Delivery,
     DeliveryAttempt,
@@ -142,7 +142,7 @@ def _message_rows(
     subscriptions: list[WebhookSubscription],
     now: datetime,
 ) -> list[int]:
-    dedupe = f"serious:{order.pk}" if event_type == "serious_complaint" else None
+    dedupe = serious_dedupe_key(order) if event_type == "serious_complaint" else None
     if dedupe and Message.objects.filter(dedupe_key=dedupe).exists():
         return []
     message = Message.objects.create(

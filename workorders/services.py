@@ -7,12 +7,17 @@ from complaints.models import Complaint
 
 from .lifecycle.events import record_creation, write_event
 from .models import WorkOrder
+from .rules import workorder_detect_repeat, workorder_minimum_level
 
 # Risk flags that no lifecycle action owns: an administrator may correct them by hand.
 RISK_FLAGS = ("is_key_customer", "is_sensitive", "upgrade_tendency")
 
 
-def workorder_create(*, complaint: Complaint, unit, actor, now) -> WorkOrder:
+def workorder_create(
+    *, complaint: Complaint, unit, actor, now, related_to: WorkOrder | None = None
+) -> WorkOrder:
+    """Open the complaint's order with the level its facts require (repeat, key customer, …), then
+    record its creation: whatever the creation announces (the 快报) sees the level after the floors."""
     customer = complaint.customer
     order = WorkOrder.objects.create(
         complaint=complaint,
@@ -26,7 +31,11 @@ def workorder_create(*, complaint: Complaint, unit, actor, now) -> WorkOrder:
         is_key_customer=customer.is_key_customer,
         is_sensitive=customer.is_sensitive,
         upgrade_tendency=complaint.upgrade_tendency,
+        related_to=related_to,
     )
+    workorder_detect_repeat(order)
+    order.level = workorder_minimum_level(order)
+    order.save()
     record_creation(order, actor=actor, now=now)
     return order
 

@@ -142,9 +142,16 @@ def test_a_major_complaint_sends_one_sms_fast_alert_to_the_unit_leaders(users, d
     assert sms.user == users["manager"] and sms.urgent
     assert sms.body.startswith("【投诉快报】") and order.tracking_no in sms.body
     assert inbox(users["manager"], "serious_complaint")[0].urgent
-    # a later qualifying event does not send it again
-    act(order, "escalate", users["supervisor"], comment="")
+    assert "重大" in sms.body
+    # a later event that does not raise the level sends nothing more ...
+    act(order, "urge", users["agent"], comment="客户来电催促")
     assert Delivery.objects.filter(channel="sms", message__event_type="serious_complaint").count() == 1
+    # ... an escalation to 特殊 sends it again, stating the new level
+    act(order, "escalate", users["supervisor"], comment="")
+    first, again = Delivery.objects.filter(channel="sms", message__event_type="serious_complaint").order_by(
+        "pk"
+    )
+    assert again.user == users["manager"] and "特殊" in again.body and "重大" not in again.body
 
 
 def test_a_key_customers_complaint_is_announced_at_intake(users, depts):
@@ -155,9 +162,11 @@ def test_a_key_customers_complaint_is_announced_at_intake(users, depts):
     # when: the same customer calls again
     order = new_order(users, content="又停电了")
     # then
-    assert order.is_key_customer
+    assert order.is_key_customer and order.level == "important"  # the level floor of a key customer
     assert Message.objects.filter(event_type="serious_complaint", order=order).count() == 1
-    assert Delivery.objects.filter(channel="sms", message__order=order, user=users["manager"]).exists()
+    # the 快报 states the level after the floor, not the 一般 it was typed in with
+    sms = Delivery.objects.get(channel="sms", message__order=order, user=users["manager"])
+    assert "重要" in sms.body and "一般" not in sms.body
 
 
 def test_a_general_complaint_sends_no_fast_alert(users, depts):

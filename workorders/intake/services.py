@@ -19,7 +19,7 @@ from complaints.validators import validate_leaf_category
 from config.errors import DomainError
 
 from ..lifecycle import perform
-from ..rules import workorder_detect_repeat, workorder_duplicates, workorder_minimum_level
+from ..rules import workorder_duplicates
 from ..services import workorder_create
 
 
@@ -100,12 +100,9 @@ def complaint_register(
     )
     complaint.tracking_no = f"{timezone.localtime(complaint.received_at):%Y%m%d}{complaint.pk:07d}"
     complaint.save(update_fields=["tracking_no"])
-    order = workorder_create(complaint=complaint, unit=_intake_unit(actor, customer), actor=actor, now=now)
-    if related_to is not None:
-        order.related_to = related_to
-    workorder_detect_repeat(order)
-    order.level = workorder_minimum_level(order)
-    order.save()
+    order = workorder_create(
+        complaint=complaint, unit=_intake_unit(actor, customer), actor=actor, now=now, related_to=related_to
+    )
     if not draft:
         order = perform(order.pk, "submit", actor=actor, version=order.version, now=now)
     order.duplicates = list(workorder_duplicates(order)[:5])
