@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from openpyxl import Workbook
 
 from accounts.models import Department
@@ -111,21 +112,18 @@ def report_data(kind: str, start: dt.date, end: dt.date, company: Department) ->
     }
 
 
-def _pct(v: float | None) -> str:
-    return "" if v is None else f"{v * 100:.1f}%"
-
-
+# Labels are lazy: each is translated in the language of the request or mail that shows it.
 SUMMARY_FIGURES = [
-    ("received", "Received"),
-    ("closed", "Closed"),
-    ("open", "Open"),
-    ("overdue", "Overdue now"),
-    ("on_time_rate", "On-time rate"),
-    ("satisfaction_rate", "Callback satisfaction rate"),
-    ("repeat_rate", "Repeat-complaint rate"),
-    ("truthfulness_rate", "Truthfulness rate"),
-    ("avg_handling_hours", "Average handling time (hours)"),
-    ("p90_handling_hours", "90th percentile handling time (hours)"),
+    ("received", pgettext_lazy("count", "Received")),
+    ("closed", gettext_lazy("Closed")),
+    ("open", gettext_lazy("Open")),
+    ("overdue", gettext_lazy("Overdue now")),
+    ("on_time_rate", gettext_lazy("On-time rate")),
+    ("satisfaction_rate", gettext_lazy("Callback satisfaction rate")),
+    ("repeat_rate", gettext_lazy("Repeat-complaint rate")),
+    ("truthfulness_rate", gettext_lazy("Truthfulness rate")),
+    ("avg_handling_hours", gettext_lazy("Average handling time (hours)")),
+    ("p90_handling_hours", gettext_lazy("90th percentile handling time (hours)")),
 ]
 
 
@@ -138,7 +136,7 @@ def report_xlsx(report: Report) -> bytes:
     ws.append([_("Period"), data["period_start"], data["period_end"]])
     ws.append([_("Figure"), _("This period"), _("Previous period")])
     for key, label in SUMMARY_FIGURES:
-        ws.append([_(label), data["summary"].get(key), data["previous"].get(key)])
+        ws.append([str(label), data["summary"].get(key), data["previous"].get(key)])
     for dim, title in (
         ("unit", _("By unit")),
         ("category1", _("By category")),
@@ -153,7 +151,7 @@ def report_xlsx(report: Report) -> bytes:
     sheet.append(
         [
             _("Department"),
-            _("Received"),
+            pgettext("count", "Received"),
             _("On-time rate"),
             _("Satisfaction rate"),
             _("Average handling time (hours)"),

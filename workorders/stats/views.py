@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
@@ -137,7 +137,7 @@ def dashboard(request):
         "stage_on_time": [
             {"name": str(STAGE_LABELS[s]), "value": v} for s, v in data["totals"]["stage_on_time"].items()
         ],
-        "labels": {"received": _("Received"), "closed": _("Closed")},
+        "labels": {"received": pgettext("count", "Received"), "closed": _("Closed")},
     }
     return render(
         request,

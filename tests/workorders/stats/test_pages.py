@@ -138,3 +138,21 @@ def test_a_drill_down_link_opens_the_filtered_order_list(client, users):
     client.force_login(users["supervisor"])
     response = client.get(order_list_url({"overdue": "true", "level": "major"}))
     assert response.status_code == 200
+
+
+def test_report_labels_speak_the_readers_language_and_rates_are_percentages(
+    dataset, users, depts, page_client_for
+):
+    d3 = dataset["days"][2]
+    report = report_generate(
+        kind="weekly", today=d3 + dt.timedelta(days=7 - d3.weekday()), company=depts["BJ"]
+    )
+    rate = report.data["summary"]["on_time_rate"]
+    assert rate is not None
+    shown = f"{rate * 100:.1f}%"
+    zh = page_client_for("manager").get(f"/reports/{report.pk}/").content.decode()
+    # a count is 受理量 (not 受理时间, the time column of the lists); the 90th percentile is translated
+    assert "<tr><td>受理量</td>" in zh and "<tr><td>受理时间</td>" not in zh and "90分位处理时长" in zh
+    assert shown in zh and f">{rate}<" not in zh
+    en = page_client_for("manager", language="en").get(f"/reports/{report.pk}/").content.decode()
+    assert "90th percentile handling time (hours)" in en and shown in en
