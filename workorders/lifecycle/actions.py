@@ -317,7 +317,7 @@ def _decide_callback(ctx: Context) -> None:
     if ctx.data["reopen"]:
         _reopen_to_processing(ctx)
     else:
-        _close(order, ctx.now, Outcome.RESOLVED)
+        _close(order, ctx.now, Outcome.EXPLAINED)
         ctx.target = Status.CLOSED
 
 

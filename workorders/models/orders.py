@@ -74,6 +74,9 @@ class DissatisfactionReason(models.TextChoices):
 
 class Outcome(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
+    # A policy dispute the supervisor closed after the callback: the customer was given the
+    # explanation, the demand is not supported (解释说明), which is not "resolved".
+    EXPLAINED = "explained", _("Explained, not supported")
     NOT_ESTABLISHED = "not_established", _("Not established")
     MERGED = "merged", _("Merged")
     UNREACHABLE = "unreachable", _("Customer unreachable")

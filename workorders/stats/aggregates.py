@@ -177,7 +177,7 @@ def order_measures(o: dict, late: set[str]) -> tuple[list, list | None, bool, di
         "reply": o["replied_at"] is not None,
         "review": o["approved_at"] is not None,
         "callback": not is_open
-        and outcome in (Outcome.RESOLVED, Outcome.UNREACHABLE)
+        and outcome in (Outcome.RESOLVED, Outcome.EXPLAINED, Outcome.UNREACHABLE)
         and bool(o["replied_at"]),
     }
     for stage in STAT_STAGES:

@@ -54,6 +54,7 @@ def test_seed_orders_builds_a_consistent_quarter_of_work_once(org, settings):
     assert {o.status for o in orders} == set(Status.values)
     assert {o.outcome for o in orders if o.status == Status.CLOSED} == {
         "resolved",
+        "explained",
         "unreachable",
         "merged",
         "not_established",

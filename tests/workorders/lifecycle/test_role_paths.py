@@ -198,7 +198,8 @@ def test_policy_dispute_waits_for_the_supervisors_decision(api, depts, users):
     assert snapshot() == before
 
     closed = act(api["supervisor"], oid, "decide_callback", reopen=False, comment="已按政策解释，予以办结")
-    assert closed["status"] == "closed" and closed["outcome"] == "resolved"
+    # explained, not supported (解释说明): not counted as resolved
+    assert closed["status"] == "closed" and closed["outcome"] == "explained"
     assert closed["needs_supervisor_decision"] is False
     event = events(api, oid)[-1]
     assert (event["action"], event["from_status"], event["to_status"], event["actor"]["id"]) == (

@@ -55,7 +55,7 @@ def direct(orders):
     for name, field in STAGE_DONE.items():
         done = [o for o in orders if getattr(o, field)]
         stage[name] = rate(len([o for o in done if name not in breached_stages(o)]), len(done))
-    done = [o for o in closed if o.outcome in ("resolved", "unreachable") and o.replied_at]
+    done = [o for o in closed if o.outcome in ("resolved", "explained", "unreachable") and o.replied_at]
     stage["callback"] = rate(len([o for o in done if "callback" not in breached_stages(o)]), len(done))
     return {
         "received": len(orders),
