@@ -114,6 +114,7 @@ STAGE_LABELS = {
     "callback": ("回访", "callback"),
     "overall": ("整体办结", "overall"),
     "regulatory": ("监管时限", "regulatory"),
+    "extension": ("延期审批", "extension decision"),
 }
 
 

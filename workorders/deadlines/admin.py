@@ -4,11 +4,11 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
+    POLICY_STAGES,
     ChannelLimit,
     Deadline,
     OrderSla,
     SlaPolicy,
-    Stage,
     WorkCalendarDay,
     WorkCalendarYear,
     WorkingPeriod,
@@ -45,7 +45,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
                     "Changing a policy affects orders classified from now on; existing deadlines "
                     "keep the limits frozen on their order."
                 ),
-                "fields": [(f"{s}_limit", f"{s}_unit") for s in Stage.values],
+                "fields": [(f"{s}_limit", f"{s}_unit") for s in POLICY_STAGES],
             },
         ),
     ]

@@ -142,17 +142,23 @@ def _reopened(order: WorkOrder, event: WorkOrderEvent) -> None:
 
 @effects.on("request_extension")
 def _extension_requested(order: WorkOrder, event: WorkOrderEvent) -> None:
-    """The reply clock holds while the request waits for a decision."""
+    """The reply clock holds while the request waits for a decision, and the decision gets a clock
+    of its own (the review limit): a request nobody decides is reminded, breached and escalated
+    like any stage, to the supervisors and then up the tree."""
     now = event.created_at
     for row in open_rows(order, Stage.REPLY):
         row.held_since, row.next_at = now, None
         row.save(update_fields=["held_since", "next_at"])
+    sla = sla_for(order)
+    limit = sla.limits.get(str(Stage.REVIEW)) if sla else None
+    open_row(order, Stage.EXTENSION, start=now, now=now, limit=limit, basis="extension")
 
 
 @effects.on("decide_extension")
 def _extension_decided(order: WorkOrder, event: WorkOrderEvent) -> None:
     """The reply clock runs again; an approved extension moves it to ``extended_until``."""
     now, approved = event.created_at, bool((event.payload or {}).get("approved"))
+    meet(order, Stage.EXTENSION, now=now)
     cal = get_calendar()
     urgent = is_urgent(order)
     for row in open_rows(order, Stage.REPLY):

@@ -27,6 +27,8 @@ class Stage(models.TextChoices):
     CALLBACK = "callback", _("Callback")
     OVERALL = "overall", _("Overall (to closure)")
     REGULATORY = "regulatory", _("Regulatory ceiling")
+    # A pending extension request waits for the supervisors' decision within the review limit.
+    EXTENSION = "extension", _("Extension decision")
 
 
 # The stages an SLA policy sets a limit for, in the order they happen.

@@ -112,6 +112,38 @@ def test_breach_escalates_up_the_department_tree(build, depts):
     assert deadline(order, "reply").escalation_level == 3 and deadline(order, "reply").next_at is None
 
 
+def test_an_extension_request_nobody_decides_alerts_the_supervisors(build, users):
+    from notifications.models import Notification
+
+    order = build.register(sh(2025, 3, 3, 9, 0))  # Monday
+    build.classify_and_assign(order, sh(2025, 3, 3, 9, 5))
+    build.accept_and_contact(order, sh(2025, 3, 3, 9, 30))
+    build.do(
+        order,
+        "request_extension",
+        "handler2",
+        sh(2025, 3, 3, 10, 0),
+        requested_due_at="2025-03-14T16:00:00+08:00",
+        reason="需停电改造",
+        basis="施工计划",
+    )
+    # the decision has the review limit: 4 office hours from 10:00 is 15:30
+    row = deadline(order, "extension")
+    assert row.due_at == sh(2025, 3, 3, 15, 30) and row.met_at is None
+    sweep(now=sh(2025, 3, 3, 15, 29))
+    assert stage_events(order, "deadline_breached", "extension") == []
+    # when nobody has decided by then
+    sweep(now=sh(2025, 3, 3, 15, 31))
+    # then the supervisors are alerted
+    assert len(stage_events(order, "deadline_breached", "extension")) == 1
+    assert Notification.objects.filter(user=users["supervisor"], event_type="deadline_breached").exists()
+    # and the decision stops that clock (late), the reply clock runs again
+    build.do(order, "decide_extension", "supervisor", sh(2025, 3, 3, 16, 0), approve=False)
+    row.refresh_from_db()
+    assert row.met_at == sh(2025, 3, 3, 16, 0) and row.next_at is None
+    assert deadline(order, "reply").held_since is None
+
+
 def test_approved_extension_does_not_breach(build):
     order = build.register(sh(2025, 3, 3, 10, 0))
     build.classify_and_assign(order, sh(2025, 3, 3, 10, 5))
