@@ -465,16 +465,16 @@ class _Seeder:
                 r.uniform(8 * m, 22 * m) if spec.variant != "returned" else r.uniform(0.1, 0.6)
             ),
             "processing": lambda: (
-                r.uniform(0.05, 0.7)
+                r.uniform(0.1, 0.9)
                 if spec.variant in ("new", "accepted")
                 else r.uniform(1, 4)
                 if spec.variant == "extension"
-                else r.uniform(0.2, 3)
+                else r.uniform(0.3, 4)
                 if r.random() < 0.9
                 else r.uniform(5, 12)
             ),
-            "review": lambda: r.uniform(0.1, 0.5),
-            "callback": lambda: r.uniform(0.2, 0.8),
+            "review": lambda: r.uniform(0.1, 1.2),
+            "callback": lambda: r.uniform(0.2, 1.5),
         }[spec.stop]()
 
     # How the open orders got where they are: taken in turn, so that even a small demo has each.
