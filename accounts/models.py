@@ -131,3 +131,35 @@ class User(AbstractUser):
 
     def has_role(self, *roles) -> bool:
         return any(role in self.roles for role in roles)
+
+
+class DutyAssignment(models.Model):
+    """One person on duty (值班) for one department on one day.
+
+    Alerts on round-the-clock commitments (the dispatch and first-contact limits) that breach outside
+    office hours go to the duty person of the order's department for that day, looked up the
+    department tree, falling back to the department's leaders when nobody is on the roster.
+    """
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.CASCADE, related_name="duty"
+    )
+    date = models.DateField(_("date"))
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("person on duty"), on_delete=models.CASCADE, related_name="duty"
+    )
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("duty assignment")
+        verbose_name_plural = _("duty roster")
+        ordering = ["-date", "department__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "date", "user"], name="one_duty_row_per_person_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["date", "department"], name="duty_by_day")]
+
+    def __str__(self):
+        return f"{self.date} {self.department}: {self.user}"

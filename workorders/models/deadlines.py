@@ -255,6 +255,13 @@ class Deadline(models.Model):
     due_at = models.DateTimeField(_("due"))
     warn_at = models.DateTimeField(_("reminder at"), null=True, blank=True)
     warned_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    remind_at = models.DateTimeField(
+        _("day-before reminder at"),
+        null=True,
+        blank=True,
+        help_text=_("One working day before a working-day due time (domain.md A8)."),
+    )
+    reminded_at = models.DateTimeField(_("day-before reminder sent"), null=True, blank=True)
     breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
     breach_notified_at = models.DateTimeField(_("breach alert sent"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
