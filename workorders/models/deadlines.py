@@ -274,6 +274,12 @@ class Deadline(models.Model):
         blank=True,
         help_text=_("An extension request is waiting for a decision."),
     )
+    held_until = models.DateTimeField(
+        _("paused at most until"),
+        null=True,
+        blank=True,
+        help_text=_("The ceiling of a pause: the regulatory limit, where the clock runs again."),
+    )
     paused_seconds = models.PositiveIntegerField(_("paused (seconds)"), default=0)
     provisional = models.BooleanField(
         _("provisional"),
