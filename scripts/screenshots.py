@@ -97,7 +97,13 @@ def seed():
         (
             "reply",
             "handler",
-            {"cause": "台区负荷过重", "truthfulness": "true", "measures": "调整负荷", "reply": "已处理完毕"},
+            {
+                "cause": "台区负荷过重",
+                "truthfulness": "true",
+                "measures": "调整负荷",
+                "reply": "已处理完毕",
+                "responsible_department": depts["BJ-YX"].pk,
+            },
         ),
     ]:
         act(orders["review"], code, who, **data)
@@ -110,7 +116,13 @@ def seed():
         (
             "reply",
             "handler",
-            {"cause": "表计故障", "truthfulness": "true", "measures": "更换电表", "reply": "已更换电表"},
+            {
+                "cause": "表计故障",
+                "truthfulness": "true",
+                "measures": "更换电表",
+                "reply": "已更换电表",
+                "responsible_department": depts["BJ-YX"].pk,
+            },
         ),
         ("approve", "supervisor", {"comment": "同意"}),
         ("note", "agent", {"comment": "客户白天不方便接电话"}),

@@ -42,6 +42,8 @@ REPLY = {
     "measures": "调整台区负荷，新增一台配变",
     "reply": "已完成台区改造，电压恢复正常",
 }
+# A reply with these findings names the responsible department (``reply_body`` adds it).
+TRUTHFUL = ("true", "partly_true")
 
 # The demo customer of the page and deadline tests (one account, one phone).
 KNOWN_CUSTOMER = {
@@ -60,6 +62,13 @@ def unique_phone() -> str:
 
 def unique_account() -> str:
     return f"33{next(_seq):08d}"
+
+
+def reply_body(department, **overrides) -> dict:
+    """A valid reply input (API shape): ``REPLY`` with ``department`` (a Department or its pk) as
+    the responsible department."""
+    pk = department if isinstance(department, int) else department.pk
+    return {**REPLY, "responsible_department": pk, **overrides}
 
 
 def intake_body(**overrides) -> dict:
@@ -152,7 +161,15 @@ class OrderBuilder:
         return self.contact(order, at, handler=handler)
 
     def reply(self, order, at=None, *, handler=None, **overrides) -> WorkOrder:
-        return self.do(order, "reply", handler or self.handler, at, **{**REPLY, **overrides})
+        """A reply; one that finds the complaint (partly) true names the handling department as
+        responsible unless ``responsible_department`` is given (domain.md §7)."""
+        data = {**REPLY, **overrides}
+        if data["truthfulness"] in TRUTHFUL and "responsible_department" not in data:
+            pk = order if isinstance(order, int) else order.pk
+            data["responsible_department"] = WorkOrder.objects.values_list("department_id", flat=True).get(
+                pk=pk
+            )
+        return self.do(order, "reply", handler or self.handler, at, **data)
 
     def approve(self, order, at=None, *, comment="同意") -> WorkOrder:
         return self.do(order, "approve", "supervisor", at, comment=comment)

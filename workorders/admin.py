@@ -259,7 +259,15 @@ class WorkOrderAdmin(admin.ModelAdmin):
         ),
         (
             _("Callback and closure"),
-            {"fields": ["outcome", "satisfaction", "dissatisfaction_reason", "callback_comment"]},
+            {
+                "fields": [
+                    "outcome",
+                    "satisfaction",
+                    "first_satisfaction",
+                    "dissatisfaction_reason",
+                    "callback_comment",
+                ]
+            },
         ),
         (
             _("Milestones"),

@@ -1,4 +1,5 @@
-"""The role queues of the workbench: which orders each queue holds, and their counts.
+"""The role queues of the workbench: which orders each queue holds, and their counts; and what a
+list page shows per order from its deadline rows (the next due time, the stages late now or done late).
 
 Every queue is a filter on ``workorders_visible_to(user)``, so a queue never shows an order the
 user could not open. Counts are COUNTs over an indexed, filtered subset (one status, one
@@ -12,12 +13,14 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role
 
-from .models import OPEN_STATUSES, Deadline, ExtensionRequest, Status, WorkOrder
+from .models import OPEN_STATUSES, Deadline, ExtensionRequest, Stage, Status, WorkOrder
 from .selectors import handler_department_ids, workorders_visible_to
+from .stats.aggregates import LATE_ROW
 
 NEAR_DEADLINE = timedelta(hours=24)  # the queue page's "due within" hint
 
@@ -27,8 +30,14 @@ def _open_deadlines():
 
 
 def with_due(qs: QuerySet) -> QuerySet:
-    """Annotate ``next_due``: the earliest open deadline."""
-    first = _open_deadlines().filter(order=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
+    """Annotate ``next_due``: the earliest open deadline whose clock runs (a clock held while an
+    extension request waits has no due time to count down to; the request's decision clock has)."""
+    first = (
+        _open_deadlines()
+        .filter(order=OuterRef("pk"), held_since__isnull=True)
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
     return qs.annotate(next_due=Subquery(first))
 
 
@@ -180,3 +189,95 @@ def queue_counts(user: User) -> list[dict]:
         {"code": q.code, "label": q.label, "count": queue_orders(user, q.code, now=now).count()}
         for q in queues_for(user)
     ]
+
+
+# --- lateness per stage ----------------------------------------------------------------------------
+# Which stages of an order are late, from its deadline rows: a row is late by ``LATE_ROW`` (the one
+# definition, docs/figures.md "Lateness"); a late row still open is overdue now, a late row no longer
+# open (met after its due time, or stopped after it was found overdue) was late.
+
+STAGE_ORDER = {stage: i for i, stage in enumerate(Stage.values)}
+# Short stage names for the lateness badges ("Callback overdue", "Dispatch late"). "Review" and
+# "Callback" alone are also statuses (待审核, 待回访): as stages they take the context "stage".
+STAGE_NAMES = {
+    Stage.DISPATCH: _("Dispatch"),
+    Stage.CONTACT: _("First contact"),
+    Stage.REPLY: _("Reply"),
+    Stage.REVIEW: pgettext_lazy("stage", "Review"),
+    Stage.CALLBACK: pgettext_lazy("stage", "Callback"),
+    Stage.OVERALL: _("Closure"),
+    Stage.REGULATORY: _("Regulatory limit"),
+    Stage.EXTENSION: _("Extension decision"),
+}
+LATE_KINDS = {
+    # kind: (badge text, its explanation, Bootstrap badge classes)
+    "overdue": (
+        _("%(stage)s overdue"),
+        _("Not done yet and past its due time."),
+        "text-bg-danger",
+    ),
+    "late": (
+        _("%(stage)s late"),
+        _("Done after its due time."),
+        "bg-secondary-subtle text-secondary-emphasis border border-secondary-subtle",
+    ),
+}
+
+
+def late_stages_of(rows) -> dict[str, list[str]]:
+    """``{"overdue": [...], "late": [...]}`` from an order's late deadline rows, stages in their
+    order. ``overdue``: a late row still open; ``late``: a late row no longer open (any cycle, so a
+    stage late before a reopen and overdue again now is in both)."""
+    found = {"overdue": set(), "late": set()}
+    for row in rows:
+        found["overdue" if row.is_open else "late"].add(row.stage)
+    return {
+        kind: sorted(stages, key=lambda s: STAGE_ORDER.get(s, len(STAGE_ORDER)))
+        for kind, stages in found.items()
+    }
+
+
+def late_stages_by_order(order_ids) -> dict[int, dict[str, list[str]]]:
+    """The late stages of many orders in one query (a list page's orders)."""
+    rows = (
+        Deadline.objects.filter(order_id__in=list(order_ids))
+        .filter(LATE_ROW)
+        .only("order_id", "stage", "met_at", "cancelled_at")
+        .order_by()
+    )
+    by_order: dict[int, list] = {}
+    for row in rows:
+        by_order.setdefault(row.order_id, []).append(row)
+    return {order_id: late_stages_of(late) for order_id, late in by_order.items()}
+
+
+def late_badges(late: dict[str, list[str]]) -> list[dict]:
+    """The badges of an order's late stages, overdue ones first, in the active language; a stage
+    overdue now is not repeated as done late."""
+    badges = []
+    for kind in ("overdue", "late"):
+        text, title, css = LATE_KINDS[kind]
+        for stage in late.get(kind, []):
+            if kind == "late" and stage in late.get("overdue", []):
+                continue
+            name = STAGE_NAMES.get(stage, stage)
+            badges.append(
+                {
+                    "stage": stage,
+                    "kind": kind,
+                    "label": str(text) % {"stage": name},
+                    "title": title,
+                    "css": css,
+                }
+            )
+    return badges
+
+
+def with_late_stages(orders: list[WorkOrder]) -> list[WorkOrder]:
+    """Set ``late_stages`` and ``late_badges`` on each order of a page (one query for the page)."""
+    by_order = late_stages_by_order(o.pk for o in orders)
+    empty = {"overdue": [], "late": []}
+    for order in orders:
+        order.late_stages = by_order.get(order.pk, empty)
+        order.late_badges = late_badges(order.late_stages)
+    return orders

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from .models import Level, Outcome, Status, WorkOrder, at_least
+from .models import UNHANDLED_OUTCOMES, Level, Outcome, Status, WorkOrder, at_least
 
 
 def same_issue_orders(order: WorkOrder):
@@ -43,13 +43,28 @@ def workorder_duplicates(order: WorkOrder):
 
 
 def workorder_detect_repeat(order: WorkOrder) -> None:
-    """Mark a repeat complaint (closed on the same issue within the window) or link a related one."""
+    """Mark a repeat complaint (closed on the same issue within the window) or link a related one.
+
+    domain.md §5.3: while an order on the same issue is still open, a new call is the customer
+    urging it (or a duplicate to merge into it), never a repeat of an older closed order, so the
+    order is left as it is (``workorder_duplicates`` offers the open one). An order closed without
+    handling (merged into another, dismissed as not established) makes nothing a repeat.
+    """
     if order.is_repeat:
+        return
+    issue = same_issue_orders(order)
+    if issue.exclude(status=Status.CLOSED).exists():
         return
     window = timedelta(days=settings.REPEAT_WINDOW_DAYS)
     explicit = order.related_to
-    candidates = list(same_issue_orders(order).filter(status=Status.CLOSED).order_by("-closed_at")[:1])
-    if explicit is not None and explicit.status == Status.CLOSED:
+    candidates = list(
+        issue.filter(status=Status.CLOSED).exclude(outcome__in=UNHANDLED_OUTCOMES).order_by("-closed_at")[:1]
+    )
+    if (
+        explicit is not None
+        and explicit.status == Status.CLOSED
+        and explicit.outcome not in UNHANDLED_OUTCOMES
+    ):
         candidates.insert(0, explicit)
     for earlier in candidates:
         if earlier.closed_at and order.received_at - earlier.closed_at <= window:

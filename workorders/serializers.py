@@ -1,6 +1,6 @@
 """Output shapes of work orders and their events (field names fixed by design.md)."""
 
-from django.db.models import prefetch_related_objects
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -10,7 +10,20 @@ from complaints.models import mask_address, mask_phone
 from .deadlines.reads import deadlines_prefetch, order_deadlines
 from .lifecycle import available_actions
 from .models import Attachment, ExtensionRequest, WorkOrder, WorkOrderEvent
+from .queues import late_stages_by_order, late_stages_of
 from .selectors import contact_visible, handler_department_ids
+from .stats.aggregates import LATE_ROW
+
+
+def deadlines_with_lateness() -> Prefetch:
+    """The order's deadline rows as ``deadlines.reads.deadlines_prefetch`` loads them, each also
+    annotated ``is_late`` by ``stats.aggregates.LATE_ROW``: the deadlines and the late stages of a
+    page come from the same one query."""
+    prefetch = deadlines_prefetch()
+    prefetch.queryset = prefetch.queryset.annotate(
+        is_late=ExpressionWrapper(LATE_ROW, output_field=BooleanField())
+    )
+    return prefetch
 
 
 class RefSerializer(serializers.Serializer):
@@ -47,6 +60,20 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
         ]
 
 
+class LateStagesSerializer(serializers.Serializer):
+    """Stage codes (``Stage``: dispatch, contact, reply, review, callback, overall, regulatory,
+    extension) in the order they happen."""
+
+    overdue = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="stages overdue now: a deadline row not done and found past its due time",
+    )
+    late = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="stages done late: a deadline row met after its due time (or stopped once overdue)",
+    )
+
+
 class WorkOrderSerializer(serializers.ModelSerializer):
     """A work order as the caller may see it; phone and address masked where the rules say so."""
 
@@ -62,6 +89,7 @@ class WorkOrderSerializer(serializers.ModelSerializer):
     demand = serializers.CharField(source="complaint.demand")
     complaint = serializers.IntegerField(source="complaint_id")
     deadlines = serializers.SerializerMethodField()
+    late_stages = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display")
     level_display = serializers.CharField(source="get_level_display")
 
@@ -113,6 +141,7 @@ class WorkOrderSerializer(serializers.ModelSerializer):
             "contact_method",
             "outcome",
             "satisfaction",
+            "first_satisfaction",
             "dissatisfaction_reason",
             "callback_comment",
             "classified_at",
@@ -125,6 +154,7 @@ class WorkOrderSerializer(serializers.ModelSerializer):
             "extended_until",
             "extension_hours",
             "deadlines",
+            "late_stages",
             "created_at",
             "updated_at",
         ]
@@ -146,11 +176,9 @@ class WorkOrderSerializer(serializers.ModelSerializer):
         address = order.complaint.address
         return address if self._contact_ok(order) else mask_address(address)
 
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
-    def get_deadlines(self, order) -> list:
-        """Each deadline: stage, due_at, warn_at, warned_at, breached_at, met_at, paused_seconds,
-        seconds_left, state, … (workorders.deadlines.reads.deadline_entry). A list page loads the
-        deadlines of all its orders in one query, on the first call."""
+    def _deadline_rows(self, order) -> list:
+        """The order's deadline rows, annotated ``is_late``. A list page loads the rows of all its
+        orders in one query, on the first call."""
         if "_deadlines_now" not in self.context:
             self.context["_deadlines_now"] = timezone.now()
             page = (
@@ -164,10 +192,26 @@ class WorkOrderSerializer(serializers.ModelSerializer):
                 if "deadlines" not in getattr(o, "_prefetched_objects_cache", {})
             ]
             if targets:
-                prefetch_related_objects(targets, deadlines_prefetch())
+                prefetch_related_objects(targets, deadlines_with_lateness())
         elif "deadlines" not in getattr(order, "_prefetched_objects_cache", {}):
-            prefetch_related_objects([order], deadlines_prefetch())
+            prefetch_related_objects([order], deadlines_with_lateness())
+        return list(order.deadlines.all())
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_deadlines(self, order) -> list:
+        """Each deadline: stage, due_at, warn_at, warned_at, breached_at, met_at, paused_seconds,
+        seconds_left, state, … (workorders.deadlines.reads.deadline_entry)."""
+        self._deadline_rows(order)
         return order_deadlines(order, now=self.context["_deadlines_now"])
+
+    @extend_schema_field(LateStagesSerializer)
+    def get_late_stages(self, order) -> dict:
+        """The stages late now (``overdue``) and done late (``late``), stage codes in their order;
+        ``is_overdue`` stays the sticky flag (set when any deadline breached)."""
+        rows = self._deadline_rows(order)
+        if any(not hasattr(row, "is_late") for row in rows):  # prefetched elsewhere, without the flag
+            return late_stages_by_order([order.pk]).get(order.pk) or late_stages_of([])
+        return late_stages_of(row for row in rows if row.is_late)
 
 
 class WorkOrderDetailSerializer(WorkOrderSerializer):

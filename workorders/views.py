@@ -28,7 +28,7 @@ from .filters import WorkOrderFilter
 from .forms import action_fields, form_data
 from .lifecycle import ACTIONS, available_actions, perform
 from .models import ContactMethod, Level, Satisfaction, Status, Truthfulness
-from .queues import NEAR_DEADLINE, QUEUES, queue_orders, queues_for, with_due
+from .queues import NEAR_DEADLINE, QUEUES, late_badges, queue_orders, queues_for, with_due, with_late_stages
 from .rules import workorder_duplicates
 from .selectors import workorder_events, workorder_get, workorder_list, workorders_visible_to
 from .serializers import WorkOrderDetailSerializer
@@ -70,17 +70,20 @@ PAYLOAD_LABELS = {
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def time_left(order, now):
-    """(css class, text) for the time an order has left, from its deadline rows when known."""
-    due = getattr(order, "next_due", None) or order.extended_until
-    if order.is_overdue or (due and due <= now):
-        late = now - due if due else None
-        text = _("Overdue by %(t)s") % {"t": _span(late)} if late else _("Overdue")
-        return "overdue", text
-    if due is None:
+def time_left(order, now, *, overdue_now=False):
+    """(css class, text) for the time an order has left: from its earliest running deadline
+    (``next_due``, else the extension it was granted), not from the sticky ``is_overdue``.
+    ``overdue_now`` (a stage of the order is overdue now) marks the order overdue in any case."""
+    if order.status == Status.CLOSED:
         return "", ""
+    due = getattr(order, "next_due", None) or order.extended_until
+    if due is None:
+        return ("overdue", _("Overdue")) if overdue_now else ("", "")
+    if due <= now:
+        return "overdue", _("Overdue by %(t)s") % {"t": _span(now - due)}
     left = due - now
-    return ("near" if left <= NEAR_DEADLINE else ""), _("%(t)s left") % {"t": _span(left)}
+    css = "overdue" if overdue_now else ("near" if left <= NEAR_DEADLINE else "")
+    return css, _("%(t)s left") % {"t": _span(left)}
 
 
 def _span(delta: timedelta) -> str:
@@ -117,8 +120,12 @@ def _cursor(order, sort):
 
 
 def _decorate(orders, now):
+    """What a list row shows besides the fields: late stages (one query for the page), time left."""
+    with_late_stages(orders)
     for order in orders:
-        order.time_class, order.time_text = time_left(order, now)
+        order.time_class, order.time_text = time_left(
+            order, now, overdue_now=bool(order.late_stages["overdue"])
+        )
         order.attempts_left = max(settings.CALLBACK_MAX_ATTEMPTS - order.callback_attempts, 0)
     return orders
 
@@ -226,16 +233,25 @@ def _payload_value(key, value):
     return value
 
 
+# What the deadline table says of each row (its ``deadlines.reads.deadline_state``), and its style.
 DEADLINE_STATES = {
     "open": gettext_lazy("Running"),
     "warning": gettext_lazy("Near deadline"),
-    "breached": gettext_lazy("Breached"),
-    "paused": gettext_lazy("Paused"),
-    "met": gettext_lazy("Met"),
-    "met_late": gettext_lazy("Met late"),
+    "breached": gettext_lazy("Overdue now"),
+    "paused": gettext_lazy("Held: extension pending"),
+    "met": gettext_lazy("On time"),
+    "met_late": gettext_lazy("Late by %(t)s"),
     "cancelled": gettext_lazy("Cancelled"),
+    "cancelled_late": gettext_lazy("Cancelled while overdue"),
 }
-DEADLINE_CLASSES = {"warning": "near", "breached": "overdue", "met_late": "overdue"}
+DEADLINE_CLASSES = {
+    "warning": "near",
+    "breached": "overdue",
+    "paused": "held",
+    "met": "ontime",
+    "met_late": "late",
+    "cancelled_late": "late",
+}
 
 
 def _local(value):
@@ -243,8 +259,14 @@ def _local(value):
     return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M") if parsed else (value or "")
 
 
+def _moment(value):
+    return parse_datetime(value) if isinstance(value, str) else value
+
+
 def _deadline_rows(deadlines: list[dict]) -> list[dict]:
-    """The order's deadlines (one ``deadlines.reads.deadline_entry`` each) as table rows."""
+    """The order's deadlines (one ``deadlines.reads.deadline_entry`` each) as table rows: each
+    marked on time, late (met after its due time, by how long), overdue now, held (an extension
+    request waits) or running."""
     rows = []
     for item in deadlines:
         state, left = item["state"], item["seconds_left"]
@@ -254,12 +276,22 @@ def _deadline_rows(deadlines: list[dict]) -> list[dict]:
                 if left > 0
                 else (_("Overdue by %(t)s") % {"t": _span(timedelta(seconds=-left))})
             )
+        if state == "cancelled" and item.get("breached_at"):
+            state = "cancelled_late"
+        label = DEADLINE_STATES.get(state, state)
+        met, due = _moment(item.get("met_at")), _moment(item.get("due_at"))
+        if state == "met_late":
+            label = label % {"t": _span(met - due) if met and due else "—"}
         rows.append(
             {
+                "stage_code": item["stage"],
                 "stage": item["stage_display"],
+                "cycle": item.get("cycle") or 0,
                 "due": _local(item["due_at"]),
+                "met": _local(item.get("met_at")),
                 "left": left or "",
-                "state": DEADLINE_STATES.get(state, state),
+                "state": label,
+                "state_code": state,
                 "css": DEADLINE_CLASSES.get(state, ""),
             }
         )
@@ -316,7 +348,14 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
     # The main action first (open), destructive ones last.
     forms.sort(key=lambda entry: entry["destructive"])
     now = timezone.now()
-    time_class, time_text = time_left(order, now)
+    # The header shows the late stages, not the sticky flag (the serializer loaded the rows).
+    order.late_stages = serialized["late_stages"]
+    order.late_badges = late_badges(order.late_stages)
+    order.next_due = min(
+        (row.due_at for row in order.deadlines.all() if row.is_open and row.held_since is None),
+        default=None,
+    )
+    time_class, time_text = time_left(order, now, overdue_now=bool(order.late_stages["overdue"]))
     notes = [e for e in workorder_events(order) if e.action == "note"]
     return {
         "order": order,

@@ -92,7 +92,10 @@ def test_complaint_story_through_the_browser(login, live_server, depts):
                 "#reply-measures": "调整台区负荷",
                 "#reply-reply": text,
             },
-            select={"#reply-truthfulness": "true"},
+            select={
+                "#reply-truthfulness": "true",
+                "#reply-responsible_department": str(depts["BJ-YJ"].pk),
+            },
         )
         assert status(handler) == "review"
 

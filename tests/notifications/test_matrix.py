@@ -65,6 +65,7 @@ def test_approve_tells_the_agent_and_reject_tells_the_assignee(users, depts):
         truthfulness="true",
         measures="更换配变",
         reply="已处理",
+        responsible_department=order.department_id,
     )
     act(order, "approve", users["supervisor"], comment="同意")
     assert inbox(users["agent"], "approve")

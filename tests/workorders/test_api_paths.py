@@ -57,6 +57,7 @@ def test_complaint_travels_from_intake_to_closed(api_client_for, depts):
         truthfulness="true",
         measures="调整台区负荷，新增一台配变",
         reply="已于3日内完成台区改造，电压恢复正常",
+        responsible_department=depts["BJ-YJ"].pk,
     )
     assert replied["status"] == "review"
     assert act(supervisor, oid, "approve", comment="同意")["status"] == "callback"

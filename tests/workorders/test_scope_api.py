@@ -105,7 +105,17 @@ def test_phone_and_address_are_masked_for_handlers_unless_theirs_now(build, api_
     for action, actor, body in [
         ("accept", "handler2", {}),
         ("contact", "handler2", {"method": "phone"}),
-        ("reply", "handler2", {"cause": "c", "truthfulness": "true", "measures": "m", "reply": "r"}),
+        (
+            "reply",
+            "handler2",
+            {
+                "cause": "c",
+                "truthfulness": "true",
+                "measures": "m",
+                "reply": "r",
+                "responsible_department": depts["BJ-YJ"].pk,
+            },
+        ),
         ("approve", "supervisor", {"comment": ""}),
         ("callback", "agent", {"reached": True, "satisfaction": "satisfied"}),
     ]:

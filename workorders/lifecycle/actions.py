@@ -290,6 +290,8 @@ def _callback(ctx: Context) -> None:
         return
     satisfaction = data["satisfaction"]
     order.satisfaction = satisfaction
+    if not order.first_satisfaction:  # the first callback that reached the customer: kept for good
+        order.first_satisfaction = satisfaction
     order.dissatisfaction_reason = data.get("dissatisfaction_reason") or ""
     ctx.payload.update(satisfaction=satisfaction, dissatisfaction_reason=order.dissatisfaction_reason)
     if satisfaction != Satisfaction.UNSATISFIED:

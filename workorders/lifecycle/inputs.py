@@ -25,6 +25,9 @@ from ..models import (
     Truthfulness,
 )
 
+# Findings that hold someone responsible: the reply names the responsible department.
+TRUTHFUL = (Truthfulness.TRUE, Truthfulness.PARTLY_TRUE)
+
 
 class NoInput(serializers.Serializer):
     pass
@@ -83,6 +86,18 @@ class ReplyInput(serializers.Serializer):
         allow_null=True,
     )
     responsible_person = serializers.CharField(required=False, allow_blank=True, max_length=60, default="")
+
+    def validate(self, data: dict) -> dict:
+        # domain.md §7: a complaint found true or partly true names the department responsible.
+        if data["truthfulness"] in TRUTHFUL and not data.get("responsible_department"):
+            raise serializers.ValidationError(
+                {
+                    "responsible_department": [
+                        _("Name the responsible department: the complaint was found true or partly true.")
+                    ]
+                }
+            )
+        return data
 
 
 class CallbackInput(serializers.Serializer):

@@ -222,6 +222,15 @@ class WorkOrder(models.Model):
     satisfaction = models.CharField(
         _("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
     )
+    # The rating of the first callback that reached the customer, kept when a later callback (after
+    # a reopen) overwrites ``satisfaction``: the first-callback satisfaction rate reads it.
+    first_satisfaction = models.CharField(
+        _("first-callback satisfaction"),
+        max_length=20,
+        choices=Satisfaction.choices,
+        blank=True,
+        help_text=_("The rating given at the first callback that reached the customer."),
+    )
     dissatisfaction_reason = models.CharField(
         _("dissatisfaction reason"),
         max_length=32,

@@ -29,6 +29,9 @@ DAILY_MEASURES = (
     "truthful",
     "evaluated",
     "satisfied",
+    # The first callback that reached the customer (WorkOrder.first_satisfaction).
+    "first_evaluated",
+    "first_satisfied",
     # Counts per truthfulness and satisfaction value (pivot columns without multiplying the rows).
     *(f"truth_{v}" for v in Truthfulness.values),
     *(f"sat_{v}" for v in Satisfaction.values),

@@ -15,7 +15,10 @@ dimension combinations, not with the number of orders.
 
 Figures are cohort figures: "received 1-31 May, satisfaction rate" means the satisfaction rate of
 the orders received in that range, as they stand now. A direct count over the orders filtered by
-``received_at`` gives the same numbers (the tests check exactly that).
+``received_at`` gives the same numbers (the tests check exactly that). An order merged into another
+or dismissed as not established (``UNHANDLED_OUTCOMES``) is not a complaint: once closed so, it
+counts only as ``merged`` or ``dismissed``, so its merge or dismissal moves it out of ``received``
+and every other complaint figure (docs/figures.md).
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ ORDER_FIELDS = (
     "level",
     "truthfulness",
     "satisfaction",
+    "first_satisfaction",
     "status",
     "is_overdue",
     "outcome",
@@ -131,6 +135,13 @@ def order_measures(o: dict, late: set[str]) -> tuple[list, list | None, bool, di
     is_open = status != Status.CLOSED
     overdue = bool(o["is_overdue"]) or bool(late)
     outcome = o["outcome"] or ""
+    if outcome in UNHANDLED_OUTCOMES:
+        # Merged into another order (that order counts the call as an urge) or dismissed as not
+        # established: not a complaint. From the moment it is closed so, the order leaves every
+        # complaint figure (received, open/closed, per 10,000 customers, the repeat, urge and return
+        # rates) and counts only here. It was never dispatched, so it has no stage figures either.
+        m = {"merged" if outcome == Outcome.MERGED else "dismissed": 1}
+        return _daily_key(o), None, False, m
     m = {"received": 1}
     if is_open:
         m["open"] = 1
@@ -160,14 +171,17 @@ def order_measures(o: dict, late: set[str]) -> tuple[list, list | None, bool, di
         m["evaluated"] = 1
         if sat in SATISFIED:
             m["satisfied"] = 1
+    first = o["first_satisfaction"] or ""
+    if first in EVALUATED:  # the first callback that reached the customer (kept after a reopen)
+        m["first_evaluated"] = 1
+        if first in SATISFIED:
+            m["first_satisfied"] = 1
     for name, flag in (
         ("repeat", o["is_repeat"]),
         ("urged", o["urge_count"]),
         ("returned", o["return_count"]),
         ("rejected", o["reject_count"]),
         ("reopened", o["reopen_count"]),
-        ("merged", outcome == Outcome.MERGED),
-        ("dismissed", outcome == Outcome.NOT_ESTABLISHED),
     ):
         if flag:
             m[name] = 1
@@ -185,7 +199,16 @@ def order_measures(o: dict, late: set[str]) -> tuple[list, list | None, bool, di
             m[f"done_{stage}"] = 1
             if stage in late:
                 m[f"late_{stage}"] = 1
-    daily_key = [
+    open_key = (
+        [o["unit_id"], o["department_id"] or 0, o["category_id"] or 0, o["channel"], o["level"], status]
+        if is_open
+        else None
+    )
+    return _daily_key(o), open_key, bool(is_open and o["is_overdue"]), m
+
+
+def _daily_key(o: dict) -> list:
+    return [
         local_day(o["received_at"]).isoformat(),
         o["unit_id"],
         o["department_id"] or 0,
@@ -193,12 +216,6 @@ def order_measures(o: dict, late: set[str]) -> tuple[list, list | None, bool, di
         o["channel"],
         o["level"],
     ]
-    open_key = (
-        [o["unit_id"], o["department_id"] or 0, o["category_id"] or 0, o["channel"], o["level"], status]
-        if is_open
-        else None
-    )
-    return daily_key, open_key, bool(is_open and o["is_overdue"]), m
 
 
 def _bump(model: type[Model], key_fields: tuple, key: list, deltas: dict) -> None:

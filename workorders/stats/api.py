@@ -3,6 +3,7 @@
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
@@ -25,7 +26,7 @@ from .reads import (
 
 
 class CanSeeStatistics(BasePermission):
-    message = "Statistics are for managers, supervisors and administrators."
+    message = gettext_lazy("Statistics are for managers, supervisors and administrators.")
 
     def has_permission(self, request, view):
         return can_see_statistics(request.user)
@@ -65,12 +66,17 @@ class StageOnTimeSerializer(serializers.Serializer):
 
 
 class SummarySerializer(serializers.Serializer):
-    received = serializers.IntegerField()
+    received = serializers.IntegerField(
+        help_text="complaints received (merged and dismissed orders excluded)"
+    )
     open = serializers.IntegerField()
     closed = serializers.IntegerField()
+    merged = serializers.IntegerField(help_text="orders merged into another order as duplicates")
+    dismissed = serializers.IntegerField(help_text="orders dismissed as not established (不成立)")
     overdue = serializers.IntegerField(help_text="open orders now overdue")
     on_time_rate = _rate_field()
     satisfaction_rate = _rate_field()
+    first_callback_satisfaction_rate = _rate_field()
     repeat_rate = _rate_field()
     truthfulness_rate = _rate_field()
     urge_rate = _rate_field()

@@ -1,9 +1,11 @@
 """Excel exports: any filtered work-order list, no row cap, written in a background task.
 
 The workbook is openpyxl's write-only mode (rows go to a temporary file as they are appended, so
-memory stays flat at any size) and the orders are read with ``.iterator(chunk_size=...)``.
+memory stays flat at any size) and the orders are read with ``.iterator(chunk_size=...)``. It is
+written in the language of the request that started the export (the task is given it).
 """
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Mapping
@@ -15,7 +17,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -96,12 +98,19 @@ def export_start(*, user: User, filters: dict) -> ExportJob:
     filters = clean_filters(filters)
     export_queryset(user, filters)  # validates
     job = ExportJob.objects.create(user=user, filters=filters)
-    transaction.on_commit(lambda: run_export.delay(job.pk))
+    language = translation.get_language()  # the headers and labels in the language of the request
+    transaction.on_commit(lambda: run_export.delay(job.pk, language=language))
     return job
 
 
-def export_build(job_id: int) -> ExportJob:
-    """Write the job's workbook (idempotent: a finished job is left alone)."""
+def export_build(job_id: int, language: str | None = None) -> ExportJob:
+    """Write the job's workbook (idempotent: a finished job is left alone), in ``language`` when
+    given (else the active language)."""
+    with translation.override(language) if language else contextlib.nullcontext():
+        return _build(job_id)
+
+
+def _build(job_id: int) -> ExportJob:
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     if job.status == ExportJob.State.DONE:
         return job

@@ -16,6 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Department, User
 from accounts.roles import COMPANY_ROLES, STATISTICS_ROLES, Role
@@ -70,6 +71,8 @@ def _measure(name: str) -> Callable[[dict], int]:
 RATES: dict[str, tuple[Callable[[dict], int], Callable[[dict], int]]] = {
     "on_time_rate": (lambda r: (r.get("handled") or 0) - (r.get("handled_late") or 0), _measure("handled")),
     "satisfaction_rate": (_measure("satisfied"), _measure("evaluated")),
+    # 一次回访满意率: the rating of the first callback that reached the customer, whatever came after.
+    "first_callback_satisfaction_rate": (_measure("first_satisfied"), _measure("first_evaluated")),
     "repeat_rate": (_measure("repeat"), _measure("received")),
     "truthfulness_rate": (_measure("truthful"), _measure("replied")),
     "urge_rate": (_measure("urged"), _measure("received")),
@@ -95,6 +98,9 @@ def derived(row: dict) -> dict:
         "received": row.get("received") or 0,
         "open": row.get("open") or 0,
         "closed": row.get("closed") or 0,
+        # Not complaints, so not in the figures above: merged into another order, dismissed (不成立).
+        "merged": row.get("merged") or 0,
+        "dismissed": row.get("dismissed") or 0,
         "overdue": row.get("overdue_open") or 0,
         "breached": row.get("breached") or 0,
         **{name: rate(row, name) for name in RATES},
@@ -461,44 +467,56 @@ def _category_ancestors(level: int) -> dict[int, int]:
 # --- pivot ----------------------------------------------------------------------------------------
 
 PIVOT_DIMENSIONS = {
-    "day": ("day", _("Day")),
-    "week": ("day", _("Week")),
-    "month": ("day", _("Month")),
-    "unit": ("unit_id", _("Unit")),
-    "department": ("department_id", _("Department")),
-    "category1": ("category_id", _("Category (level 1)")),
-    "category2": ("category_id", _("Category (level 2)")),
-    "category3": ("category_id", _("Category (level 3)")),
-    "channel": ("channel", _("Channel")),
-    "level": ("level", _("Level")),
+    "day": ("day", gettext_lazy("Day")),
+    "week": ("day", gettext_lazy("Week")),
+    "month": ("day", gettext_lazy("Month")),
+    "unit": ("unit_id", gettext_lazy("Unit")),
+    "department": ("department_id", gettext_lazy("Department")),
+    "category1": ("category_id", gettext_lazy("Category (level 1)")),
+    "category2": ("category_id", gettext_lazy("Category (level 2)")),
+    "category3": ("category_id", gettext_lazy("Category (level 3)")),
+    "channel": ("channel", gettext_lazy("Channel")),
+    "level": ("level", gettext_lazy("Level")),
     # Counted in columns (truth_<code>, sat_<code>) rather than keyed: only the count measure.
-    "truthfulness": (None, _("Truthfulness")),
-    "satisfaction": (None, _("Satisfaction")),
+    "truthfulness": (None, gettext_lazy("Truthfulness")),
+    "satisfaction": (None, gettext_lazy("Satisfaction")),
 }
 COLUMN_DIMENSIONS = {"truthfulness": ("truth_", Truthfulness), "satisfaction": ("sat_", Satisfaction)}
 PIVOT_MEASURES = {
-    "count": (_("Count"), ("received",), lambda r: r.get("received") or 0),
+    "count": (gettext_lazy("Count"), ("received",), lambda r: r.get("received") or 0),
     "on_time_rate": (
-        _("On-time rate"),
+        gettext_lazy("On-time rate"),
         ("handled", "handled_late"),
         lambda r: rate(r, "on_time_rate"),
     ),
     "avg_handling_hours": (
-        _("Average handling time (hours)"),
+        gettext_lazy("Average handling time (hours)"),
         ("handled", "handling_seconds"),
         avg_handling_hours,
     ),
     "satisfaction_rate": (
-        _("Satisfaction rate"),
+        gettext_lazy("Satisfaction rate"),
         ("satisfied", "evaluated"),
         lambda r: rate(r, "satisfaction_rate"),
     ),
     "truthfulness_rate": (
-        _("Truthfulness rate"),
+        gettext_lazy("Truthfulness rate"),
         ("truthful", "replied"),
         lambda r: rate(r, "truthfulness_rate"),
     ),
-    "repeat_rate": (_("Repeat rate"), ("repeat", "received"), lambda r: rate(r, "repeat_rate")),
+    "repeat_rate": (gettext_lazy("Repeat rate"), ("repeat", "received"), lambda r: rate(r, "repeat_rate")),
+    "first_callback_satisfaction_rate": (
+        gettext_lazy("First-callback satisfaction rate"),
+        ("first_satisfied", "first_evaluated"),
+        lambda r: rate(r, "first_callback_satisfaction_rate"),
+    ),
+    # Orders that are not complaints (not in the count above), each kind on its own.
+    "merged": (gettext_lazy("Merged duplicates"), ("merged",), lambda r: r.get("merged") or 0),
+    "dismissed": (
+        gettext_lazy("Dismissed (not established)"),
+        ("dismissed",),
+        lambda r: r.get("dismissed") or 0,
+    ),
 }
 
 

@@ -2,6 +2,10 @@
 
 A report is computed once per kind, period and company (its figures kept as JSON), written as an
 XLSX file, shown as a printable HTML page, and e-mailed to the subscribers of that company.
+
+The figures keep codes beside their labels (a breakdown row's ``key``, an order's ``status_code`` and
+``level_code``): the file and the e-mail are written in the default language, and a page or a
+download in another language computes its labels again (``report_labels``, ``report_xlsx``).
 """
 
 import datetime as dt
@@ -21,9 +25,17 @@ from openpyxl import Workbook
 from accounts.models import Department
 from accounts.selectors import user_covered_departments
 
-from ..models import Level, Report, ReportSubscription, StatsDaily, Status, WorkOrder
+from ..models import UNHANDLED_OUTCOMES, Level, Report, ReportSubscription, StatsDaily, Status, WorkOrder
 from .aggregates import day_start
-from .reads import StatsFilter, _filtered, _sum_rows, department_ranking, stats_pivot, stats_summary
+from .reads import (
+    StatsFilter,
+    _dimension_mapper,
+    _filtered,
+    _sum_rows,
+    department_ranking,
+    stats_pivot,
+    stats_summary,
+)
 
 LIST_LIMIT = 50
 
@@ -55,7 +67,9 @@ def _order_rows(qs: QuerySet[WorkOrder]) -> list[dict]:
             "tracking_no": o.tracking_no,
             "received_at": timezone.localtime(o.received_at).strftime("%Y-%m-%d %H:%M"),
             "status": str(o.get_status_display()),
+            "status_code": o.status,
             "level": str(o.get_level_display()),
+            "level_code": o.level,
             "unit": o.unit.name,
             "department": o.department.name if o.department_id else "",
             "category": o.category.name if o.category_id else "",
@@ -74,7 +88,7 @@ def report_data(kind: str, start: dt.date, end: dt.date, company: Department) ->
     for dim in ("unit", "category1", "level", "channel"):
         p = stats_pivot(company, f, rows=dim, measure="count")
         totals = zip(p["rows"], p["row_totals"], strict=True)
-        breakdowns[dim] = [{"label": r["label"], "count": t} for r, t in totals]
+        breakdowns[dim] = [{"key": r["key"], "label": r["label"], "count": t} for r, t in totals]
     dept_rows = _sum_rows(_filtered(StatsDaily, company, f).exclude(department_id=0), ("department_id",))
     ranking = [
         {
@@ -104,7 +118,10 @@ def report_data(kind: str, start: dt.date, end: dt.date, company: Department) ->
         "overdue": _order_rows(
             scoped.exclude(status=Status.CLOSED).filter(is_overdue=True).order_by("received_at")
         ),
-        "repeats": _order_rows(in_period.filter(is_repeat=True).order_by("-received_at")),
+        # As in the repeat rate: a merged or dismissed order is not a complaint, so not a repeat one.
+        "repeats": _order_rows(
+            in_period.filter(is_repeat=True).exclude(outcome__in=UNHANDLED_OUTCOMES).order_by("-received_at")
+        ),
         "notable": _order_rows(
             in_period.filter(level__in=[Level.SPECIAL, Level.MAJOR]).order_by("-received_at")
             | in_period.filter(is_supervised=True).order_by("-received_at")
@@ -127,12 +144,48 @@ SUMMARY_FIGURES = [
 ]
 
 
+ORDER_LISTS = ("overdue", "repeats", "notable")
+
+
+def report_labels(data: dict) -> dict:
+    """The report's figures with their labels in the active language, computed again from the codes
+    kept beside them (a report generated before the codes were kept keeps its labels)."""
+    out = dict(data)
+    breakdowns = {}
+    for dim, rows in (data.get("breakdowns") or {}).items():
+        if rows and all("key" in r for r in rows):
+            label = _dimension_mapper(dim)[1]
+            rows = [{**r, "label": str(label(r["key"]))} for r in rows]
+        breakdowns[dim] = rows
+    out["breakdowns"] = breakdowns
+    for name in ORDER_LISTS:
+        out[name] = [
+            {
+                **o,
+                "status": str(Status(o["status_code"]).label)
+                if o.get("status_code") in Status.values
+                else o["status"],
+                "level": str(Level(o["level_code"]).label)
+                if o.get("level_code") in Level.values
+                else o["level"],
+            }
+            for o in data.get(name) or []
+        ]
+    return out
+
+
+def report_display_title(report: Report) -> str:
+    """The report's title in the active language (the stored one is in the default language)."""
+    return report_title(report.kind, report.period_start, report.period_end, report.department)
+
+
 def report_xlsx(report: Report) -> bytes:
-    data = report.data
+    """The report's workbook in the active language."""
+    data = report_labels(report.data)
     wb = Workbook()
     ws = wb.active
     ws.title = _("Summary")
-    ws.append([report.title])
+    ws.append([report_display_title(report)])
     ws.append([_("Period"), data["period_start"], data["period_end"]])
     ws.append([_("Figure"), _("This period"), _("Previous period")])
     for key, label in SUMMARY_FIGURES:

@@ -13,12 +13,13 @@ from .reports import report_generate, report_send
 
 
 @shared_task(name="workorders.stats.export", acks_late=True)
-def run_export(job_id: int) -> int:
+def run_export(job_id: int, language: str | None = None) -> int:
+    """Build an export's workbook in ``language`` (the requester's; None: the default)."""
     # A real cycle: exports.export_start queues this task, and the task builds with exports.
     from .exports import export_build  # noqa: PLC0415
 
     try:
-        return export_build(job_id).pk
+        return export_build(job_id, language=language).pk
     except Exception as exc:  # recorded for the progress page, then re-raised for the worker's log
         ExportJob.objects.filter(pk=job_id).update(status=ExportJob.State.FAILED, error=str(exc)[:2000])
         raise

@@ -4,14 +4,16 @@ import io
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
@@ -30,6 +32,7 @@ from .reads import (
     stats_dashboard,
     stats_pivot,
 )
+from .reports import report_display_title, report_labels, report_xlsx
 from .services import report_subscription_set
 
 
@@ -151,12 +154,14 @@ def dashboard(request):
     )
 
 
+# The stages of the per-stage on-time rates. "Review" and "Callback" alone are statuses (待审核,
+# 待回访): as stages they take the context "stage" (as in ``workorders.queues.STAGE_NAMES``).
 STAGE_LABELS = {
     "dispatch": gettext_lazy("Dispatch"),
     "contact": gettext_lazy("First contact"),
     "reply": gettext_lazy("Reply"),
-    "review": gettext_lazy("Review"),
-    "callback": gettext_lazy("Callback"),
+    "review": pgettext_lazy("stage", "Review"),
+    "callback": pgettext_lazy("stage", "Callback"),
 }
 
 
@@ -253,11 +258,14 @@ def report_list(request):
     subscribed = set(
         ReportSubscription.objects.filter(user=request.user, is_active=True).values_list("kind", flat=True)
     )
+    reports = list(reports[:200])
+    for report in reports:
+        report.display_title = report_display_title(report)
     return render(
         request,
         "reports/report_list.html",
         {
-            "reports": reports[:200],
+            "reports": reports,
             "kinds": Report.Kind.choices,
             "kind": kind,
             "subscriptions": [(code, label, code in subscribed) for code, label in Report.Kind.choices],
@@ -282,17 +290,29 @@ def report_subscribe(request):
 def report_detail(request, pk):
     report = get_object_or_404(_reports_visible_to(request.user), pk=pk)
     template = "reports/report_print.html" if request.GET.get("print") else "reports/report_detail.html"
-    return render(request, template, {"report": report, "data": report.data})
+    return render(
+        request,
+        template,
+        {"report": report, "title": report_display_title(report), "data": report_labels(report.data)},
+    )
 
 
 @statistics_required
 def report_download(request, pk):
+    """The report's workbook: the file written when it was generated (the default language), or
+    the same figures written again in the reader's language."""
     report = get_object_or_404(_reports_visible_to(request.user), pk=pk)
     if not report.file:
         raise Http404
-    return FileResponse(
-        report.file.open("rb"), as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1]
+    filename = report.file.name.rsplit("/", 1)[-1]
+    if translation.get_language() == settings.LANGUAGE_CODE:
+        return FileResponse(report.file.open("rb"), as_attachment=True, filename=filename)
+    response = HttpResponse(
+        report_xlsx(report),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required

@@ -138,6 +138,70 @@ def test_an_open_order_on_the_same_issue_is_a_possible_duplicate(build, api_clie
     assert other["possible_duplicates"] == []
 
 
+def test_a_call_while_the_issue_is_open_is_not_a_repeat_of_an_older_closed_order(build, api_client_for):
+    """domain.md §5.3: the customer calling again about an open order urges it (or is a duplicate
+    to merge); it is not a repeat of the order closed before, and the level is not raised."""
+    first = build.order("closed", **same_customer())
+    second = build.order("processing", **same_customer())
+    assert second.is_repeat and second.repeat_of_id == first.pk and second.level == "important"
+
+    api = api_client_for("agent")
+    created = intake(api, category=category("040102").pk, **same_customer())
+    wo = created["workorder"]
+    assert wo["is_repeat"] is False and wo["repeat_of"] is None and wo["level"] == "general"
+    assert [d["id"] for d in created["possible_duplicates"]] == [second.pk]  # offered for urge/merge
+    order = WorkOrder.objects.get(pk=wo["id"])
+    assert order.is_supervised is False and order.related_to_id is None
+
+    # Found at classification, the same: not a repeat, the level the dispatcher chose.
+    later = intake(api, **same_customer())["workorder"]["id"]
+    classified = act(
+        api_client_for("dispatcher"), later, "classify", category=category("040101").pk, level="general"
+    )
+    assert classified["is_repeat"] is False and classified["level"] == "general"
+    assert "level_raised_from" not in WorkOrder.objects.get(pk=later).events.get(action="classify").payload
+
+
+def test_an_earlier_order_dismissed_as_not_established_makes_no_repeat(build, api_client_for):
+    dismissed = build.register(category=category("040101"), **same_customer())
+    build.do(dismissed, "dismiss", "supervisor", reason="不属于供电企业责任")
+    api = api_client_for("agent")
+    created = intake(api, category=category("040102").pk, **same_customer())
+    wo = created["workorder"]
+    assert wo["is_repeat"] is False and wo["repeat_of"] is None and wo["level"] == "general"
+    assert WorkOrder.objects.get(pk=wo["id"]).related_to_id is None
+    # Not even when the agent links it explicitly, nor when it is found at classification.
+    linked = intake(api, category=category("020501").pk, related_to=dismissed.pk, phone="13955550009")
+    assert linked["workorder"]["is_repeat"] is False and linked["workorder"]["level"] == "general"
+    later = intake(api, **same_customer(phone="13955550008"))["workorder"]["id"]
+    build.do(wo["id"], "dismiss", "supervisor", reason="重复来电")  # no open order on the issue left
+    classified = act(
+        api_client_for("dispatcher"), later, "classify", category=category("040101").pk, level="general"
+    )
+    assert classified["is_repeat"] is False and classified["level"] == "general"
+
+
+def test_a_handled_order_still_makes_a_repeat_past_a_later_dismissed_one(build, api_client_for):
+    handled = build.order("closed", **same_customer())
+    dismissed = build.register(category=category("040101"), **same_customer())
+    assert dismissed.is_repeat  # a repeat when it came in; dismissed, it counts for nothing
+    build.do(dismissed, "dismiss", "supervisor", reason="客户误报")
+    created = intake(api_client_for("agent"), category=category("040101").pk, **same_customer())
+    wo = created["workorder"]
+    assert wo["is_repeat"] is True and wo["repeat_of"] == handled.pk and wo["level"] == "important"
+    assert WorkOrder.objects.get(pk=wo["id"]).is_supervised is False  # the dismissed repeat is no 2nd time
+
+
+def test_an_order_merged_into_another_makes_no_repeat(build, api_client_for):
+    other_customer = build.order("processing")
+    merged = build.register(**same_customer())
+    build.do(merged, "merge", "dispatcher", into=other_customer.pk)
+    created = intake(
+        api_client_for("agent"), category=category("040101").pk, related_to=merged.pk, **same_customer()
+    )
+    assert created["workorder"]["is_repeat"] is False and created["workorder"]["level"] == "general"
+
+
 # --- validation -----------------------------------------------------------------------------------
 
 

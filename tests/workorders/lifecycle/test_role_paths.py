@@ -7,7 +7,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.builders import REPLY, category, intake_body
+from tests.builders import category, intake_body, reply_body
 from tests.workorders.factories import act, future, pdf_upload, snapshot
 from workorders.models import Assignment, Attachment, ExtensionRequest, WorkOrder
 
@@ -35,7 +35,7 @@ def to_review(api, depts, oid, handler="handler2"):
     to_processing(api, depts, oid)
     act(api[handler], oid, "accept")
     act(api[handler], oid, "contact", method="phone", comment="已联系客户")
-    return act(api[handler], oid, "reply", **REPLY)
+    return act(api[handler], oid, "reply", **reply_body(depts["BJ-YJ"]))
 
 
 def to_callback(api, depts, oid):
@@ -72,7 +72,7 @@ def test_return_goes_back_to_assignment_with_its_reason_and_can_be_reassigned(ap
     assert again["status"] == "processing" and again["department"]["id"] == depts["BJ-YJ"].pk
     act(api["handler2"], oid, "accept")
     act(api["handler2"], oid, "contact", method="visit")
-    assert act(api["handler2"], oid, "reply", **REPLY)["status"] == "review"
+    assert act(api["handler2"], oid, "reply", **reply_body(depts["BJ-YJ"]))["status"] == "review"
     act(api["supervisor"], oid, "approve", comment="同意")
     closed = act(api["agent"], oid, "callback", reached=True, satisfaction="basically_satisfied")
     assert closed["status"] == "closed" and closed["outcome"] == "resolved"
@@ -121,7 +121,10 @@ def test_reject_goes_back_to_processing_with_its_reason(api, depts, users):
         event["actor"]["id"],
     ) == ("reject", "review", "processing", "答复未说明整改时限", users["supervisor"].pk)
     # The handler keeps the order and replies again.
-    assert act(api["handler2"], oid, "reply", **{**REPLY, "reply": "已于5日内完成改造"})["status"] == "review"
+    assert (
+        act(api["handler2"], oid, "reply", **reply_body(depts["BJ-YJ"], reply="已于5日内完成改造"))["status"]
+        == "review"
+    )
     act(api["supervisor"], oid, "approve", comment="同意")
     assert act(api["agent"], oid, "callback", reached=True, satisfaction="satisfied")["status"] == "closed"
 
@@ -146,7 +149,7 @@ def test_unsatisfied_callback_reopens_to_processing_and_a_second_round_closes(re
     assert event["payload"]["satisfaction"] == "unsatisfied"
     assert event["payload"]["dissatisfaction_reason"] == (reason or "")
 
-    act(api["handler2"], oid, "reply", **{**REPLY, "measures": "更换线路并复测电压"})
+    act(api["handler2"], oid, "reply", **reply_body(depts["BJ-YJ"], measures="更换线路并复测电压"))
     act(api["supervisor"], oid, "approve", comment="同意")
     closed = act(api["agent"], oid, "callback", reached=True, satisfaction="satisfied", comment="满意")
     assert (
@@ -167,7 +170,7 @@ def test_repeated_reopening_goes_to_a_supervisor_under_supervision(api, depts, s
         "dissatisfaction_reason": "process_not_done",
     }
     assert act(api["agent"], oid, "callback", **unsatisfied)["status"] == "processing"
-    act(api["handler2"], oid, "reply", **REPLY)
+    act(api["handler2"], oid, "reply", **reply_body(depts["BJ-YJ"]))
     act(api["supervisor"], oid, "approve", comment="同意")
     waiting = act(api["agent"], oid, "callback", **unsatisfied)
     assert waiting["status"] == "callback" and waiting["needs_supervisor_decision"] is True

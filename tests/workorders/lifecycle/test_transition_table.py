@@ -8,7 +8,7 @@ with the right from/to/actor and bumps the version by one. A refused move answer
 
 import pytest
 
-from tests.builders import REPLY, STATES, category
+from tests.builders import STATES, category, reply_body
 from tests.workorders.factories import act, future, pdf_upload, snapshot
 from workorders.lifecycle import ACTIONS
 from workorders.models import ExtensionRequest, WorkOrder, WorkOrderEvent
@@ -26,7 +26,7 @@ RECIPES = {
     "accept": ("handler2", lambda c: {}),
     "contact": ("handler2", lambda c: {"method": "phone", "comment": "已联系"}),
     "return": ("handler2", lambda c: {"reason": "不属于本部门职责"}),
-    "reply": ("handler2", lambda c: dict(REPLY)),
+    "reply": ("handler2", lambda c: reply_body(c.depts["BJ-YJ"])),
     "approve": ("supervisor", lambda c: {"comment": "同意"}),
     "reject": ("supervisor", lambda c: {"reason": "答复不完整"}),
     "callback": ("agent", lambda c: {"reached": True, "satisfaction": "satisfied", "comment": "满意"}),
@@ -198,9 +198,14 @@ GUARDS = {
         b.order("processing", stage="assigned"),
         "reply",
         "handler2",
-        dict(REPLY),
+        reply_body(b.depts["BJ-YJ"]),
     ),
-    "not_contacted": lambda b: (b.order("processing", stage="accepted"), "reply", "handler2", dict(REPLY)),
+    "not_contacted": lambda b: (
+        b.order("processing", stage="accepted"),
+        "reply",
+        "handler2",
+        reply_body(b.depts["BJ-YJ"]),
+    ),
     "already_contacted": lambda b: (b.order("processing"), "return", "handler2", {"reason": "不归我们管"}),
     "no_decision_pending": lambda b: (
         b.order("callback"),
@@ -292,7 +297,7 @@ def test_a_handler_of_the_department_cannot_act_on_an_order_it_returned(build, a
     assert api.get(f"/api/v1/workorders/{order.pk}/").status_code == 200
     before = snapshot()
     for action in ("accept", "contact", "reply", "return", "request_extension"):
-        body = RECIPES[action][1](None)
+        body = RECIPES[action][1](Ctx(build, build.depts, order))
         assert act(api, order.pk, action, expect=409, **body)["code"] == "illegal_transition"
     assert snapshot() == before
     # Routed to it again, it may act once more.

@@ -43,10 +43,31 @@ def rate(num, den):
     return round(num / den, 4) if den else None
 
 
+NOT_COMPLAINTS = ("merged", "not_established")
+
+
+def complaints(orders):
+    """The orders that are complaints: not merged into another order, not dismissed (不成立)."""
+    if hasattr(orders, "exclude"):
+        return orders.exclude(outcome__in=NOT_COMPLAINTS)
+    return [o for o in orders if o.outcome not in NOT_COMPLAINTS]
+
+
+def first_reached_rating(order):
+    """The rating of the order's first callback that reached the customer, from its events."""
+    for event in order.events.filter(action="callback").order_by("created_at", "id"):
+        if event.payload.get("reached"):
+            return event.payload["satisfaction"]
+    return ""
+
+
 def direct(orders):
     """The summary computed straight from the orders and their events."""
+    every = orders
+    orders = complaints(every)
     closed = [o for o in orders if o.status == Status.CLOSED]
-    handled = [o for o in closed if o.outcome not in ("merged", "not_established")]
+    handled = closed
+    first = [r for r in map(first_reached_rating, orders) if r]
     # On time: none of the customer-facing stages (contact, reply, the regulatory limit) was late.
     late = [o for o in handled if breached_stages(o) & {"contact", "reply", "regulatory"}]
     evaluated = [o for o in orders if o.satisfaction in ("satisfied", "basically_satisfied", "unsatisfied")]
@@ -61,12 +82,19 @@ def direct(orders):
         "received": len(orders),
         "open": len(orders) - len(closed),
         "closed": len(closed),
+        "merged": len([o for o in every if o.outcome == "merged"]),
+        "dismissed": len([o for o in every if o.outcome == "not_established"]),
         "overdue": len([o for o in orders if o.status != Status.CLOSED and o.is_overdue]),
         "on_time_rate": rate(len(handled) - len(late), len(handled)),
         "satisfaction_rate": rate(
             len([o for o in evaluated if o.satisfaction != "unsatisfied"]), len(evaluated)
         ),
+        "first_callback_satisfaction_rate": rate(
+            len([r for r in first if r in ("satisfied", "basically_satisfied")]), len(first)
+        ),
         "repeat_rate": rate(len([o for o in orders if o.is_repeat]), len(orders)),
+        "urge_rate": rate(len([o for o in orders if o.urge_count]), len(orders)),
+        "return_rate": rate(len([o for o in orders if o.return_count]), len(orders)),
         "truthfulness_rate": rate(
             len([o for o in replied if o.truthfulness in ("true", "partly_true")]), len(replied)
         ),
@@ -90,10 +118,14 @@ def check(user, f: StatsFilter):
 
 def test_summary_matches_direct_counts_for_the_manager(dataset, users):
     got = check(users["manager"], StatsFilter())
-    # The edge cases are in: 9 orders, B reopened twice yet counted once, C merged (closed, not handled).
-    assert got["received"] == 9
+    # The edge cases are in: 9 orders, B reopened twice yet counted once; C merged and I dismissed
+    # are not complaints: counted on their own, in none of the other figures.
+    assert got["received"] == 7 and got["merged"] == 1 and got["dismissed"] == 1
     assert WorkOrder.objects.get(pk=dataset["ids"]["reopened"]).reopen_count == 2
-    assert got["closed"] == 5 and got["overdue"] == 1 and got["repeat_rate"] == round(1 / 9, 4)
+    assert got["closed"] == 3 and got["overdue"] == 1 and got["repeat_rate"] == round(1 / 7, 4)
+    # B's first callback was unsatisfied, its last basically satisfied: A, B, E are all satisfied
+    # in the end, but only A and E at their first callback.
+    assert got["satisfaction_rate"] == 1.0 and got["first_callback_satisfaction_rate"] == round(2 / 3, 4)
     assert got["stage_on_time"]["contact"] == 1.0  # D's contact deadline breached, but contact not done yet
     assert got["stage_on_time"]["reply"] == 0.75  # E replied late
 
@@ -104,8 +136,10 @@ def test_each_day_and_the_midnight_edges(dataset, users):
     for day in (d1, d2, d3, d2 + dt.timedelta(days=1)):
         check(manager, StatsFilter(date_from=day, date_to=day))
     # E (23:50 local, closed after midnight) counts on d2; F (00:10 local = d2 in UTC) on d3.
-    assert stats_summary(manager, StatsFilter(date_from=d2, date_to=d2))["received"] == 3
-    assert stats_summary(manager, StatsFilter(date_from=d3, date_to=d3))["received"] == 4
+    on_d2 = stats_summary(manager, StatsFilter(date_from=d2, date_to=d2))
+    assert (on_d2["received"], on_d2["merged"]) == (2, 1)  # D and E; C merged
+    on_d3 = stats_summary(manager, StatsFilter(date_from=d3, date_to=d3))
+    assert (on_d3["received"], on_d3["dismissed"]) == (3, 1)  # F, G and H; I dismissed
 
 
 def test_supervisor_sees_only_the_subtree(dataset, users, cd_supervisor):
@@ -125,6 +159,7 @@ def test_filters_match_the_order_list_filters(dataset, users, depts):
         got = stats_summary(manager, f)
         want = direct(list(workorders_visible_to(manager).filter(q)))
         assert got["received"] == want["received"] and got["closed"] == want["closed"], f
+        assert got["merged"] == want["merged"] and got["dismissed"] == want["dismissed"], f
         assert (
             got["satisfaction_rate"] == want["satisfaction_rate"]
             and got["on_time_rate"] == want["on_time_rate"]
@@ -144,7 +179,7 @@ def test_dashboard_periods_trend_ranking_and_per_10k(dataset, users, depts):
     manager = users["manager"]
     today = dataset["today"]
     d = stats_dashboard(manager, StatsFilter(date_from=today - dt.timedelta(days=30), date_to=today))
-    visible = workorders_visible_to(manager)
+    visible = complaints(workorders_visible_to(manager))
     trend = {p["day"]: p["received"] for p in d["trend"]}
     assert len(trend) == 90 and sum(trend.values()) == visible.count()
     for day, n in trend.items():
@@ -171,7 +206,7 @@ def test_dashboard_periods_trend_ranking_and_per_10k(dataset, users, depts):
 def test_pivot_cells_and_totals(dataset, users):
     manager = users["manager"]
     p = stats_pivot(manager, StatsFilter(), rows="day", cols="level")
-    visible = workorders_visible_to(manager)
+    visible = complaints(workorders_visible_to(manager))
     assert p["total"] == visible.count() and sum(p["row_totals"]) == p["total"] == sum(p["col_totals"])
     for i, row in enumerate(p["rows"]):
         day = dt.date.fromisoformat(row["key"])
@@ -186,6 +221,15 @@ def test_pivot_cells_and_totals(dataset, users):
     assert rates["total"] == stats_summary(manager, StatsFilter())["on_time_rate"]
     hours = stats_pivot(manager, StatsFilter(), rows="month", cols="channel", measure="avg_handling_hours")
     assert hours["total"] == stats_summary(manager, StatsFilter())["avg_handling_hours"]
+    first = stats_pivot(manager, StatsFilter(), rows="department", measure="first_callback_satisfaction_rate")
+    assert first["total"] == stats_summary(manager, StatsFilter())["first_callback_satisfaction_rate"]
+    # Merged and dismissed orders have measures of their own, by any dimension.
+    every = workorders_visible_to(manager)
+    for measure, outcome in (("merged", "merged"), ("dismissed", "not_established")):
+        by_channel = stats_pivot(manager, StatsFilter(), rows="channel", measure=measure)
+        assert by_channel["total"] == every.filter(outcome=outcome).count() == 1
+        for row, n in zip(by_channel["rows"], by_channel["row_totals"], strict=True):
+            assert n == every.filter(outcome=outcome, channel=row["key"]).count(), (measure, row)
 
 
 def _table(model, fields):
@@ -229,7 +273,7 @@ def test_rebuild_gives_the_same_aggregates_as_the_hook(dataset, users):
 
 def test_pivot_by_truthfulness_and_satisfaction(dataset, users):
     manager = users["manager"]
-    visible = workorders_visible_to(manager)
+    visible = complaints(workorders_visible_to(manager))
     p = stats_pivot(manager, StatsFilter(), rows="truthfulness", cols="unit")
     by_key = dict(zip((r["key"] for r in p["rows"]), p["row_totals"], strict=True))
     for code in ("true", "partly_true", "not_true", ""):

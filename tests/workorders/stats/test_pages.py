@@ -41,16 +41,24 @@ def test_dashboard_filters_and_access(dataset, users, client, depts):
     )
     assert page.status_code == 200 and page.context["d"]["totals"]["received"] == 0
     page = client.get("/dashboard/?channel=wechat")
-    assert page.context["d"]["totals"]["received"] == 1
+    # The one WeChat order (C) was merged: not a complaint received, a merged duplicate.
+    totals = page.context["d"]["totals"]
+    assert (totals["received"], totals["merged"], totals["dismissed"]) == (0, 1, 0)
+    assert totals["first_callback_satisfaction_rate"] is None
+    totals = client.get("/dashboard/").context["d"]["totals"]
+    assert (totals["received"], totals["merged"], totals["dismissed"]) == (7, 1, 1)
+    assert totals["first_callback_satisfaction_rate"] == round(2 / 3, 4)
 
 
 def test_pivot_page_and_excel(dataset, users, client):
     login(client, users["manager"])
     page = client.get("/dashboard/pivot/?rows=category1&cols=level&measure=count")
-    assert page.status_code == 200 and page.context["result"]["total"] == 9
+    assert page.status_code == 200 and page.context["result"]["total"] == 7  # merged, dismissed: not in
     xlsx = client.get("/dashboard/pivot/?rows=category1&cols=level&measure=count&format=xlsx")
     rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
-    assert rows[-1][-1] == 9 and len(rows) == len(page.context["result"]["rows"]) + 2
+    assert rows[-1][-1] == 7 and len(rows) == len(page.context["result"]["rows"]) + 2
+    merged = client.get("/dashboard/pivot/?rows=channel&measure=merged")
+    assert merged.status_code == 200 and merged.context["result"]["total"] == 1
 
 
 def test_report_generated_viewable_downloadable_and_mailed_once(dataset, users, client, mailoutbox, depts):

@@ -1,8 +1,12 @@
 """The page tests' orders: one known customer (``KNOWN_CUSTOMER``), so lookups, search and merges meet."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from tests.builders import KNOWN_CUSTOMER, OrderBuilder
+from workorders.models import Deadline, WorkOrder
 
 PAGE_COMPLAINT = {
     **KNOWN_CUSTOMER,
@@ -26,3 +30,14 @@ def order(build):
 def processing(order, build):
     """The same order, classified and assigned to 运检部 (handler2's department)."""
     return build.classify_and_assign(order, department="BJ-YJ")
+
+
+def found_overdue(order, stage, *, ago=timedelta(hours=2)):
+    """The stage's open row fell due ``ago`` and the sweep found it past due (as it would)."""
+    when = timezone.now() - ago
+    updated = (
+        Deadline.objects.open().filter(order_id=order.pk, stage=stage).update(due_at=when, breached_at=when)
+    )
+    assert updated == 1
+    WorkOrder.objects.filter(pk=order.pk).update(is_overdue=True)
+    return order

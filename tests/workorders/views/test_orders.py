@@ -1,10 +1,14 @@
 """Lists, queues and the order detail with its action forms (Django test client)."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from workorders.models import WorkOrder
+
+from .conftest import found_overdue
 
 pytestmark = pytest.mark.django_db
 
@@ -115,9 +119,10 @@ def test_list_without_count_over_the_table(page_client_for, build, django_assert
 
 
 def test_overdue_rows_are_highlighted(page_client_for, processing):
-    WorkOrder.objects.filter(pk=processing.pk).update(is_overdue=True)
+    # the first contact fell due an hour ago and the sweep found it
+    found_overdue(processing, "contact", ago=timedelta(hours=1))
     body = page_client_for("handler2").get(reverse("workorders:list"), {"queue": "overdue"}).content.decode()
-    assert 'class="row-overdue"' in body and "已超期" in body
+    assert 'class="row-overdue"' in body and "已超期 1小时0分" in body
 
 
 def test_detail_shows_fields_timeline_and_only_available_actions(page_client_for, order):
@@ -175,7 +180,14 @@ def test_domain_refusal_is_shown_and_nothing_changes(page_client_for, processing
     client = page_client_for("handler2")
     post_action(client, processing, "accept")
     response = post_action(
-        client, processing, "reply", cause="原因", truthfulness="true", measures="措施", reply="答复"
+        client,
+        processing,
+        "reply",
+        cause="原因",
+        truthfulness="true",
+        measures="措施",
+        reply="答复",
+        responsible_department=processing.department_id,
     )
     body = response.content.decode()
     assert "答复前请先登记与客户的首次联系" in body
