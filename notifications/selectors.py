@@ -1,12 +1,14 @@
 """Reads: who receives a notification, and the inbox."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from accounts.models import Department, User
+from accounts.models import Department, DutyAssignment, User
 from accounts.roles import Role
+from workorders.deadlines.calendar import get_calendar
 from workorders.models import WorkOrder, WorkOrderEvent
 
 from .models import Delivery, Notification, Recipients
@@ -71,6 +73,34 @@ def _holder(order: WorkOrder) -> list[User]:
     return []
 
 
+def on_duty(department: Department | None, day: date) -> list[User]:
+    """The duty roster's people for ``day`` of the department, else of its nearest ancestor that
+    has someone on the roster that day."""
+    chain = _chain(department)
+    if not chain:
+        return []
+    rows = DutyAssignment.objects.filter(date=day, department_id__in=chain, user__is_active=True)
+    by_dept: dict[int, list[int]] = {}
+    for dept_pk, user_pk in rows.values_list("department_id", "user_id"):
+        by_dept.setdefault(dept_pk, []).append(user_pk)
+    for dept_pk in reversed(chain):
+        if by_dept.get(dept_pk):
+            return list(User.objects.filter(pk__in=by_dept[dept_pk]))
+    return []
+
+
+def _duty(order: WorkOrder, event: WorkOrderEvent) -> list[User]:
+    """Outside office hours: the person on duty that day for the order's department (its unit before
+    dispatch), falling back to the department's leaders; in office hours nobody (the holder,
+    supervisors and leaders are told by their own rules)."""
+    moment = event.created_at or timezone.now()
+    cal = get_calendar()
+    if cal.in_working_hours(moment):
+        return []
+    department = order.department or order.unit
+    return on_duty(department, timezone.localtime(moment).date()) or _nearest_leaders(department)
+
+
 def recipients_for(kind: str, order: WorkOrder, event: WorkOrderEvent) -> list[User]:
     """The active users a rule's ``recipients`` kind (``Recipients``) names for this order and event."""
     payload = event.payload or {}
@@ -99,6 +129,8 @@ def recipients_for(kind: str, order: WorkOrder, event: WorkOrderEvent) -> list[U
         # The deadline engine's levels: 1 is the breach at the handling department itself,
         # 2 its parent, 3 the next one up (workorders.deadlines.engine.department_at).
         return _nearest_leaders(order.department or order.unit, skip=level - 1)
+    if kind == Recipients.DUTY:
+        return _duty(order, event)
     return []
 
 

@@ -22,13 +22,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from accounts.models import User
+from accounts.models import Department, User
 from workorders.models import WorkOrder, WorkOrderEvent
 
 from .channels import recipient_channels, sender
 from .channels.inbox import INBOX
+from .channels.sms import SMS
 from .channels.webhook import WEBHOOK
-from .events import EVENT_TYPES, event_types_for, serious_dedupe_key, stage_label
+from .events import EVENT_TYPES, SERIOUS_LEVELS, event_types_for, serious_dedupe_key, stages_label
 from .models import (
     Delivery,
     DeliveryAttempt,
@@ -105,8 +106,11 @@ def quiet_until(prefs: NotificationSettings | None, now: datetime) -> datetime |
     return None
 
 
-def _plan(rules: list[NotificationRule], order: WorkOrder, event: WorkOrderEvent) -> dict[int, dict]:
-    """user pk → {"user", "channels", "mandatory", "urgent"} from the matching rules."""
+def _plan(
+    rules: list[NotificationRule], order: WorkOrder, event: WorkOrderEvent, event_type: str
+) -> dict[int, dict]:
+    """user pk → {"user", "channels", "mandatory", "urgent"} from the matching rules (SMS to a
+    leader only when ``leader_sms_allowed``)."""
     plan: dict[int, dict] = {}
     for rule in rules:
         for user in recipients_for(rule.recipients, order, event):
@@ -119,7 +123,25 @@ def _plan(rules: list[NotificationRule], order: WorkOrder, event: WorkOrderEvent
             if rule.mandatory:
                 entry["mandatory"] |= set(rule.channels)
             entry["urgent"] = entry["urgent"] or rule.urgent
+    if plan and not leader_sms_allowed(order, event_type, event.payload or {}):
+        through = Department.leaders.through.objects
+        leaders = set(through.filter(user_id__in=list(plan)).values_list("user_id", flat=True))
+        for user_pk in leaders:
+            if SMS not in plan[user_pk]["mandatory"]:
+                plan[user_pk]["channels"].discard(SMS)
     return plan
+
+
+def leader_sms_allowed(order: WorkOrder, event_type: str, payload: dict) -> bool:
+    """Leaders get SMS only for what needs them now: the 快报, a 特殊 or 重大 order, and an overdue
+    order escalated to level 2 or above. Everything else reaches them in the inbox and by email (a
+    leader may still switch SMS on for an event type in their own preferences)."""
+    if event_type == "serious_complaint" or order.level in SERIOUS_LEVELS:
+        return True
+    try:
+        return int(payload.get("escalation_level") or 0) >= 2 and event_type == "deadline_escalated"
+    except (TypeError, ValueError):
+        return False
 
 
 def _apply_preferences(plan: dict[int, dict], event_type: str) -> dict[int, NotificationSettings]:
@@ -153,7 +175,7 @@ def _message_rows(
         created_at=now,
         data={"order": _order_data(order), "event": _event_data(event)},
     )
-    plan = _plan(rules, order, event)
+    plan = _plan(rules, order, event, event_type)
     user_settings = _apply_preferences(plan, event_type)
     context = {
         "order": order,
@@ -174,7 +196,7 @@ def _message_rows(
         user, channels, urgent = entry["user"], entry["channels"], entry["urgent"]
         prefs = user_settings.get(user.pk)
         language = prefs.language if prefs else settings.NOTIFY_DEFAULT_LANGUAGE
-        ctx = {**context, "recipient": user, "stage_label": stage_label(payload.get("stage") or "", language)}
+        ctx = {**context, "recipient": user, "stage_label": stages_label(payload, language)}
         if INBOX in channels:
             title, body = render(event_type, INBOX, language, ctx)
             notifications.append(
@@ -219,7 +241,7 @@ def _message_rows(
                 event_type,
                 WEBHOOK,
                 language,
-                {**context, "stage_label": stage_label(payload.get("stage") or "", language)},
+                {**context, "stage_label": stages_label(payload, language)},
             )
         deliveries.append(
             Delivery(
