@@ -39,18 +39,19 @@ class UserAdmin(BaseUserAdmin):
 class DutyWeekForm(forms.Form):
     """Fill a week (or any run of days) of the roster at once: one department, one or more people."""
 
-    department = forms.ModelChoiceField(Department.objects.filter(is_active=True), label=_("department"))
+    department = forms.ModelChoiceField(Department.objects.filter(is_active=True), label=_("Department"))
     people = forms.ModelMultipleChoiceField(
         User.objects.filter(is_active=True).order_by("username"),
-        label=_("people on duty"),
+        label=_("People on duty"),
         widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose more than one."),
     )
     first_day = forms.DateField(
-        label=_("first day"), widget=forms.DateInput(attrs={"type": "date"}), initial=date.today
+        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}), initial=date.today
     )
-    days = forms.IntegerField(label=_("number of days"), min_value=1, max_value=62, initial=7)
+    days = forms.IntegerField(label=_("Number of days"), min_value=1, max_value=62, initial=7)
     replace = forms.BooleanField(
-        label=_("replace who is on the roster for these days"),
+        label=_("Replace who is on the roster for these days"),
         required=False,
         help_text=_("Otherwise the people are added beside those already on duty."),
     )
