@@ -218,7 +218,9 @@ def sweep_batch(*, now: datetime, batch_size: int, result: SweepResult) -> int:
                     stage = {"stage": row.stage, "due_at": row.due_at.isoformat(), "deadline": row.pk}
                     pending.append((row.order, "deadline_overdue", stage))
         # What record_system_event does, for a whole batch: one INSERT, then the hooks per event.
-        write_events([NewEvent(order, action, payload=data) for order, action, data in pending], now=now)
+        write_events(
+            [NewEvent(order, action, payload=data) for order, action, data in pending], now=now, batch=True
+        )
         for _order, action, _data in pending:
             if action == "deadline_warning":
                 result.warnings += 1
