@@ -1,8 +1,17 @@
-from django.contrib import admin
+from datetime import date
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, User
+from .models import Department, DutyAssignment, User
+from .services import duty_fill
 
 
 @admin.register(Department)
@@ -25,3 +34,68 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "display_name", "phone", "email"]
     autocomplete_fields = ["department"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Work"), {"fields": ("display_name", "phone", "department")}),)
+
+
+class DutyWeekForm(forms.Form):
+    """Fill a week (or any run of days) of the roster at once: one department, one or more people."""
+
+    department = forms.ModelChoiceField(Department.objects.filter(is_active=True), label=_("Department"))
+    people = forms.ModelMultipleChoiceField(
+        User.objects.filter(is_active=True).order_by("username"),
+        label=_("People on duty"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose more than one."),
+    )
+    first_day = forms.DateField(
+        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}), initial=date.today
+    )
+    days = forms.IntegerField(label=_("Number of days"), min_value=1, max_value=62, initial=7)
+    replace = forms.BooleanField(
+        label=_("Replace who is on the roster for these days"),
+        required=False,
+        help_text=_("Otherwise the people are added beside those already on duty."),
+    )
+
+
+@admin.register(DutyAssignment)
+class DutyAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["date", "weekday", "department", "user", "note"]
+    list_filter = ["department", ("date", admin.DateFieldListFilter)]
+    search_fields = ["user__username", "user__display_name", "department__name"]
+    autocomplete_fields = ["department", "user"]
+    date_hierarchy = "date"
+    ordering = ["-date", "department__path"]
+    change_list_template = "admin/accounts/dutyassignment/change_list.html"
+
+    @admin.display(description=_("weekday"), ordering="date")
+    def weekday(self, obj):
+        return date_format(obj.date, "l")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.fill_view)
+        return [path("fill/", view, name="accounts_dutyassignment_fill"), *super().get_urls()]
+
+    def fill_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = DutyWeekForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            created = duty_fill(**form.cleaned_data)
+            self.message_user(
+                request,
+                _("%(count)d duty assignments saved from %(first)s for %(days)d days.")
+                % {
+                    "count": created,
+                    "first": form.cleaned_data["first_day"],
+                    "days": form.cleaned_data["days"],
+                },
+                messages.SUCCESS,
+            )
+            return redirect("admin:accounts_dutyassignment_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": _("Fill the duty roster"),
+        }
+        return TemplateResponse(request, "admin/accounts/dutyassignment/fill.html", context)

@@ -1,11 +1,15 @@
 """Demo organisation and one login per role, for the embedded run mode and the tests."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Department, User
 from .roles import Role, sync_role_groups
+from .services import duty_fill
 
 # (code, name, kind, parent code, customers served)
 ORGANISATION = [
@@ -65,3 +69,22 @@ def seed_organisation(*, password=None):
         users.append((user, role))
     depts["BJ"].leaders.set([u for u, r in users if r == Role.MANAGER])
     return depts, users
+
+
+# Department code → the demo handler on duty there every day (nights, weekends and holidays).
+DEMO_DUTY = {"BJ-YJ": "handler2", "BJ-YX": "handler", "BJ-CD": "handler3"}
+
+
+def seed_duty_roster(*, days_back: int = 100, days_ahead: int = 14) -> int:
+    """Put one demo handler on duty for each of the main departments over the demo's months and
+    the next two weeks, so the night and weekend alerts of the demo reach a person on duty."""
+    first = timezone.localdate() - timedelta(days=days_back)
+    saved = 0
+    for code, username in DEMO_DUTY.items():
+        department = Department.objects.filter(code=code).first()
+        user = User.objects.filter(username=username).first()
+        if department and user:
+            saved += duty_fill(
+                department=department, people=[user], first_day=first, days=days_back + days_ahead
+            )
+    return saved

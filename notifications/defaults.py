@@ -50,6 +50,10 @@ DEFAULT_RULES = [
     DefaultRule("deadline_breached", "holder", (INBOX, EMAIL, SMS), urgent=True),
     DefaultRule("deadline_breached", "supervisors", (INBOX, EMAIL), urgent=True),
     DefaultRule("deadline_breached", "department_leaders", (INBOX, EMAIL), urgent=True),
+    # Outside office hours (nights, weekends, holidays) the person on duty hears of a breach at once.
+    DefaultRule("deadline_breached", "duty", (INBOX, SMS), urgent=True),
+    # A 重要 order is reported to the unit's leaders on dispatch (domain.md §5.1).
+    DefaultRule("important_assigned", "unit_leaders", (INBOX, EMAIL)),
     DefaultRule("deadline_escalated", "escalation_leaders", (INBOX, EMAIL, SMS), urgent=True),
 ]
 
@@ -234,11 +238,23 @@ DEFAULT_TEMPLATES = {
             "{% if order.is_sensitive or order.upgrade_tendency %} (sensitive){% endif %}."
         ),
     ),
+    "important_assigned": (
+        f"【重要投诉】{_NO} 已派单",
+        (
+            "{{ order.unit }}重要投诉 " + _NO + " 已派至{{ order.department }}，请关注。"
+            "诉求：{{ order.complaint.demand|truncatechars:60 }}"
+        ),
+        f"[Important] {_NO} dispatched",
+        (
+            "{{ order.unit }}: important complaint " + _NO + " was dispatched to {{ order.department }}. "
+            "Demand: {{ order.complaint.demand|truncatechars:60 }}"
+        ),
+    ),
     "deadline_warning": (
         f"工单 {_NO} 即将超时",
         "{{ stage_label }}环节将于 {{ due_at|date:'Y-m-d H:i' }} 到期，请抓紧处理。",
         f"Order {_NO} nearly due",
-        "The {{ stage_label }} stage is due at {{ due_at|date:'Y-m-d H:i' }}.",
+        "Due at {{ due_at|date:'Y-m-d H:i' }}: {{ stage_label }}.",
     ),
     "deadline_breached": (
         f"工单 {_NO} 已超时",
@@ -248,7 +264,7 @@ DEFAULT_TEMPLATES = {
         ),
         f"Order {_NO} overdue",
         (
-            "The {{ stage_label }} stage was due at {{ due_at|date:'Y-m-d H:i' }}. "
+            "Overdue since {{ due_at|date:'Y-m-d H:i' }}: {{ stage_label }}. "
             "Department: {{ order.department|default:'not assigned' }}."
         ),
     ),
@@ -260,7 +276,7 @@ DEFAULT_TEMPLATES = {
         ),
         f"Overdue order {_NO} escalated (level {{{{ payload.escalation_level }}}})",
         (
-            "The {{ stage_label }} stage is overdue and escalated to you. "
+            "Overdue and escalated to you: {{ stage_label }}. "
             "Department: {{ order.department|default:'not assigned' }}."
         ),
     ),
@@ -290,7 +306,7 @@ DEFAULT_SMS = {
     ),
     "deadline_breached": (
         "【超时】工单" + _NO + "{{ stage_label }}环节已超时，请立即处理。",
-        "[Overdue] Order " + _NO + ": {{ stage_label }} stage overdue.",
+        "[Overdue] Order " + _NO + ": {{ stage_label }} overdue.",
     ),
     "deadline_escalated": (
         "【超时升级】工单" + _NO + "超时未办，已升级至您处督办。",

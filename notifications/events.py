@@ -38,6 +38,7 @@ EVENT_TYPES = {
     "note": _("Note added"),
     "attach": _("File attached"),
     "serious_complaint": _("Serious complaint received (fast alert)"),
+    "important_assigned": _("Important complaint dispatched"),
     "deadline_warning": _("Deadline approaching"),
     "deadline_breached": _("Deadline breached"),
     "deadline_escalated": _("Overdue order escalated"),
@@ -79,6 +80,10 @@ def _serious(order, payload: dict) -> bool:
     return is_serious(order)
 
 
+def _important(order, payload: dict) -> bool:
+    return order.level == "important"
+
+
 def _raised_to_serious(order, payload: dict) -> bool:
     return payload.get("level_to") in SERIOUS_LEVELS
 
@@ -93,6 +98,8 @@ def serious_dedupe_key(order) -> str:
 DERIVED_EVENT_TYPES: dict[str, tuple[tuple[str, Condition], ...]] = {
     "urge": (("urge_threshold", _urged_to_threshold), ("serious_complaint", _raised_to_serious)),
     "escalate": (("serious_complaint", _raised_to_serious),),
+    # A 重要 order is reported to the unit's leader when it is dispatched (domain.md §5.1).
+    "assign": (("important_assigned", _important),),
     "callback": (("callback_unsatisfied", _unsatisfied_at_callback),),
     **dict.fromkeys(SERIOUS_CHECK_ACTIONS, (("serious_complaint", _serious),)),
 }
@@ -121,3 +128,10 @@ STAGE_LABELS = {
 def stage_label(stage: str, language: str) -> str:
     zh, en = STAGE_LABELS.get(stage, (stage, stage))
     return zh if language.startswith("zh") else en
+
+
+def stages_label(payload: dict, language: str) -> str:
+    """The stages a deadline event names (one alert may list several): "首次联系、处理答复"."""
+    stages = payload.get("stages") or ([payload["stage"]] if payload.get("stage") else [])
+    separator = "、" if language.startswith("zh") else ", "
+    return separator.join(stage_label(stage, language) for stage in stages)

@@ -32,6 +32,7 @@ class Recipients(models.TextChoices):
     DEPARTMENT_LEADERS = "department_leaders", _("Leaders of the handling department")
     UNIT_LEADERS = "unit_leaders", _("Leaders of the responsible unit")
     ESCALATION_LEADERS = "escalation_leaders", _("Leaders n levels up (n = escalation level)")
+    DUTY = "duty", _("Person on duty for the day outside office hours (else the department's leaders)")
 
 
 class Language(models.TextChoices):

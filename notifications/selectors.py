@@ -1,12 +1,14 @@
 """Reads: who receives a notification, and the inbox."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from accounts.models import Department, User
+from accounts.models import Department, DutyAssignment, User
 from accounts.roles import Role
+from workorders.deadlines.calendar import get_calendar
 from workorders.models import WorkOrder, WorkOrderEvent
 
 from .models import Delivery, Notification, Recipients
@@ -71,6 +73,46 @@ def _holder(order: WorkOrder) -> list[User]:
     return []
 
 
+def on_duty(department: Department | None, day: date) -> list[User]:
+    """The duty roster's people for ``day`` of the department, else of its nearest ancestor that
+    has someone on the roster that day."""
+    chain = _chain(department)
+    if not chain:
+        return []
+    rows = DutyAssignment.objects.filter(date=day, department_id__in=chain, user__is_active=True)
+    by_dept: dict[int, list[int]] = {}
+    for dept_pk, user_pk in rows.values_list("department_id", "user_id"):
+        by_dept.setdefault(dept_pk, []).append(user_pk)
+    for dept_pk in reversed(chain):
+        if by_dept.get(dept_pk):
+            return list(User.objects.filter(pk__in=by_dept[dept_pk]))
+    return []
+
+
+def _escalation_level(payload: dict) -> int:
+    try:
+        return max(int(payload.get("escalation_level") or 1), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _duty_moment(event: WorkOrderEvent) -> tuple:
+    """(local date, in office hours) of the event: what the duty recipients depend on."""
+    moment = event.created_at or timezone.now()
+    return timezone.localtime(moment).date(), get_calendar().in_working_hours(moment)
+
+
+def _duty(order: WorkOrder, event: WorkOrderEvent) -> list[User]:
+    """Outside office hours: the person on duty that day for the order's department (its unit before
+    dispatch), falling back to the department's leaders; in office hours nobody (the holder,
+    supervisors and leaders are told by their own rules)."""
+    day, in_office_hours = _duty_moment(event)
+    if in_office_hours:
+        return []
+    department = order.department or order.unit
+    return on_duty(department, day) or _nearest_leaders(department)
+
+
 def recipients_for(kind: str, order: WorkOrder, event: WorkOrderEvent) -> list[User]:
     """The active users a rule's ``recipients`` kind (``Recipients``) names for this order and event."""
     payload = event.payload or {}
@@ -92,14 +134,43 @@ def recipients_for(kind: str, order: WorkOrder, event: WorkOrderEvent) -> list[U
     if kind == Recipients.UNIT_LEADERS:
         return _nearest_leaders(order.unit)
     if kind == Recipients.ESCALATION_LEADERS:
-        try:
-            level = max(int(payload.get("escalation_level") or 1), 1)
-        except (TypeError, ValueError):
-            level = 1
+        level = _escalation_level(payload)
         # The deadline engine's levels: 1 is the breach at the handling department itself,
         # 2 its parent, 3 the next one up (workorders.deadlines.engine.department_at).
         return _nearest_leaders(order.department or order.unit, skip=level - 1)
+    if kind == Recipients.DUTY:
+        return _duty(order, event)
     return []
+
+
+def recipients_key(kind: str, order: WorkOrder, event: WorkOrderEvent) -> tuple:
+    """Everything ``recipients_for(kind, order, event)`` depends on: two events with the same key
+    have the same recipients, so a batch (the sweep's) looks each key up once."""
+    unit, department = order.unit_id, order.department_id
+    if kind in (Recipients.HOLDER, Recipients.ASSIGNEE):
+        return (kind, order.assignee_id, department)
+    if kind == Recipients.AGENTS:
+        return (kind, order.received_by_id, unit)
+    if kind == Recipients.ESCALATION_LEADERS:
+        return (kind, department or unit, _escalation_level(event.payload or {}))
+    if kind == Recipients.DUTY:
+        return (kind, department or unit, *_duty_moment(event))
+    if kind in (Recipients.DEPARTMENT_LEADERS, Recipients.UNIT_LEADERS):
+        return (kind, department or unit, unit)
+    return (kind, unit, department)
+
+
+class RecipientsMemo:
+    """``recipients_for`` remembered per ``recipients_key`` for the length of one batch."""
+
+    def __init__(self):
+        self.found: dict[tuple, list[User]] = {}
+
+    def __call__(self, kind: str, order: WorkOrder, event: WorkOrderEvent) -> list[User]:
+        key = recipients_key(kind, order, event)
+        if key not in self.found:
+            self.found[key] = recipients_for(kind, order, event)
+        return self.found[key]
 
 
 def inbox_for(user: User) -> QuerySet[Notification]:

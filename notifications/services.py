@@ -11,7 +11,8 @@ twice (or two workers that got the same ids) sends each delivery once.
 import logging
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
@@ -22,13 +23,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from accounts.models import User
+from accounts.models import Department, User
 from workorders.models import WorkOrder, WorkOrderEvent
 
 from .channels import recipient_channels, sender
 from .channels.inbox import INBOX
+from .channels.sms import SMS
 from .channels.webhook import WEBHOOK
-from .events import EVENT_TYPES, event_types_for, serious_dedupe_key, stage_label
+from .events import EVENT_TYPES, SERIOUS_LEVELS, event_types_for, serious_dedupe_key, stages_label
 from .models import (
     Delivery,
     DeliveryAttempt,
@@ -40,7 +42,7 @@ from .models import (
     WebhookSubscription,
 )
 from .rendering import render
-from .selectors import deliveries_due, recipients_for
+from .selectors import RecipientsMemo, deliveries_due
 
 logger = logging.getLogger(__name__)
 
@@ -105,11 +107,25 @@ def quiet_until(prefs: NotificationSettings | None, now: datetime) -> datetime |
     return None
 
 
-def _plan(rules: list[NotificationRule], order: WorkOrder, event: WorkOrderEvent) -> dict[int, dict]:
+@dataclass
+class _Draft:
+    """One message to write: an event seen as one notification event type, and who gets what."""
+
+    event_type: str
+    order: WorkOrder
+    event: WorkOrderEvent
+    dedupe: str | None
+    plan: dict[int, dict]
+    subscriptions: list[WebhookSubscription]
+
+
+def _plan(
+    rules: list[NotificationRule], order: WorkOrder, event: WorkOrderEvent, recipients: RecipientsMemo
+) -> dict[int, dict]:
     """user pk → {"user", "channels", "mandatory", "urgent"} from the matching rules."""
     plan: dict[int, dict] = {}
     for rule in rules:
-        for user in recipients_for(rule.recipients, order, event):
+        for user in recipients(rule.recipients, order, event):
             if user.pk == event.actor_id and not rule.mandatory:
                 continue  # nobody is told about what they just did themselves
             entry = plan.setdefault(
@@ -122,59 +138,76 @@ def _plan(rules: list[NotificationRule], order: WorkOrder, event: WorkOrderEvent
     return plan
 
 
-def _apply_preferences(plan: dict[int, dict], event_type: str) -> dict[int, NotificationSettings]:
-    if not plan:
+def leader_sms_allowed(order: WorkOrder, event_type: str, payload: dict) -> bool:
+    """Leaders get SMS only for what needs them now: the 快报, a 特殊 or 重大 order, and an overdue
+    order escalated to level 2 or above. Everything else reaches them in the inbox and by email (a
+    leader may still switch SMS on for an event type in their own preferences)."""
+    if event_type == "serious_complaint" or order.level in SERIOUS_LEVELS:
+        return True
+    try:
+        return int(payload.get("escalation_level") or 0) >= 2 and event_type == "deadline_escalated"
+    except (TypeError, ValueError):
+        return False
+
+
+def _settle_channels(drafts: list[_Draft]) -> dict[int, NotificationSettings]:
+    """Apply the SMS policy for leaders, then each recipient's preferences, to every draft (three
+    queries for the whole batch); returns the recipients' settings."""
+    users = {pk for draft in drafts for pk in draft.plan}
+    if not users:
         return {}
-    for pref in NotificationPreference.objects.filter(user__in=list(plan), event_type=event_type):
-        entry = plan[pref.user_id]
-        if pref.enabled:
-            entry["channels"].add(pref.channel)
-        elif pref.channel not in entry["mandatory"]:
-            entry["channels"].discard(pref.channel)
-    return {s.user_id: s for s in NotificationSettings.objects.filter(user__in=list(plan))}
+    restricted = [d for d in drafts if not leader_sms_allowed(d.order, d.event_type, d.event.payload or {})]
+    if restricted:
+        through = Department.leaders.through.objects
+        leaders = set(through.filter(user_id__in=users).values_list("user_id", flat=True))
+        for draft in restricted:
+            for user_pk in leaders & draft.plan.keys():
+                entry = draft.plan[user_pk]
+                if SMS not in entry["mandatory"]:
+                    entry["channels"].discard(SMS)
+    choices: dict[tuple[int, str], list] = {}
+    types = {draft.event_type for draft in drafts}
+    for pref in NotificationPreference.objects.filter(user__in=users, event_type__in=types):
+        choices.setdefault((pref.user_id, pref.event_type), []).append(pref)
+    for draft in drafts:
+        for user_pk, entry in draft.plan.items():
+            for pref in choices.get((user_pk, draft.event_type), ()):
+                if pref.enabled:
+                    entry["channels"].add(pref.channel)
+                elif pref.channel not in entry["mandatory"]:
+                    entry["channels"].discard(pref.channel)
+    return {s.user_id: s for s in NotificationSettings.objects.filter(user__in=users)}
 
 
-def _message_rows(
-    event_type: str,
-    order: WorkOrder,
-    event: WorkOrderEvent,
-    rules: list[NotificationRule],
-    subscriptions: list[WebhookSubscription],
-    now: datetime,
-) -> list[int]:
-    dedupe = serious_dedupe_key(order) if event_type == "serious_complaint" else None
-    if dedupe and Message.objects.filter(dedupe_key=dedupe).exists():
-        return []
-    message = Message.objects.create(
-        event_type=event_type,
-        order=order,
-        source_event=event,
-        dedupe_key=dedupe,
-        created_at=now,
-        data={"order": _order_data(order), "event": _event_data(event)},
-    )
-    plan = _plan(rules, order, event)
-    user_settings = _apply_preferences(plan, event_type)
+def _rows_for(
+    draft: _Draft,
+    message: Message,
+    user_settings: dict[int, NotificationSettings],
+    notifications: list[Notification],
+    deliveries: list[Delivery],
+) -> None:
+    """The inbox rows and outbox rows of one message."""
+    order, event, event_type = draft.order, draft.event, draft.event_type
+    now = message.created_at
+    payload = event.payload or {}
     context = {
         "order": order,
         "event": event,
-        "payload": event.payload or {},
+        "payload": payload,
         "actor": event.actor,
         "event_type": event_type,
         "event_label": EVENT_TYPES.get(event_type, event_type),
         "site_url": settings.NOTIFY_SITE_URL,
     }
-    payload = event.payload or {}
     if payload.get("due_at"):
         due = payload["due_at"]
         context["due_at"] = parse_datetime(due) if isinstance(due, str) else due
-    notifications, deliveries = [], []
     outside = recipient_channels()  # email, SMS, … in registry order
-    for entry in plan.values():
+    for entry in draft.plan.values():
         user, channels, urgent = entry["user"], entry["channels"], entry["urgent"]
         prefs = user_settings.get(user.pk)
         language = prefs.language if prefs else settings.NOTIFY_DEFAULT_LANGUAGE
-        ctx = {**context, "recipient": user, "stage_label": stage_label(payload.get("stage") or "", language)}
+        ctx = {**context, "recipient": user, "stage_label": stages_label(payload, language)}
         if INBOX in channels:
             title, body = render(event_type, INBOX, language, ctx)
             notifications.append(
@@ -209,17 +242,12 @@ def _message_rows(
                         created_at=now,
                     )
                 )
-    for sub in subscriptions:
-        if not sub.wants(event_type):
-            continue
+    for sub in draft.subscriptions:
         subject = body = ""
         if sub.kind != WebhookSubscription.Kind.GENERIC:
             language = settings.NOTIFY_DEFAULT_LANGUAGE
             subject, body = render(
-                event_type,
-                WEBHOOK,
-                language,
-                {**context, "stage_label": stage_label(payload.get("stage") or "", language)},
+                event_type, WEBHOOK, language, {**context, "stage_label": stages_label(payload, language)}
             )
         deliveries.append(
             Delivery(
@@ -233,27 +261,74 @@ def _message_rows(
                 created_at=now,
             )
         )
+
+
+def notify_events(pairs: Sequence[tuple[WorkOrder, WorkOrderEvent]]) -> None:
+    """Inbox rows and outbox rows for these events, delivery after commit.
+
+    One pass for a whole batch (the sweep's): the rules and subscriptions are read once, each set of
+    recipients once per ``recipients_key``, preferences and settings once, and the messages, inbox
+    rows and deliveries are written with one INSERT each; the cost follows the events, with few
+    queries per batch.
+    """
+    if not pairs:
+        return
+    typed = [(order, event, event_types_for(order, event)) for order, event in pairs]
+    wanted = {event_type for _order, _event, types in typed for event_type in types}
+    rules_by_type: dict[str, list] = {}
+    for rule in NotificationRule.objects.filter(event_type__in=wanted, is_active=True):
+        rules_by_type.setdefault(rule.event_type, []).append(rule)
+    subscriptions = list(WebhookSubscription.objects.filter(is_active=True))
+    recipients = RecipientsMemo()
+    drafts: list[_Draft] = []
+    dedupes: set[str] = set()
+    for order, event, types in typed:
+        for event_type in types:
+            rules = rules_by_type.get(event_type, [])
+            subs = [sub for sub in subscriptions if sub.wants(event_type)]
+            if not (rules or subs):
+                continue
+            dedupe = serious_dedupe_key(order) if event_type == "serious_complaint" else None
+            if dedupe and (dedupe in dedupes or Message.objects.filter(dedupe_key=dedupe).exists()):
+                continue
+            if dedupe:
+                dedupes.add(dedupe)
+            plan = _plan(rules, order, event, recipients)
+            drafts.append(_Draft(event_type, order, event, dedupe, plan, subs))
+    if not drafts:
+        return
+    user_settings = _settle_channels(drafts)
+    messages = Message.objects.bulk_create(
+        [
+            Message(
+                event_type=draft.event_type,
+                order=draft.order,
+                source_event=draft.event,
+                dedupe_key=draft.dedupe,
+                created_at=draft.event.created_at or timezone.now(),
+                data={"order": _order_data(draft.order), "event": _event_data(draft.event)},
+            )
+            for draft in drafts
+        ]
+    )
+    notifications: list[Notification] = []
+    deliveries: list[Delivery] = []
+    for draft, message in zip(drafts, messages, strict=True):
+        _rows_for(draft, message, user_settings, notifications, deliveries)
     Notification.objects.bulk_create(notifications)
     created = Delivery.objects.bulk_create(deliveries)
-    return [d.pk for d in created if d.next_attempt_at <= now]
+    due = [d.pk for d in created if d.next_attempt_at <= d.created_at]
+    if due:
+        transaction.on_commit(lambda: enqueue_deliveries(due))
 
 
 def on_workorder_event(*, order: WorkOrder, event: WorkOrderEvent) -> None:
     """Transition hook: inbox rows and outbox rows for this event, delivery after commit."""
-    now = event.created_at or timezone.now()
-    types = event_types_for(order, event)
-    rules_by_type: dict[str, list] = {}
-    for rule in NotificationRule.objects.filter(event_type__in=types, is_active=True):
-        rules_by_type.setdefault(rule.event_type, []).append(rule)
-    subscriptions = list(WebhookSubscription.objects.filter(is_active=True))
-    due = []
-    for event_type in types:
-        rules = rules_by_type.get(event_type, [])
-        subs = [s for s in subscriptions if s.wants(event_type)]
-        if rules or subs:
-            due += _message_rows(event_type, order, event, rules, subs, now)
-    if due:
-        transaction.on_commit(lambda: enqueue_deliveries(due))
+    notify_events([(order, event)])
+
+
+# A batch of events (the sweep's) is handled in one pass (lifecycle.events.write_events).
+on_workorder_event.batch = notify_events
 
 
 # --- publishing (never fails, never hangs for long) -------------------------------------------------

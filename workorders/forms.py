@@ -39,6 +39,7 @@ LABELS = {
     "requested_due_at": _("New due time"),
     "basis": _("Basis"),
     "approve": _("Approve the request"),
+    "beyond_regulatory": _("I confirm approving a due time beyond the channel's regulatory limit"),
     "file": _("File"),
 }
 TEXTAREAS = {"comment", "reason", "cause", "measures", "reply", "basis"}

@@ -106,6 +106,17 @@ def test_urge_tells_the_holder_and_at_the_threshold_the_leaders_and_supervisor(
     # then: the leaders of the handling department (nearest with leaders: the company's manager)
     # and the supervisor
     assert inbox(users["manager"], "urge_threshold") and inbox(users["supervisor"], "urge_threshold")
+    # a general order's urging reaches the leader by email, not by SMS
+    assert not Delivery.objects.filter(channel="sms", message__event_type="urge_threshold").exists()
+    assert Delivery.objects.filter(
+        channel="email", message__event_type="urge_threshold", user=users["manager"]
+    )
+    # a leader who asked for SMS on this event type gets them all the same
+    act(order, "escalate", users["supervisor"], comment="升级")  # general → important: still no SMS
+    from notifications.models import NotificationPreference
+
+    NotificationPreference.objects.create(user=users["manager"], event_type="urge_threshold", channel="sms")
+    act(order, "urge", users["agent"], comment="第三次催办")
     sms = Delivery.objects.get(channel="sms", message__event_type="urge_threshold")
     assert sms.user == users["manager"] and sms.urgent and sms.address == users["manager"].phone
 

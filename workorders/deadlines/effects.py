@@ -24,6 +24,7 @@ from ..models import UNHANDLED_OUTCOMES, Deadline, Stage, Status, WorkOrder, Wor
 from .calendar import get_calendar
 from .engine import (
     cancel_open,
+    day_before_reminder,
     department_at,
     freeze_sla,
     is_urgent,
@@ -35,6 +36,7 @@ from .engine import (
     open_rows,
     parse_spec,
     recompute_open,
+    release_hold,
     resolve_policy,
     sla_for,
 )
@@ -142,13 +144,17 @@ def _reopened(order: WorkOrder, event: WorkOrderEvent) -> None:
 
 @effects.on("request_extension")
 def _extension_requested(order: WorkOrder, event: WorkOrderEvent) -> None:
-    """The reply clock holds while the request waits for a decision, and the decision gets a clock
-    of its own (the review limit): a request nobody decides is reminded, breached and escalated
-    like any stage, to the supervisors and then up the tree."""
+    """The reply clock holds while the request waits for a decision, at most until the regulatory
+    limit (its ceiling: there the clock runs again and breaches), and the decision gets a clock of
+    its own (the review limit): a request nobody decides is reminded, breached and escalated like
+    any stage, to the supervisors and then up the tree."""
     now = event.created_at
+    regulatory = open_rows(order, Stage.REGULATORY).order_by("due_at").first()
+    ceiling = regulatory.due_at if regulatory is not None and regulatory.due_at > now else None
     for row in open_rows(order, Stage.REPLY):
-        row.held_since, row.next_at = now, None
-        row.save(update_fields=["held_since", "next_at"])
+        row.held_since, row.held_until = now, ceiling
+        row.next_at = next_check(row, urgent=is_urgent(order), cal=get_calendar())
+        row.save(update_fields=["held_since", "held_until", "next_at"])
     sla = sla_for(order)
     limit = sla.limits.get(str(Stage.REVIEW)) if sla else None
     open_row(order, Stage.EXTENSION, start=now, now=now, limit=limit, basis="extension")
@@ -156,23 +162,28 @@ def _extension_requested(order: WorkOrder, event: WorkOrderEvent) -> None:
 
 @effects.on("decide_extension")
 def _extension_decided(order: WorkOrder, event: WorkOrderEvent) -> None:
-    """The reply clock runs again; an approved extension moves it to ``extended_until``."""
+    """The reply clock runs again; an approved extension moves it to ``extended_until`` (with a
+    fresh reminder, and the day-before one)."""
     now, approved = event.created_at, bool((event.payload or {}).get("approved"))
     meet(order, Stage.EXTENSION, now=now)
     cal = get_calendar()
     urgent = is_urgent(order)
     for row in open_rows(order, Stage.REPLY):
-        if row.held_since is not None:
-            row.paused_seconds += int((now - row.held_since).total_seconds())
-            row.held_since = None
+        release_hold(row, now=now)
         if approved and order.extended_until:
             row.due_at, row.basis = order.extended_until, "extension"
             sla = sla_for(order)
             share = sla.warn_share if sla else 0.75
             warn = cal.warn_moment(row.started_at, row.due_at, row.limit_unit, share)
             row.warn_at = warn if urgent else cal.next_working_moment(warn)
-            if row.warn_at >= row.due_at:
+            if row.warn_at <= now or row.warn_at >= row.due_at:
                 row.warn_at = None
+            row.remind_at = day_before_reminder(cal, now, row.due_at, row.limit_unit)
+            row.warned_at = row.reminded_at = None
+            if row.breached_at is not None and now < row.due_at:
+                # Breached at the ceiling before the decision: the granted time stands.
+                row.breached_at = row.breach_notified_at = row.escalated_at = None
+                row.escalation_level = 0
         row.next_at = next_check(row, urgent=urgent, cal=cal)
         row.save()
 

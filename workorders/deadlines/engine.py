@@ -16,7 +16,7 @@ extension request waits for a decision the reply row is held (no reminder, no br
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -47,6 +47,14 @@ SPEC_UNITS = {
     "wd": LimitUnit.WORKING_DAYS,
 }
 CLOCK_FROM_RECEIPT = {Stage.DISPATCH, Stage.CONTACT, Stage.REPLY, Stage.OVERALL, Stage.REGULATORY}
+# Commitments counted in calendar time (the dispatch minutes, the 24-hour first contact) run around
+# the clock: their reminders and breach alerts never wait for office hours (the duty person gets
+# them at night and on holidays). Working-time limits may wait.
+ROUND_THE_CLOCK_UNITS = {LimitUnit.MINUTES, LimitUnit.HOURS, LimitUnit.CALENDAR_DAYS}
+
+
+def round_the_clock(unit: str) -> bool:
+    return unit in ROUND_THE_CLOCK_UNITS
 
 
 def parse_spec(spec: str) -> dict:
@@ -114,6 +122,23 @@ class Computed:
     basis: str
     provisional: bool
     limit: dict
+    remind_at: datetime | None = None
+
+
+def day_before_reminder(
+    cal: WorkCalendar, start: datetime, due: datetime, unit: str, flags: Flags | None = None
+) -> datetime | None:
+    """The D-1 reminder of a working-day limit (domain.md A8): the start of office hours on the
+    working day before the due day; None for other units, or when that is not after the start."""
+    if unit != LimitUnit.WORKING_DAYS:
+        return None
+    day = cal.local(due).date()
+    for _step in range(30):
+        day -= timedelta(days=1)
+        if cal.is_workday(day, flags):
+            moment = cal.next_working_moment(cal.at(day, time.min), flags)
+            return moment if start < moment < due else None
+    return None  # pragma: no cover
 
 
 def compute(
@@ -129,8 +154,10 @@ def compute(
     """Due and reminder times for a limit counted from ``start``.
 
     ``external`` = (start, limit) of a channel's own limit: the earlier deadline wins.
-    A non-urgent reminder is moved into office hours (to the last office minute before the raw
-    reminder time when the next office hours would be too late).
+    A reminder of a non-urgent order on a working-time limit is moved into office hours (to the
+    last office minute before the raw reminder time when the next office hours would be too late);
+    a round-the-clock limit's reminder is sent when it falls, on a Saturday too. A working-day
+    limit also gets the day-before reminder.
     """
     flags = Flags()
     due = cal.add_limit(start, limit["value"], limit["unit"], flags)
@@ -139,14 +166,19 @@ def compute(
         if ext_due < due:
             due, limit, basis, start = ext_due, external[1], "channel", external[0]
     warn = cal.warn_moment(start, due, limit["unit"], share, flags) if share and share < 1 else None
-    if warn is not None and not urgent:
+    if warn is not None and not urgent and not round_the_clock(limit["unit"]):
         gated = cal.next_working_moment(warn, flags)
         if gated >= due:
             gated = cal.last_working_moment_before(warn, flags)
             if gated is not None and gated <= start:
                 gated = None
         warn = gated
-    return Computed(due_at=due, warn_at=warn, basis=basis, provisional=flags.provisional, limit=limit)
+    remind = day_before_reminder(cal, start, due, limit["unit"], flags)
+    if remind is not None and remind == warn:
+        remind = None
+    return Computed(
+        due_at=due, warn_at=warn, basis=basis, provisional=flags.provisional, limit=limit, remind_at=remind
+    )
 
 
 def escalation_time(cal: WorkCalendar, row: Deadline, level: int) -> datetime | None:
@@ -162,14 +194,26 @@ def max_escalation_level() -> int:
     return 1 + len(escalation_steps())
 
 
+def pending_reminders(row: Deadline) -> list[datetime]:
+    """The row's reminders not yet sent (the share one and the day-before one), before its due."""
+    pending = []
+    if row.warned_at is None and row.warn_at is not None:
+        pending.append(row.warn_at)
+    if row.reminded_at is None and row.remind_at is not None:
+        pending.append(row.remind_at)
+    return [moment for moment in pending if moment < row.due_at]
+
+
 def next_check(row: Deadline, *, urgent: bool, cal: WorkCalendar) -> datetime | None:
-    """When the sweep must look at this row again; None when nothing is pending."""
-    if not row.is_open or row.held_since is not None:
+    """When the sweep must look at this row again; None when nothing is pending. A held row (an
+    extension request waits) is looked at again at its ceiling, where its clock runs again."""
+    if not row.is_open:
         return None
+    if row.held_since is not None:
+        return row.held_until
+    urgent = urgent or round_the_clock(row.limit_unit)
     if row.breached_at is None:
-        if row.warned_at is None and row.warn_at is not None and row.warn_at < row.due_at:
-            return row.warn_at
-        return row.due_at
+        return min([*pending_reminders(row), row.due_at])
     if row.breach_notified_at is None:
         return row.breached_at if urgent else cal.next_working_moment(row.breached_at)
     if row.escalation_level < max_escalation_level():
@@ -235,6 +279,7 @@ def open_row(
         original_due_at=computed.due_at,
         due_at=computed.due_at,
         warn_at=computed.warn_at,
+        remind_at=computed.remind_at,
         provisional=computed.provisional,
         created_at=now,
     )
@@ -253,10 +298,15 @@ def meet(order: WorkOrder, stage: str, *, now: datetime) -> None:
     """The stage is done: record the time, stop the clock."""
     for row in open_rows(order, stage):
         row.met_at, row.next_at = now, None
-        if row.held_since is not None:
-            row.paused_seconds += int((now - row.held_since).total_seconds())
-            row.held_since = None
-        row.save(update_fields=["met_at", "next_at", "held_since", "paused_seconds"])
+        release_hold(row, now=now)
+        row.save(update_fields=["met_at", "next_at", "held_since", "held_until", "paused_seconds"])
+
+
+def release_hold(row: Deadline, *, now: datetime) -> None:
+    """End a row's pause (in memory): the paused time is added up, the ceiling forgotten."""
+    if row.held_since is not None:
+        row.paused_seconds += int((now - row.held_since).total_seconds())
+    row.held_since = row.held_until = None
 
 
 def cancel_open(order: WorkOrder, *, now: datetime, except_stages: tuple = ()) -> None:
@@ -298,6 +348,7 @@ def recompute_open(order: WorkOrder, *, sla: OrderSla, now: datetime) -> None:
             external=external,
         )
         row.due_at, row.warn_at, row.basis = computed.due_at, computed.warn_at, computed.basis
+        row.remind_at = computed.remind_at
         row.limit_value, row.limit_unit = computed.limit["value"], computed.limit["unit"]
         row.provisional = row.provisional or computed.provisional
         row.next_at = next_check(row, urgent=urgent, cal=cal)
@@ -357,12 +408,16 @@ def recompute_provisional(*, year: int | None = None, now: datetime | None = Non
         row.due_at, row.provisional = computed.due_at, computed.provisional
         if row.warned_at is None:
             row.warn_at = computed.warn_at
+        if row.reminded_at is None:
+            row.remind_at = computed.remind_at
         if row.original_due_at == before:
             row.original_due_at = computed.due_at
         row.next_at = next_check(row, urgent=is_urgent(row.order), cal=cal)
         if row.next_at is not None and row.next_at < now and row.breached_at is None:
             row.next_at = now  # the sweep looks at it on its next run
-        row.save(update_fields=["due_at", "warn_at", "original_due_at", "provisional", "next_at"])
+        row.save(
+            update_fields=["due_at", "warn_at", "remind_at", "original_due_at", "provisional", "next_at"]
+        )
         moved.append(
             {
                 "order": row.order.tracking_no or row.order_id,

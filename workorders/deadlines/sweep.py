@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 from ..lifecycle import NewEvent, perform, write_events
 from ..models import Deadline, Level, OrderSla, Status, WorkOrder
 from .calendar import WorkCalendar, get_calendar
-from .engine import department_at, escalation_time, is_urgent, max_escalation_level, next_check
+from .engine import (
+    department_at,
+    escalation_time,
+    is_urgent,
+    max_escalation_level,
+    next_check,
+    release_hold,
+    round_the_clock,
+)
 
 
 @dataclass
@@ -44,8 +52,13 @@ class SweepResult:
 
 
 def advance(row: Deadline, order: WorkOrder, *, now: datetime, cal: WorkCalendar) -> list[tuple[str, dict]]:
-    """Do what is due on one claimed row; returns the events to record."""
-    urgent = is_urgent(order)
+    """Do what is due on one claimed row; returns the events to record.
+
+    A round-the-clock limit (calendar time) is announced when it breaches, like an urgent order's;
+    a working-time limit's breach alert and escalations wait for office hours. A held row (an
+    extension request waits for its decision) runs again at its ceiling, the regulatory limit.
+    """
+    urgent = is_urgent(order) or round_the_clock(row.limit_unit)
     events = []
 
     def payload(**extra):
@@ -57,14 +70,21 @@ def advance(row: Deadline, order: WorkOrder, *, now: datetime, cal: WorkCalendar
             **extra,
         }
 
-    if (
-        row.breached_at is None
-        and row.warned_at is None
-        and row.warn_at is not None
-        and row.warn_at <= now < row.due_at
-    ):
-        row.warned_at = now
-        events.append(("deadline_warning", payload()))
+    if row.held_since is not None:
+        if row.held_until is None or now < row.held_until:
+            row.next_at = row.held_until
+            return events
+        release_hold(row, now=now)
+    if row.breached_at is None and now < row.due_at:
+        reminders = []
+        if row.warned_at is None and row.warn_at is not None and row.warn_at <= now:
+            row.warned_at = now
+            reminders.append("share")
+        if row.reminded_at is None and row.remind_at is not None and row.remind_at <= now:
+            row.reminded_at = now
+            reminders.append("day_before")
+        if reminders:
+            events.append(("deadline_warning", payload(reminders=reminders)))
     if row.breached_at is None and now >= row.due_at:
         row.breached_at = now
         row.escalation_level = 1
@@ -91,12 +111,37 @@ def advance(row: Deadline, order: WorkOrder, *, now: datetime, cal: WorkCalendar
     return events
 
 
+def grouped(pending: list[tuple[WorkOrder, str, dict]]) -> list[tuple[WorkOrder, str, dict]]:
+    """One event per order, action and escalation level: the contact, reply, overall and regulatory
+    deadlines of an order that breach in the same sweep make one alert that lists the stages
+    (``stages``, ``deadlines``); ``stage``, ``deadline`` and ``due_at`` are the earliest due."""
+    groups: dict[tuple, list] = {}
+    for order, action, data in pending:
+        groups.setdefault((order.pk, action, data.get("escalation_level")), []).append((order, action, data))
+    events = []
+    for members in groups.values():
+        members.sort(key=lambda member: member[2]["due_at"])
+        order, action, first = members[0]
+        data = dict(first)
+        data["stages"] = list(dict.fromkeys(member[2]["stage"] for member in members))
+        data["deadlines"] = [member[2]["deadline"] for member in members]
+        reminders = sorted({r for member in members for r in member[2].get("reminders", ())})
+        if reminders:
+            data["reminders"] = reminders
+        events.append((order, action, data))
+    return events
+
+
 SWEEP_FIELDS = [
     "warned_at",
     "breached_at",
     "breach_notified_at",
     "escalation_level",
     "escalated_at",
+    "reminded_at",
+    "held_since",
+    "held_until",
+    "paused_seconds",
     "next_at",
 ]
 
@@ -107,7 +152,7 @@ def _save_swept(rows: list[Deadline]) -> None:
     if connection.vendor != "postgresql":
         Deadline.objects.bulk_update(rows, SWEEP_FIELDS, batch_size=500)
         return
-    casts = {"escalation_level": "integer"}
+    casts = {"escalation_level": "integer", "paused_seconds": "integer"}
     columns = ", ".join(SWEEP_FIELDS)
     placeholder = (
         "(%s::bigint, " + ", ".join(f"%s::{casts.get(f, 'timestamptz')}" for f in SWEEP_FIELDS) + ")"
@@ -157,6 +202,7 @@ def sweep_batch(*, now: datetime, batch_size: int, result: SweepResult) -> int:
             if not was_breached and row.breached_at is not None:
                 newly_breached[row.order_id] = newly_breached.get(row.order_id, 0) + 1
             pending.extend((row.order, action, data) for action, data in events)
+        pending = grouped(pending)
         _save_swept(rows)
         if newly_breached:
             WorkOrder.objects.filter(pk__in=list(newly_breached), is_overdue=False).update(is_overdue=True)
@@ -172,7 +218,9 @@ def sweep_batch(*, now: datetime, batch_size: int, result: SweepResult) -> int:
                     stage = {"stage": row.stage, "due_at": row.due_at.isoformat(), "deadline": row.pk}
                     pending.append((row.order, "deadline_overdue", stage))
         # What record_system_event does, for a whole batch: one INSERT, then the hooks per event.
-        write_events([NewEvent(order, action, payload=data) for order, action, data in pending], now=now)
+        write_events(
+            [NewEvent(order, action, payload=data) for order, action, data in pending], now=now, batch=True
+        )
         for _order, action, _data in pending:
             if action == "deadline_warning":
                 result.warnings += 1

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from typing import NoReturn
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -374,10 +376,26 @@ def _decide_extension(ctx: Context) -> None:
     req = order.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
     if req is None:
         _refuse(_("There is no pending extension request for this order."), code="no_extension_pending")
+    ceiling = Deadline.objects.open().filter(order=order, stage=Stage.REGULATORY).order_by("due_at").first()
+    beyond = bool(ctx.data["approve"] and ceiling is not None and req.requested_due_at > ceiling.due_at)
+    if beyond and not ctx.data.get("beyond_regulatory"):
+        _refuse(
+            _(
+                "The requested time %(requested)s is after the regulatory limit of this channel "
+                "(%(limit)s). Confirm that you approve it beyond the limit, or refuse the request."
+            )
+            % {
+                "requested": date_format(timezone.localtime(req.requested_due_at), "Y-m-d H:i"),
+                "limit": date_format(timezone.localtime(ceiling.due_at), "Y-m-d H:i"),
+            },
+            code="extension_beyond_regulatory",
+        )
     req.state = ExtensionRequest.State.APPROVED if ctx.data["approve"] else ExtensionRequest.State.REFUSED
     req.decided_by, req.decided_at, req.decision_comment = ctx.actor, ctx.now, ctx.data["comment"]
     req.save()
     ctx.payload.update(request=req.pk, approved=ctx.data["approve"], comment=ctx.data["comment"])
+    if beyond:
+        ctx.payload["beyond_regulatory"] = True
     if ctx.data["approve"]:
         base = order.extended_until or ctx.now
         extra = max(req.requested_due_at - base, timedelta(0))

@@ -29,11 +29,15 @@ class NewEvent:
     to_status: str | None = None
 
 
-def write_events(new: Sequence[NewEvent], *, now: datetime | None = None) -> list[WorkOrderEvent]:
+def write_events(
+    new: Sequence[NewEvent], *, now: datetime | None = None, batch: bool = False
+) -> list[WorkOrderEvent]:
     """Write the events (one INSERT for a batch) and run the hooks for each, in order.
 
     Each event records its order's version as it is now; call this inside the transaction that
-    made the change the events report.
+    made the change the events report. ``batch`` (the sweep's independent system events): each hook
+    sees the whole batch at once, through its ``batch`` form when it has one (``hook.batch(pairs)``),
+    instead of all hooks per event.
     """
     now = now or timezone.now()
     rows = [
@@ -53,6 +57,9 @@ def write_events(new: Sequence[NewEvent], *, now: datetime | None = None) -> lis
         rows[0].save(force_insert=True)
     elif rows:
         rows = WorkOrderEvent.objects.bulk_create(rows)
+    if batch:
+        run_transition_hooks_batch([(e.order, row) for e, row in zip(new, rows, strict=True)])
+        return rows
     for e, row in zip(new, rows, strict=True):
         run_transition_hooks(e.order, row)
     return rows
@@ -105,3 +112,17 @@ def run_transition_hooks(order: WorkOrder, event: WorkOrderEvent) -> None:
     """
     for hook in transition_hooks():
         hook(order=order, event=event)
+
+
+def run_transition_hooks_batch(pairs: Sequence[tuple[WorkOrder, WorkOrderEvent]]) -> None:
+    """Each hook over the whole batch, in the list's order: ``hook.batch(pairs)`` when the hook has
+    a batch form, else the hook once per event."""
+    if not pairs:
+        return
+    for hook in transition_hooks():
+        batch = getattr(hook, "batch", None)
+        if batch is not None:
+            batch(pairs)
+            continue
+        for order, event in pairs:
+            hook(order=order, event=event)

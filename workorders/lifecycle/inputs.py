@@ -145,6 +145,8 @@ class ExtensionInput(serializers.Serializer):
 class DecideExtensionInput(serializers.Serializer):
     approve = serializers.BooleanField()
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    # Approving a due time after the channel's regulatory limit must be confirmed explicitly.
+    beyond_regulatory = serializers.BooleanField(required=False, default=False)
 
 
 class AttachInput(serializers.Serializer):

@@ -13,38 +13,45 @@ pytestmark = pytest.mark.django_db
 
 
 def stage_events(order, action, stage):
-    return [e for e in events(order, action) if e.payload["stage"] == stage]
+    """The order's events of ``action`` that name ``stage`` (one alert may list several stages)."""
+    return [e for e in events(order, action) if stage in e.payload.get("stages", [e.payload["stage"]])]
 
 
-def test_reminder_fires_once_at_75_percent(build):
+def test_reminders_fire_once_the_day_before_and_at_75_percent(build):
     # given a general order received Monday 10:00: 4 wd, due Friday 23:59:59
     order = build.register(sh(2025, 3, 3, 10, 0))
     build.classify_and_assign(order, sh(2025, 3, 3, 10, 5))
     build.accept_and_contact(order, sh(2025, 3, 3, 10, 30))
     reply = deadline(order, "reply")
-    # 75 % of the office time between Monday 10:00 and Friday 17:30 (6 + 4 × 7.5 = 36 h → 27 h):
-    # Thursday 16:00
+    # the day-before reminder (domain.md A8) at the start of office hours on Thursday, and 75 % of
+    # the office time between Monday 10:00 and Friday 17:30 (6 + 4 × 7.5 = 36 h → 27 h): Thursday 16:00
+    assert reply.remind_at == sh(2025, 3, 6, 8, 30)
     assert reply.warn_at == sh(2025, 3, 6, 16, 0)
-    # when the sweep runs just before, at, again at, and after that moment
-    sweep(now=reply.warn_at - timedelta(minutes=1))
+    # when the sweep runs just before, at, again at, and after each moment
+    sweep(now=reply.remind_at - timedelta(minutes=1))
     assert stage_events(order, "deadline_warning", "reply") == []
+    sweep(now=reply.remind_at)
+    sweep(now=reply.warn_at - timedelta(minutes=1))
     sweep(now=reply.warn_at)
     sweep(now=reply.warn_at)
     sweep(now=reply.warn_at + timedelta(hours=2))
-    # then exactly one reminder, with the agreed payload
-    [warning] = stage_events(order, "deadline_warning", "reply")
-    assert warning.payload["due_at"] == reply.due_at.isoformat() and warning.actor is None
-    assert warning.created_at == reply.warn_at
-    assert deadline(order, "reply").warned_at == reply.warn_at
+    # then exactly one reminder of each kind, with the agreed payload
+    day_before, share = stage_events(order, "deadline_warning", "reply")
+    assert day_before.payload["reminders"] == ["day_before"] and day_before.created_at == reply.remind_at
+    assert share.payload["reminders"] == ["share"] and share.created_at == reply.warn_at
+    assert share.payload["due_at"] == reply.due_at.isoformat() and share.actor is None
+    row = deadline(order, "reply")
+    assert row.warned_at == reply.warn_at and row.reminded_at == reply.remind_at
     assert not WorkOrder.objects.get(pk=order.pk).is_overdue
 
 
-def test_non_urgent_reminder_waits_for_office_hours_urgent_does_not(build):
-    # a general order received at 02:00: contact due 02:00 next day; 75 % (20:00) is after hours and the next
-    # office hours are past the deadline, so the reminder goes out in the last office minute before
+def test_round_the_clock_reminders_are_sent_when_they_fall(build):
+    # the 24-hour first contact of a general order received at 02:00 is reminded at 20:00 (75 %), not
+    # moved into office hours: calendar-time commitments run around the clock
     general = build.register(sh(2025, 3, 4, 2, 0))
     build.classify(general, sh(2025, 3, 4, 2, 5))
-    assert deadline(general, "contact").warn_at == sh(2025, 3, 4, 17, 29)
+    assert deadline(general, "contact").warn_at == sh(2025, 3, 4, 20, 0)
+    assert deadline(general, "contact").remind_at is None  # no day-before reminder on an hour limit
     # a special order at the same time: contact within 2 h, reminder at 03:30 sharp
     special = build.register(sh(2025, 3, 4, 2, 0), phone="13911112222", account_no="3309999999")
     build.classify(special, sh(2025, 3, 4, 2, 5), level="special")
@@ -52,36 +59,60 @@ def test_non_urgent_reminder_waits_for_office_hours_urgent_does_not(build):
     sweep(now=sh(2025, 3, 4, 3, 30))
     assert len(stage_events(special, "deadline_warning", "contact")) == 1
     assert stage_events(general, "deadline_warning", "contact") == []
+    sweep(now=sh(2025, 3, 4, 20, 0))
+    assert len(stage_events(general, "deadline_warning", "contact")) == 1
 
 
-def test_non_urgent_breach_is_marked_at_once_but_alerted_in_office_hours(build):
+def test_a_saturday_complaint_gets_its_contact_reminder_and_alert_on_the_weekend(build):
+    order = build.register(sh(2025, 3, 8, 10, 0), phone="13911113333", account_no="3309999998")  # Saturday
+    build.classify_and_assign(order, sh(2025, 3, 8, 10, 5))
+    assert deadline(order, "contact").warn_at == sh(2025, 3, 9, 4, 0)  # Sunday, 18 h in
+    sweep(now=sh(2025, 3, 9, 4, 0))
+    assert len(stage_events(order, "deadline_warning", "contact")) == 1
+    sweep(now=sh(2025, 3, 9, 10, 1))  # Sunday: the 24 hours are up
+    [breach] = stage_events(order, "deadline_breached", "contact")
+    assert breach.created_at == sh(2025, 3, 9, 10, 1)
+
+
+def test_working_day_breach_is_marked_at_once_but_alerted_in_office_hours(build):
+    order = build.register(sh(2025, 3, 3, 10, 0))  # Monday: reply due Friday 23:59:59
+    build.classify_and_assign(order, sh(2025, 3, 3, 10, 5))
+    build.accept_and_contact(order, sh(2025, 3, 3, 10, 30))
+    sweep(now=sh(2025, 3, 8, 0, 1))  # Saturday night
+    row = deadline(order, "reply")
+    assert row.breached_at == sh(2025, 3, 8, 0, 1) and WorkOrder.objects.get(pk=order.pk).is_overdue
+    assert stage_events(order, "deadline_breached", "reply") == []
+    assert row.next_at == sh(2025, 3, 10, 8, 30)
+    sweep(now=sh(2025, 3, 10, 8, 29))
+    assert stage_events(order, "deadline_breached", "reply") == []
+    sweep(now=sh(2025, 3, 10, 8, 30))
+    sweep(now=sh(2025, 3, 10, 9, 0))
+    assert len(stage_events(order, "deadline_breached", "reply")) == 1
+
+
+def test_a_contact_breach_at_night_is_alerted_at_once(build):
     order = build.register(sh(2025, 3, 3, 22, 0))  # Monday night, contact due Tuesday 22:00
     build.classify_and_assign(order, sh(2025, 3, 3, 22, 5))
     sweep(now=sh(2025, 3, 4, 22, 1))
-    row = deadline(order, "contact")
-    assert row.breached_at == sh(2025, 3, 4, 22, 1) and WorkOrder.objects.get(pk=order.pk).is_overdue
-    assert stage_events(order, "deadline_breached", "contact") == []
-    assert row.next_at == sh(2025, 3, 5, 8, 30)
-    sweep(now=sh(2025, 3, 5, 8, 29))
-    assert stage_events(order, "deadline_breached", "contact") == []
-    sweep(now=sh(2025, 3, 5, 8, 30))
-    sweep(now=sh(2025, 3, 5, 9, 0))
-    assert len(stage_events(order, "deadline_breached", "contact")) == 1
+    [breach] = stage_events(order, "deadline_breached", "contact")
+    assert breach.created_at == sh(2025, 3, 4, 22, 1)
+    assert deadline(order, "contact").breach_notified_at == sh(2025, 3, 4, 22, 1)
 
 
 def test_a_breach_at_night_counts_overdue_at_once_though_its_alert_waits(build, users):
     from workorders.stats.reads import StatsFilter, stats_summary
 
-    order = build.register(sh(2025, 3, 3, 22, 0))  # Monday night, contact due Tuesday 22:00
-    build.classify_and_assign(order, sh(2025, 3, 3, 22, 5))
-    # when the sweep finds the contact row past due at night
-    sweep(now=sh(2025, 3, 4, 22, 1))
+    order = build.register(sh(2025, 3, 3, 10, 0))  # Monday: reply due Friday 23:59:59
+    build.classify_and_assign(order, sh(2025, 3, 3, 10, 5))
+    build.accept_and_contact(order, sh(2025, 3, 3, 10, 30))
+    # when the sweep finds the reply row past due at night
+    sweep(now=sh(2025, 3, 8, 0, 1))
     # then no alert yet, but the fact is recorded and every figure sees the order overdue
-    assert stage_events(order, "deadline_breached", "contact") == []
-    assert [e.payload["stage"] for e in events(order, "deadline_overdue")] == ["contact"]
+    assert stage_events(order, "deadline_breached", "reply") == []
+    assert [e.payload["stage"] for e in events(order, "deadline_overdue")] == ["reply"]
     assert stats_summary(users["manager"], StatsFilter())["overdue"] == 1
     # and the alert in office hours records no second fact
-    sweep(now=sh(2025, 3, 5, 9, 0))
+    sweep(now=sh(2025, 3, 10, 9, 0))
     assert len(events(order, "deadline_overdue")) == 1
 
 

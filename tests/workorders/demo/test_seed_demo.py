@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.models import Department, User
+from accounts.models import Department, DutyAssignment, User
 
 # seed_demo seeds DEMO_ORDERS demo orders (300 by default); a few dozen show the same here, faster.
 DEMO_ORDERS = 40
@@ -15,12 +15,16 @@ def test_seed_demo_twice_is_idempotent(settings, capsys):
         Department.objects.count(),
         User.objects.count(),
         list(User.objects.order_by("pk").values_list("password", flat=True)),
+        DutyAssignment.objects.count(),
     )
+    # the night and weekend alerts of the demo reach a person on duty
+    assert DutyAssignment.objects.filter(user__username="handler2", department__code="BJ-YJ").count() > 100
     call_command("seed_demo")
     second = (
         Department.objects.count(),
         User.objects.count(),
         list(User.objects.order_by("pk").values_list("password", flat=True)),
+        DutyAssignment.objects.count(),
     )
     assert first == second
     out = capsys.readouterr().out

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Department
 from complaints.models import Complaint, Customer
 from workorders.deadlines.sweep import sweep
-from workorders.models import Deadline, WorkOrder, WorkOrderEvent
+from workorders.models import Deadline, OrderSla, StatsOrderFacts, WorkOrder, WorkOrderEvent
 
 SERIES = "__series__"
 
@@ -45,6 +45,17 @@ def _insert_select(model, exprs: dict, source_sql: str, params: list):
     with connection.cursor() as cursor:
         cursor.execute(sql, args + params)
         return cursor.rowcount
+
+
+def _purge_messages(cursor, events_sql: str, params: list) -> None:
+    """Delete the notification rows the sweep wrote for these events (messages, inbox rows,
+    deliveries and their log): the database keeps the foreign keys, Django's cascade is in Python."""
+    messages = f"SELECT id FROM notifications_message WHERE source_event_id IN ({events_sql})"
+    deliveries = f"SELECT id FROM notifications_delivery WHERE message_id IN ({messages})"
+    cursor.execute(f"DELETE FROM notifications_deliveryattempt WHERE delivery_id IN ({deliveries})", params)
+    cursor.execute(f"DELETE FROM notifications_delivery WHERE message_id IN ({messages})", params)
+    cursor.execute(f"DELETE FROM notifications_notification WHERE message_id IN ({messages})", params)
+    cursor.execute(f"DELETE FROM notifications_message WHERE source_event_id IN ({events_sql})", params)
 
 
 class Command(BaseCommand):
@@ -181,9 +192,10 @@ class Command(BaseCommand):
                 "WHERE id > %s AND warned_at IS NOT NULL OR id > %s AND breached_at IS NOT NULL",
                 [now, self.marks["deadline"], self.marks["deadline"]],
             )
+            events = "SELECT id FROM workorders_workorderevent WHERE id > %s AND action LIKE 'deadline_%%'"
+            _purge_messages(cursor, events, [self.marks["event"]])
             cursor.execute(
-                "DELETE FROM workorders_workorderevent WHERE id > %s AND action LIKE 'deadline_%%'",
-                [self.marks["event"]],
+                f"DELETE FROM workorders_workorderevent WHERE id IN ({events})", [self.marks["event"]]
             )
             cursor.execute(
                 "UPDATE workorders_workorder SET is_overdue = false WHERE id > %s AND is_overdue",
@@ -204,11 +216,14 @@ class Command(BaseCommand):
 
     def _cleanup(self, customer):
         with transaction.atomic(), connection.cursor() as cursor:
+            orders = "SELECT id FROM workorders_workorder WHERE id > %s AND tracking_no LIKE 'BM%%'"
+            events = f"SELECT id FROM workorders_workorderevent WHERE order_id IN ({orders})"
+            _purge_messages(cursor, events, [self.marks["order"]])
             cursor.execute(
-                "DELETE FROM workorders_workorderevent WHERE order_id IN "
-                "(SELECT id FROM workorders_workorder WHERE id > %s AND tracking_no LIKE 'BM%%')",
-                [self.marks["order"]],
+                f"DELETE FROM workorders_workorderevent WHERE id IN ({events})", [self.marks["order"]]
             )
+            for table in (StatsOrderFacts._meta.db_table, OrderSla._meta.db_table):
+                cursor.execute(f"DELETE FROM {table} WHERE order_id IN ({orders})", [self.marks["order"]])
             cursor.execute("DELETE FROM workorders_deadline WHERE id > %s", [self.marks["deadline"]])
             cursor.execute(
                 "DELETE FROM workorders_workorder WHERE id > %s AND tracking_no LIKE 'BM%%'",

@@ -7,6 +7,7 @@ from accounts.demo import DEMO_USERS
 # Each seeder is idempotent; they run in order.
 SEEDERS = [
     "accounts.demo.seed_organisation",
+    "accounts.demo.seed_duty_roster",
     "workorders.demo.orders.seed_orders",
     # One deadline sweep now, so the demo's overdue orders are marked before the first beat tick.
     "workorders.deadlines.sweep.sweep",
