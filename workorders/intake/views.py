@@ -16,6 +16,7 @@ from config.errors import DomainError, page_message
 
 from ..filters import WorkOrderFilter
 from ..lifecycle import perform
+from ..queues import with_late_stages
 from ..selectors import workorder_list, workorders_visible_to
 from .selectors import customer_lookup, customer_search
 from .services import complaint_register
@@ -112,7 +113,9 @@ def customer_detail_view(request, pk):
     if not request.user.has_role(*LOOKUP_ROLES):
         raise Http404
     customer = get_object_or_404(Customer.objects.select_related("supply_unit"), pk=pk)
-    orders = workorder_list(request.user).filter(customer=customer).order_by("-received_at")[:100]
+    orders = with_late_stages(
+        list(workorder_list(request.user).filter(customer=customer).order_by("-received_at")[:100])
+    )
     return render(request, "complaints/customer.html", {"customer": customer, "orders": orders})
 
 
@@ -123,7 +126,8 @@ def search_view(request):
     orders, customers = [], []
     if q:
         qs = workorder_list(request.user)
-        orders = list(WorkOrderFilter().filter_search(qs, "search", q).order_by("-received_at", "-id")[:50])
+        found = WorkOrderFilter().filter_search(qs, "search", q).order_by("-received_at", "-id")[:50]
+        orders = with_late_stages(list(found))
         if request.user.has_role(*LOOKUP_ROLES):
             customers = customer_search(q)
     return render(request, "complaints/search.html", {"q": q, "orders": orders, "customers": customers})

@@ -233,10 +233,11 @@ def _bump(model: type[Model], key_fields: tuple, key: list, deltas: dict) -> Non
         model.objects.filter(**lookup).update(**updates)
 
 
-def _apply(
+def _changes(
     old: StatsOrderFacts | None, daily_key: list, open_key: list | None, overdue_open: bool, measures: dict
-) -> None:
-    changes = []  # (model, key fields, key, deltas)
+) -> list[tuple]:
+    """The aggregate rows one order's new contribution moves: (model, key fields, key, deltas)."""
+    changes = []
     old_measures = old.measures if old else {}
     old_daily = old.daily_key if old else None
     if old_daily == daily_key:
@@ -261,9 +262,27 @@ def _apply(
         for model, _f, key, deltas in changes
         if model is StatsDaily
     ]
-    # A fixed order of row updates, so two transactions never wait on each other in a cycle.
-    for model, fields, key, deltas in sorted(changes, key=lambda c: (c[0].__name__, [str(k) for k in c[2]])):
-        _bump(model, fields, key, deltas)
+    return changes
+
+
+def _bump_all(changes: Iterable[tuple]) -> None:
+    """Apply the changes, summed per aggregate row, in a fixed order of rows, so two transactions
+    never wait on each other in a cycle."""
+    totals: dict[tuple, dict] = {}
+    for model, fields, key, deltas in changes:
+        summed = totals.setdefault((model, fields, tuple(key)), defaultdict(int))
+        for name, value in deltas.items():
+            summed[name] += value
+    for (model, fields, key), deltas in sorted(
+        totals.items(), key=lambda c: (c[0][0].__name__, [str(k) for k in c[0][2]])
+    ):
+        _bump(model, fields, list(key), deltas)
+
+
+def _apply(
+    old: StatsOrderFacts | None, daily_key: list, open_key: list | None, overdue_open: bool, measures: dict
+) -> None:
+    _bump_all(_changes(old, daily_key, open_key, overdue_open, measures))
 
 
 def stats_refresh_order(order: WorkOrder, *, new: bool = False) -> None:
@@ -295,13 +314,73 @@ def stats_refresh_order(order: WorkOrder, *, new: bool = False) -> None:
         StatsOrderFacts.objects.filter(pk=order.pk).update(**values)
 
 
+def stats_refresh_orders(orders: Iterable[WorkOrder]) -> None:
+    """``stats_refresh_order`` for many existing orders at once (the sweep's batch): their facts are
+    locked and read with one query, their late stages with one, the changes summed per aggregate
+    row (one UPDATE per row that moves, not per order) and the facts written in bulk."""
+    by_pk = {order.pk: order for order in orders}
+    if not by_pk:
+        return
+    olds = {
+        facts.order_id: facts
+        for facts in StatsOrderFacts.objects.select_for_update()
+        .filter(order_id__in=list(by_pk))
+        .order_by("pk")
+    }
+    late: dict[int, set[str]] = defaultdict(set)
+    rows = Deadline.objects.filter(order_id__in=list(by_pk)).filter(LATE_ROW).values_list("order_id", "stage")
+    for order_id, stage in rows:
+        late[order_id].add(stage)
+    changes, created, updated = [], [], []
+    for pk, order in by_pk.items():
+        old, breached = olds.get(pk), late[pk]
+        daily_key, open_key, overdue_open, measures = order_measures(order.__dict__, breached)
+        if (
+            old
+            and old.daily_key == daily_key
+            and (old.open_key or None) == open_key
+            and old.overdue_open == overdue_open
+            and old.measures == measures
+            and set(old.breached_stages) == breached
+        ):
+            continue
+        changes += _changes(old, daily_key, open_key, overdue_open, measures)
+        facts = old or StatsOrderFacts(order_id=pk)
+        facts.daily_key, facts.open_key, facts.overdue_open = daily_key, open_key or [], overdue_open
+        facts.breached_stages, facts.measures = sorted(breached), measures
+        (updated if old else created).append(facts)
+    _bump_all(changes)
+    StatsOrderFacts.objects.bulk_create(created)
+    StatsOrderFacts.objects.bulk_update(
+        updated, ["daily_key", "open_key", "overdue_open", "breached_stages", "measures"], batch_size=500
+    )
+
+
 on_workorder_event = effects = Concern("stats")
+# A reminder changes no figure.
+effects.none("deadline_warning")
 
 
 @effects.every_event
 def _refresh(order: WorkOrder, event: WorkOrderEvent) -> None:
     """Keep the aggregates current: refresh the order's contribution."""
     stats_refresh_order(order, new=event.action == "create")
+
+
+def _refresh_batch(pairs: list[tuple[WorkOrder, WorkOrderEvent]]) -> None:
+    """The batch form (``lifecycle.events.run_transition_hooks_batch``): one refresh per order."""
+    changed = []
+    for order, event in pairs:
+        if effects.declares(event.action) and effects.handlers[event.action] is None:
+            continue
+        if event.action == "create":
+            stats_refresh_order(order, new=True)
+        else:
+            changed.append(order)
+    stats_refresh_orders(changed)
+
+
+effects.batch = _refresh_batch
 
 
 # --- rebuild --------------------------------------------------------------------------------------

@@ -187,9 +187,12 @@ def test_seed_orders_is_deterministic(org):
 @time_machine.travel(SEEDED_AT, tick=True)
 def test_the_full_demo_has_the_figures_of_a_real_centre(org):
     # given the demo as `make run` seeds it (DEFAULT_COUNT orders, one deadline sweep after them)
+    from accounts.demo import seed_duty_roster
+    from notifications.models import Delivery
     from workorders.deadlines.sweep import sweep
     from workorders.stats.reads import StatsFilter, stats_dashboard, stats_summary
 
+    seed_duty_roster()
     seed_orders(count=DEFAULT_COUNT)
     sweep()
     manager = org[1]["manager"]
@@ -203,3 +206,13 @@ def test_the_full_demo_has_the_figures_of_a_real_centre(org):
     rates = [r["on_time_rate"] for r in ranking if r["on_time_rate"] is not None]
     assert min(rates) < 0.9 and max(rates) == 1.0, rates
     assert 0 < summary["overdue"] <= summary["open"] // 4, (summary["overdue"], summary["open"])
+    # and the manager's phone is not flooded: besides one 快报 per serious order (and level), SMS only
+    # for 特殊/重大 orders and escalations from level 2
+    sms = Delivery.objects.filter(user=manager, channel="sms").select_related("message__order")
+    fast = [d for d in sms if d.message.event_type == "serious_complaint"]
+    assert len({d.message.dedupe_key for d in fast}) == len(fast)
+    others = [d for d in sms if d.message.event_type != "serious_complaint"]
+    assert len(others) <= 10, [(d.message.event_type, d.message.order.level) for d in others]
+    for d in others:
+        level = d.message.data["event"]["payload"].get("escalation_level") or 0
+        assert d.message.order.level in ("special", "major") or level >= 2, d.message.event_type

@@ -169,3 +169,13 @@ def test_the_schema_documents_late_stages(client):
     schema = client.get("/api/schema/?format=json").json()
     props = schema["components"]["schemas"]["WorkOrder"]["properties"]
     assert "late_stages" in props and "is_overdue" in props
+
+
+def test_search_and_the_customer_page_name_the_late_stage_too(build, page_client_for):
+    overdue = callback_overdue(build, phone="13900000021", account_no="3300000021")
+    client = page_client_for("agent", "en")
+    search = client.get(reverse("complaints:search"), {"q": "13900000021"}).content.decode()
+    assert 'data-late="overdue" data-late-stage="callback"' in search and overdue.tracking_no in search
+    page = client.get(reverse("complaints:customer", args=[overdue.customer_id])).content.decode()
+    assert 'data-late="overdue" data-late-stage="callback"' in page
+    assert ">Overdue<" not in page  # not the sticky flag
