@@ -171,7 +171,9 @@ class Complaint(models.Model):
         related_name="complaints",
     )
     customer_name = models.CharField(_("complainant"), max_length=100, blank=True)
-    phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[phone_validator])
+    phone = models.CharField(
+        _("contact phone"), max_length=20, blank=True, db_index=True, validators=[phone_validator]
+    )
     account_no = models.CharField(
         _("account number"),
         max_length=10,
