@@ -1,5 +1,7 @@
-"""Trigram (pg_trgm) indexes for the order search's text match on PostgreSQL (ILIKE '%…%' on the
-complaint's content, name and address uses them); nothing on other databases.
+"""Trigram (pg_trgm) indexes for the order search's text match on PostgreSQL; nothing elsewhere.
+
+Django's ``icontains`` is ``UPPER(column::text) LIKE UPPER('%…%')`` on PostgreSQL, so the indexes are
+on that expression. A trigram index serves patterns of three characters or more.
 
 Creating the extension needs a privileged role: where it is not allowed, the migration logs that
 and goes on (search still works, with a scan), so a restricted deployment can create it by hand
@@ -27,7 +29,7 @@ def create(apps, schema_editor):
     for column in COLUMNS:
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS complaint_{column}_trgm "
-            f"ON complaints_complaint USING gin ({column} gin_trgm_ops)"
+            f"ON complaints_complaint USING gin ((UPPER({column}::text)) gin_trgm_ops)"
         )
 
 

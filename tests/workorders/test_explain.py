@@ -1,0 +1,146 @@
+"""The list filters and the search use their indexes at a realistic row count (issue 12): 200,000
+orders loaded with generate_series on PostgreSQL, then the plans PostgreSQL chooses for each common
+filter are read with EXPLAIN. A sequential scan of the orders, complaints or customers, or a sort of
+every matching row before the first page, fails the test. Speed is measured by the benchmark.
+"""
+
+import json
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.utils import timezone
+
+from accounts.models import User
+from complaints.models import Category, Complaint, Customer
+from workorders.filters import WorkOrderFilter
+from workorders.management.commands.benchmark_deadlines import _insert_select
+from workorders.models import WorkOrder
+from workorders.selectors import workorder_list
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+ORDERS = 200_000
+CUSTOMERS = 20_000
+BIG = {"workorders_workorder", "complaints_complaint", "complaints_customer"}
+
+
+@pytest.fixture
+def loaded(org):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the plans are PostgreSQL's")
+    depts, users = org
+    units = [depts[c].pk for c in ("BJ-CD", "BJ-CX", "BJ-CN")]
+    leaves = list(Category.objects.filter(level=3).order_by("code").values_list("pk", flat=True))
+    now = timezone.now()
+    _insert_select(
+        Customer,
+        {
+            "account_no": "'8' || lpad(g::text, 9, '0')",
+            "name": "'客户' || g",
+            "phone": "'188' || lpad(g::text, 8, '0')",
+            "address": "'滨江市合成路' || g || '号'",
+            "supply_unit_id": (f"(ARRAY{units})[g %% 3 + 1]", []),
+        },
+        "FROM generate_series(1, %s) g",
+        [CUSTOMERS],
+    )
+    first_customer = Customer.objects.order_by("pk").values_list("pk", flat=True).first()
+    _insert_select(
+        Complaint,
+        {
+            "tracking_no": "'E' || lpad(g::text, 12, '0')",
+            "channel": "(ARRAY['phone_95598','phone_95598','phone_95598','web_95598','app'])[g %% 5 + 1]",
+            "customer_id": (f"{first_customer} + g %% {CUSTOMERS}", []),
+            "customer_name": "'客户' || (g %% 1000)",
+            "phone": f"'188' || lpad((g %% {CUSTOMERS})::text, 8, '0')",
+            "address": "'滨江市合成路' || (g %% 5000) || '号'",
+            "content": "'合成投诉内容第' || g || '号'",
+            "demand": "'尽快处理'",
+            "category_id": (f"(ARRAY{leaves})[g %% {len(leaves)} + 1]", []),
+            "received_at": ("%s::timestamptz - (g * 157 %% (365 * 86400)) * interval '1 second'", [now]),
+            "created_by_id": (str(users["agent"].pk), []),
+        },
+        "FROM generate_series(1, %s) g",
+        [ORDERS],
+    )
+    statuses = "ARRAY['closed','closed','closed','closed','processing','review','callback','assignment']"
+    levels = "ARRAY['general','general','general','general','general','important','general','major']"
+    _insert_select(
+        WorkOrder,
+        {
+            "complaint_id": "c.id",
+            "tracking_no": "c.tracking_no",
+            "channel": "c.channel",
+            "customer_id": "c.customer_id",
+            "received_at": "c.received_at",
+            "status": f"({statuses})[c.id %% 8 + 1]",
+            "level": f"({levels})[c.id %% 8 + 1]",
+            "category_id": "c.category_id",
+            "unit_id": (f"(ARRAY{units})[c.customer_id %% 3 + 1]", []),
+            "received_by_id": (str(users["agent"].pk), []),
+        },
+        "FROM complaints_complaint c WHERE c.tracking_no LIKE 'E%%'",
+        [],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE complaints_customer, complaints_complaint, workorders_workorder")
+    return users
+
+
+def plan(queryset) -> dict:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        document = cursor.fetchone()[0]
+    return (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
+
+
+def nodes(node: dict):
+    yield node
+    for child in node.get("Plans", ()):
+        yield from nodes(child)
+
+
+def assert_indexed(queryset, *, uses: str | None = None):
+    tree = plan(queryset)
+    every = list(nodes(tree))
+    scans = [(n["Node Type"], n.get("Relation Name")) for n in every]
+    assert not [s for s in scans if s[0] == "Seq Scan" and s[1] in BIG], scans
+    if uses:
+        assert any(uses in (n.get("Index Name") or "") for n in every), scans
+    return every
+
+
+def page(user: User, query: str):
+    qs = WorkOrderFilter(QueryDict(query), queryset=workorder_list(user)).qs
+    return qs.order_by("-received_at", "-id")[:21]
+
+
+QUERIES = [
+    "",
+    "status=processing&status=review",
+    "level=major",
+    "category=0401",
+    "status=callback&level=important",
+    "search=E000000123456",
+    "search=8000000123",
+]
+
+
+def test_the_plans_walk_indexes(loaded):
+    """One load (a few seconds), every check on it."""
+    # every common filter walks an index to the first page, for the whole-company and unit roles
+    for who in ("manager", "supervisor", "dispatcher"):
+        for query in QUERIES:
+            assert_indexed(page(loaded[who], query)), (who, query)
+    assert list(page(loaded["manager"], "search=8000000123"))
+    # a phone is looked up in the phone indexes first
+    phone = "18800000077"
+    assert_indexed(Complaint.objects.filter(phone=phone).values("pk"), uses="phone")
+    assert_indexed(Customer.objects.filter(phone=phone).values("pk"), uses="phone")
+    assert list(page(loaded["manager"], f"search={phone}"))
+    # text of three characters or more is found through the trigram indexes
+    every = assert_indexed(page(loaded["manager"], "search=合成路4321号"), uses="_trgm")
+    assert any(n["Node Type"] == "Bitmap Index Scan" for n in every)
+    assert len(list(page(loaded["manager"], "search=合成路4321号"))) == 21
