@@ -56,6 +56,7 @@ from .stats import (
     StatsDaily,
     StatsOpen,
     StatsOrderFacts,
+    StatsCategoryDaily,
     StatsUnitDaily,
 )
 
@@ -91,6 +92,7 @@ __all__ = [
     "StatsDaily",
     "StatsOpen",
     "StatsOrderFacts",
+    "StatsCategoryDaily",
     "StatsUnitDaily",
     "Status",
     "Truthfulness",

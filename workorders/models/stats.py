@@ -115,6 +115,27 @@ class StatsUnitDaily(models.Model):
         return f"{self.day} {self.unit_id}/{self.department_id}"
 
 
+class StatsCategoryDaily(models.Model):
+    """Complaints received per (day, unit, department, first-level category): the dashboard's
+    category mix over a year reads a few rows per day here instead of the full daily table."""
+
+    day = models.DateField()
+    unit_id = models.IntegerField()
+    department_id = models.IntegerField(default=0)
+    category1_id = models.IntegerField(default=0)  # 0: not classified yet
+    received = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "unit_id", "department_id", "category1_id"], name="stats_category_daily_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_id}/{self.department_id} {self.category1_id}: {self.received}"
+
+
 class StatsOpen(models.Model):
     """Open orders now, by stage and dimensions (with how many of them are overdue)."""
 

@@ -35,6 +35,8 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Model, Q
 
+from complaints.models import Category
+
 from ..lifecycle import Concern
 from ..models import (
     DAILY_MEASURES,
@@ -45,6 +47,7 @@ from ..models import (
     Deadline,
     Outcome,
     Satisfaction,
+    StatsCategoryDaily,
     StatsDaily,
     StatsOpen,
     StatsOrderFacts,
@@ -57,6 +60,7 @@ from ..models import (
 
 DAILY_KEY = ("day", "unit_id", "department_id", "category_id", "channel", "level")
 UNIT_KEY = DAILY_KEY[:3]
+CATEGORY_KEY = ("day", "unit_id", "department_id", "category1_id")
 OPEN_KEY = ("unit_id", "department_id", "category_id", "channel", "level", "status")
 ORDER_FIELDS = (
     "id",
@@ -257,12 +261,34 @@ def _changes(
             changes.append((StatsOpen, OPEN_KEY, old_open, {"count": -1, "overdue": -int(old_over)}))
         if open_key:
             changes.append((StatsOpen, OPEN_KEY, open_key, {"count": 1, "overdue": int(overdue_open)}))
+    daily = [(key, deltas) for model, _f, key, deltas in changes if model is StatsDaily]
+    changes += [(StatsUnitDaily, UNIT_KEY, key[:3], deltas) for key, deltas in daily]
     changes += [
-        (StatsUnitDaily, UNIT_KEY, key[:3], deltas)
-        for model, _f, key, deltas in changes
-        if model is StatsDaily
+        (StatsCategoryDaily, CATEGORY_KEY, category_key(key), {"received": deltas.get("received", 0)})
+        for key, deltas in daily
     ]
     return changes
+
+
+_level1: dict[int, int] = {}
+
+
+def level1_of(category_id: int) -> int:
+    """The first-level ancestor of a category (0 for none), from a per-process map that reloads
+    when it meets a category it does not know."""
+    if not category_id:
+        return 0
+    if category_id not in _level1:
+        codes = dict(Category.objects.values_list("pk", "code"))
+        by_code = {code: pk for pk, code in codes.items()}
+        _level1.clear()
+        _level1.update({pk: by_code.get(code[:2], 0) for pk, code in codes.items()})
+    return _level1.get(category_id, 0)
+
+
+def category_key(daily_key: list) -> list:
+    """The StatsCategoryDaily key of a StatsDaily key."""
+    return [*daily_key[:3], level1_of(daily_key[3])]
 
 
 def _bump_all(changes: Iterable[tuple]) -> None:
@@ -434,6 +460,12 @@ def stats_rebuild(
     if date_to:
         unit_daily = unit_daily.filter(day__lte=date_to)
     unit_daily.delete()
+    category_daily = StatsCategoryDaily.objects.all()
+    if date_from:
+        category_daily = category_daily.filter(day__gte=date_from)
+    if date_to:
+        category_daily = category_daily.filter(day__lte=date_to)
+    category_daily.delete()
     totals: dict[tuple, dict] = {}
     facts = []
     count = 0
@@ -465,6 +497,14 @@ def stats_rebuild(
         StatsUnitDaily,
         list(UNIT_KEY) + list(DAILY_MEASURES),
         ([*key, *(row.get(m, 0) for m in DAILY_MEASURES)] for key, row in unit_totals.items()),
+    )
+    category_totals: dict[tuple, int] = defaultdict(int)
+    for key, row in totals.items():
+        category_totals[tuple(category_key(list(key)))] += row.get("received", 0)
+    _fast_insert(
+        StatsCategoryDaily,
+        [*CATEGORY_KEY, "received"],
+        ([*key, received] for key, received in category_totals.items() if received),
     )
     if full:
         stats_rebuild_open()

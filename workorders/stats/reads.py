@@ -31,6 +31,7 @@ from ..models import (
     STAT_STAGES,
     Level,
     Satisfaction,
+    StatsCategoryDaily,
     StatsDaily,
     StatsOpen,
     StatsUnitDaily,
@@ -366,11 +367,17 @@ def stats_dashboard(user: User, f: StatsFilter, *, today: dt.date | None = None)
         )
 
     # Category mix (first level).
-    cat_rows = _sum_rows(_filtered(StatsDaily, user, f, dims=("category1",)), ("category_id",), ("received",))
-    level1 = _category_ancestors(1)
     mix = defaultdict(int)
-    for r in cat_rows:
-        mix[level1.get(r["category_id"], 0)] += r["received"] or 0
+    if f.category or f.channel or f.level:
+        cat_rows = _sum_rows(
+            _filtered(StatsDaily, user, f, dims=("category1",)), ("category_id",), ("received",)
+        )
+        level1 = _category_ancestors(1)
+        for r in cat_rows:
+            mix[level1.get(r["category_id"], 0)] += r["received"] or 0
+    else:  # the (day, unit, department, first-level category) roll-up: a year stays small
+        for r in _sum_rows(_filtered(StatsCategoryDaily, user, f), ("category1_id",), ("received",)):
+            mix[r["category1_id"]] += r["received"] or 0
     cat_names = dict(Category.objects.filter(level=1).values_list("pk", "name"))
     cat_codes = dict(Category.objects.values_list("pk", "code"))
     category_mix = [

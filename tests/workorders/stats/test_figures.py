@@ -6,6 +6,7 @@ from statistics import mean
 import pytest
 from django.db.models import Q
 
+from complaints.models import Category
 from workorders.models import Deadline, StatsDaily, StatsOpen, Status, WorkOrder
 from workorders.selectors import workorders_visible_to
 from workorders.stats.aggregates import DAILY_KEY, day_start, stats_rebuild
@@ -201,6 +202,21 @@ def test_dashboard_periods_trend_ranking_and_per_10k(dataset, users, depts):
     assert company["per_10k"] == round(visible.filter(unit=depts["BJ"]).count() * 10000 / 1_260_000, 2)
     mix = sum(c["received"] for c in d["category_mix"])
     assert mix == visible.count()
+    # each first-level category's count, from the roll-up (no filter) and from the daily table (a
+    # level filter), equals the direct count
+    for f, orders in (
+        (StatsFilter(date_from=today - dt.timedelta(days=30), date_to=today), visible),
+        (
+            StatsFilter(date_from=today - dt.timedelta(days=30), date_to=today, level="general"),
+            visible.filter(level="general"),
+        ),
+    ):
+        by_category = {c["category"]: c["received"] for c in stats_dashboard(manager, f)["category_mix"]}
+        direct = {}
+        for order in orders.select_related("category"):
+            key = Category.objects.get(code=order.category.code[:2]).pk if order.category_id else 0
+            direct[key] = direct.get(key, 0) + 1
+        assert by_category == direct, (f.level, by_category, direct)
 
 
 def test_pivot_cells_and_totals(dataset, users):
@@ -240,7 +256,14 @@ def _table(model, fields):
 
 
 def test_rebuild_gives_the_same_aggregates_as_the_hook(dataset, users):
-    from workorders.models import DAILY_MEASURES
+    from workorders.models import DAILY_MEASURES, StatsCategoryDaily
+
+    category_fields = ["day", "unit_id", "department_id", "category1_id", "received"]
+    incremental_categories = sorted(
+        (tuple(r.values()) for r in StatsCategoryDaily.objects.values(*category_fields) if r["received"]),
+        key=str,
+    )
+    assert incremental_categories
 
     fields = list(DAILY_KEY) + list(DAILY_MEASURES)
     incremental = _table(StatsDaily, fields)
@@ -260,6 +283,13 @@ def test_rebuild_gives_the_same_aggregates_as_the_hook(dataset, users):
     assert incremental
     stats_rebuild()
     assert _table(StatsDaily, fields) == incremental
+    assert (
+        sorted(
+            (tuple(r.values()) for r in StatsCategoryDaily.objects.values(*category_fields) if r["received"]),
+            key=str,
+        )
+        == incremental_categories
+    )
     assert (
         sorted((tuple(r.values()) for r in StatsOpen.objects.values(*open_fields) if r["count"]), key=str)
         == incremental_open
