@@ -19,7 +19,7 @@ def workorder_create(
     """Open the complaint's order with the level its facts require (repeat, key customer, …), then
     record its creation: whatever the creation announces (the 快报) sees the level after the floors."""
     customer = complaint.customer
-    order = WorkOrder.objects.create(
+    order = WorkOrder(
         complaint=complaint,
         tracking_no=complaint.tracking_no,
         channel=complaint.channel,
@@ -33,9 +33,11 @@ def workorder_create(
         upgrade_tendency=complaint.upgrade_tendency,
         related_to=related_to,
     )
+    # The rules read the unsaved order (its customer, category, address, the order it relates to),
+    # so the row is written once, with its level.
     workorder_detect_repeat(order)
     order.level = workorder_minimum_level(order)
-    order.save()
+    order.save(force_insert=True)
     record_creation(order, actor=actor, now=now)
     return order
 
