@@ -53,10 +53,10 @@ from .stats import (
     ExportState,
     Report,
     ReportSubscription,
+    StatsCategoryDaily,
     StatsDaily,
     StatsOpen,
     StatsOrderFacts,
-    StatsCategoryDaily,
     StatsUnitDaily,
 )
 
