@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -140,6 +141,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Queues, so that workers scale per kind of work: notification deliveries, the deadline sweep, and
+# reports/exports/rebuilds (long jobs that must not delay a delivery). A worker started without -Q
+# consumes every queue listed here (the default setup: one worker does everything); a larger
+# deployment runs `celery -A config worker -Q deliveries` and so on (docker-compose profile `scale`).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in ("celery", "deliveries", "deadlines", "reports")
+]
+CELERY_TASK_ROUTES = {
+    "notifications.*": {"queue": "deliveries"},
+    "workorders.sweep_deadlines": {"queue": "deadlines"},
+    "workorders.raise_level_after_breaches": {"queue": "deadlines"},
+    "workorders.stats.*": {"queue": "reports"},
+}
 # Beat: every periodic job of the system, in one place (Asia/Shanghai). Reports cover the period
 # just ended: the daily sheet after midnight, the weekly bulletin on Monday, the monthly report on the 1st.
 CELERY_BEAT_SCHEDULE = {

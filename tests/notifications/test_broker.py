@@ -111,7 +111,8 @@ def test_a_redis_outage_during_transitions_loses_and_duplicates_nothing(tmp_path
         with (
             webhook_sink() as sink,
             use_broker(broker_url),
-            celery_worker(env=env, queue="celery", log_path=worker_log),
+            # NOTIFY_QUEUE empty: the deliveries take their routed queue (settings.CELERY_TASK_ROUTES)
+            celery_worker(env=env, queue="deliveries", log_path=worker_log),
         ):
             WebhookSubscription.objects.create(url=sink.url, secret="s", kind="generic")
 
