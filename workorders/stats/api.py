@@ -2,6 +2,7 @@
 
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 
 from complaints.models import Channel
 from config.errors import DomainError
+from config.routers import replica_reads
 
 from ..models import ExportJob, Level
 from .exports import export_start
@@ -124,6 +126,7 @@ class StatsSummaryApi(APIView):
     permission_classes = [CanSeeStatistics]
 
     @extend_schema(parameters=FILTER_PARAMS, responses=SummarySerializer, tags=["statistics"])
+    @method_decorator(replica_reads)
     def get(self, request):
         params = StatsFilterInput(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -147,6 +150,7 @@ class StatsPivotApi(APIView):
         responses=PivotSerializer,
         tags=["statistics"],
     )
+    @method_decorator(replica_reads)
     def get(self, request):
         params = PivotInput(data=request.query_params)
         params.is_valid(raise_exception=True)

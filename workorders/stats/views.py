@@ -21,6 +21,7 @@ from accounts.models import Department
 from accounts.selectors import user_covered_departments
 from complaints.models import Category, Channel
 from config.errors import DomainError, page_refusal
+from config.routers import replica_reads
 
 from ..models import ExportJob, Level, Report, ReportSubscription
 from .exports import clean_filters, export_start
@@ -120,6 +121,7 @@ class StatsFilterForm(forms.Form):
 
 
 @statistics_required
+@replica_reads
 def dashboard(request):
     """The manager dashboard: every figure from the aggregate tables, scoped to the user."""
     form = StatsFilterForm(request.GET or None, user=request.user)
@@ -185,6 +187,7 @@ class PivotForm(forms.Form):
 
 
 @statistics_required
+@replica_reads
 def pivot(request):
     """Multi-dimensional analysis: a pivot table with totals, a chart and an Excel download."""
     query = request.GET.copy()
