@@ -38,6 +38,25 @@ def user_covered_departments(user: User, *, roles=None) -> QuerySet[Department]:
     return Department.objects.filter(q)
 
 
+def user_covers_every_department(user: User, *, roles=None) -> bool:
+    """True when ``user_covered_departments`` is every department: an administrator, or a role
+    that covers the whole company (or the root's subtree) when the root is the only company. One
+    small indexed query instead of counting both sets."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    held = user.roles if roles is None else user.roles & set(roles)
+    if Role.ADMIN in held:
+        return True
+    dept = user.department
+    if dept is None:
+        return False
+    company_wide = bool(held & COMPANY_WIDE_ROLES)
+    root_subtree = bool(held & SUBTREE_ROLES) and dept.parent_id is None
+    if not (company_wide or root_subtree):
+        return False
+    return not Department.objects.filter(parent__isnull=True).exclude(pk=dept.root_id).exists()
+
+
 def user_covers_department(user: User, department: Department | None) -> bool:
     if department is None:
         return False

@@ -2,9 +2,9 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import Department, User
+from accounts.models import User
 from accounts.roles import COMPANY_ROLES, Role
-from accounts.selectors import user_covered_departments
+from accounts.selectors import user_covered_departments, user_covers_every_department
 
 from .models import Assignment, Status, WorkOrder, WorkOrderEvent
 
@@ -22,7 +22,7 @@ def workorders_visible_to(user: User) -> QuerySet[WorkOrder]:
     q = Q(pk__in=[])
     if user.has_role(*COMPANY_ROLES):
         covered = user_covered_departments(user, roles=COMPANY_ROLES)
-        if covered.count() == Department.objects.count():
+        if user_covers_every_department(user, roles=COMPANY_ROLES):
             # Covers every department (one company, seen from its root): no predicate at all,
             # so the planner walks the list's own index instead of testing each row's scope.
             return WorkOrder.objects.all()

@@ -79,3 +79,22 @@ class TestDepartmentTree:
     def test_supply_unit_of_a_team(self, depts):
         assert Department.objects.get(code="BJ-CD-YY").supply_unit.code == "BJ-CD"
         assert Department.objects.get(code="BJ-YX-DF").supply_unit.code == "BJ"
+
+
+def test_covering_every_department_is_known_without_counting_them(users, depts, django_user_model):
+    from django.contrib.auth.models import Group
+
+    from accounts.models import Department
+    from accounts.selectors import user_covers_every_department
+
+    unit_supervisor = django_user_model.objects.create(username="cd_sup", department=depts["BJ-CD"])
+    unit_supervisor.groups.add(Group.objects.get(name="supervisor"))
+    assert user_covers_every_department(users["admin"])
+    assert user_covers_every_department(users["manager"]) and user_covers_every_department(users["agent"])
+    assert not user_covers_every_department(unit_supervisor)
+    assert not user_covers_every_department(users["handler2"])
+    # a second company: nobody of the first covers everything any more (no scope short-cut)
+    Department.objects.create(code="OTHER", name="另一公司", kind=Department.Kind.COMPANY)
+    assert not user_covers_every_department(users["manager"])
+    assert not user_covers_every_department(users["agent"])
+    assert user_covers_every_department(users["admin"])

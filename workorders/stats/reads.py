@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Department, User
 from accounts.roles import COMPANY_ROLES, STATISTICS_ROLES, Role
-from accounts.selectors import user_covered_departments
+from accounts.selectors import user_covered_departments, user_covers_every_department
 from complaints.models import Category, Channel
 from config.errors import DomainError
 
@@ -194,9 +194,9 @@ def scope_q(user: User | Department) -> Q:
         return Q(unit_id__in=covered) | Q(department_id__in=covered)
     if user.has_role(Role.ADMIN):
         return Q()
-    covered = list(user_covered_departments(user, roles=COMPANY_ROLES).values_list("pk", flat=True))
-    if covered and len(covered) == Department.objects.count():
+    if user_covers_every_department(user, roles=COMPANY_ROLES):
         return Q()  # covers every department: no filter (lets the day index do the work)
+    covered = list(user_covered_departments(user, roles=COMPANY_ROLES).values_list("pk", flat=True))
     return Q(unit_id__in=covered) | Q(department_id__in=covered)
 
 
