@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Observability: the request id, the log context and the latency histogram (static files excluded).
+    "config.observability.middleware.ObservabilityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.PagesSpeakChineseMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -303,14 +305,38 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging ------------------------------------------------------------------------------------
+# "json": one JSON object per line with request id, user id, order id, task id (config/observability/
+# logs.py); "text": the readable format. JSON by default in production (DEBUG off).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOGGING_CONFIG = "config.observability.logs.configure"  # dictConfig; JSON mode also captures warnings
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "config.observability.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.observability.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Observability: /metrics and request logs (README "Operations: metrics and logs") -----------
+# /metrics answers these addresses or networks (REMOTE_ADDR; never X-Forwarded-For) and any client
+# that sends "Authorization: Bearer <METRICS_TOKEN>"; everyone else gets 403.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=[])  # besides default, routed, NOTIFY_QUEUE
+METRICS_REDIS_TIMEOUT = env.float("METRICS_REDIS_TIMEOUT", default=0.5)  # seconds; no retry
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=LOG_FORMAT == "json")  # one access line per request
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]  # Prometheus scrapes over plain HTTP
 
 # --- Product: the lifecycle (domain.md; every limit is configuration, not code) -----------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")

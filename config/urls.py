@@ -4,10 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from . import views
+from . import bench, views
+from .observability import views as observability
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", observability.metrics, name="metrics"),  # Prometheus; not public (README)
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -20,5 +22,7 @@ urlpatterns = [
     path("", include("workorders.stats.urls")),
     path("", include("accounts.urls")),
 ]
+if bench.enabled():  # the benchmark's reference views, never in a normal run
+    urlpatterns.append(path("bench/", include(bench)))
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

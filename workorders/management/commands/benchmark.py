@@ -1,393 +1,394 @@
-"""The project's benchmark: load N synthetic orders fast, then time what design.md budgets.
+"""The project's benchmark: realistic data, gunicorn over HTTP under load, one table against the budgets.
 
-    python manage.py benchmark --orders 1000000     # PostgreSQL; use a database of its own
+    python manage.py benchmark                      # 1,000,000 orders; PostgreSQL, a database of its own
+    python manage.py benchmark --orders 200000 --duration 15
+    python manage.py benchmark --orders 2000 --quick
 
-Loading is set-based (INSERT ... SELECT generate_series, no ORM save per row); the aggregates are
-then rebuilt by ``stats_rebuild``. Re-running with the same --orders reuses the data loaded before.
-Prints: the manager dashboard's time (selectors and the whole page), the pivot's, the work-order
-list API's first page p95 (filtered; as a handler and as a supervisor), intake throughput and p95
-through the API, and the resident memory of a web process. Timings are measured, never asserted.
+1. Loads N synthetic orders set-based (``workorders.benchmark.data``: customers, complaints,
+   orders, assignments, events, deadlines, frozen SLAs, an inbox; then the aggregates) and the
+   users of every role: a handler with real assignments in one department, a unit supervisor, the
+   manager, the dispatcher and the agent. Data already loaded is reused.
+2. Counts the queries of one request per path in this process (the test client, as the same user).
+3. Runs one real deadline sweep over M rows made due among the open orders.
+4. Starts gunicorn (``--workers``, DEBUG off) on loopback against the same database, with the bare
+   reference views of ``config/bench.py`` mounted, and drives every path for ``--duration``
+   seconds with locust (headless, ``--users`` concurrent clients in a closed loop; intake and the
+   bare POST with ``--intake-users``): first the bare GET and POST, then each budgeted path.
+5. Prints one table: figure, value, ratio to the bare view, queries per request, budget, and
+   ``within`` or ``outside``. Exits with status 1 when any row is outside its budget.
+
+Timings are measured, never tuned: a path whose requests fail or time out is ``outside``.
 """
 
-import json
-import statistics
-import subprocess
-import sys
+import random
 import time
+from datetime import timedelta
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
-from django.db.models import NOT_PROVIDED
-from django.test import Client
+from django.db import connection
+from django.db.models import Max, Min
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
-from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
+from rest_framework.authtoken.models import Token
 
-from accounts.demo import seed_organisation
-from accounts.models import Department, User
-from complaints.models import Category, Complaint, Customer
-from workorders.api import WorkOrderListApi
-from workorders.models import StatsDaily, WorkOrder
-from workorders.stats.aggregates import stats_rebuild
-from workorders.stats.reads import StatsFilter, stats_dashboard, stats_pivot, stats_summary
-
-PREFIX = "B"  # tracking numbers of synthetic orders: B000000001 …
-CHANNELS = (
-    ["phone_95598"] * 12
-    + ["web_95598"] * 2
-    + ["app"] * 3
-    + ["wechat"] * 2
-    + ["gov_12345", "regulator_12398", "walk_in", "letter"]
-)
-LEVELS = ["general"] * 16 + ["important"] * 3 + ["major"]
-TRUTH = ["true"] * 5 + ["partly_true"] * 2 + ["not_true"] * 2 + ["unverifiable"]
-SATISFACTION = ["satisfied"] * 12 + ["basically_satisfied"] * 4 + ["unsatisfied"] + ["not_rated"]
-
-
-def _sql_array(values):
-    return "ARRAY[" + ",".join(f"'{v}'" if isinstance(v, str) else str(int(v)) for v in values) + "]"
-
-
-def _pick(values, expr):
-    """SQL choosing one of ``values`` by an integer expression (deterministic, skewed by repetition)."""
-    return f"({_sql_array(values)})[(({expr}) % {len(values)}) + 1]"
-
-
-def insert_select(model, exprs: dict, source: str):
-    """INSERT INTO model's table (every concrete column) SELECT the given SQL expressions FROM source.
-
-    Columns not in ``exprs`` get their model default (as a parameter), NULL, '' or now().
-    """
-    columns, selects, params = [], [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key and field.column not in exprs:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.column in exprs:
-            selects.append(exprs[field.column].replace("%", "%%"))  # literal % next to the parameters
-        elif field.default is not NOT_PROVIDED:
-            selects.append("%s")
-            params.append(field.get_db_prep_save(field.get_default(), connection))
-        elif field.null:
-            selects.append("NULL")
-        elif field.get_internal_type() in ("CharField", "TextField"):
-            selects.append("''")
-        elif field.get_internal_type() == "DateTimeField":
-            selects.append("now()")
-        else:
-            raise CommandError(f"No value for {model.__name__}.{field.name}")
-    sql = (
-        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) "
-        f"SELECT {', '.join(selects)} FROM {source.replace('%', '%%')}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def timed(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
-
-
-def p95(times):
-    ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-
-
-def fmt(times):
-    return f"median {statistics.median(times):7.1f} ms   p95 {p95(times):7.1f} ms   (n={len(times)})"
+from accounts.selectors import user_covered_departments
+from complaints.models import Category, Customer
+from config import bench
+from workorders.benchmark import data, plan, sweep
+from workorders.benchmark.plan import Row
+from workorders.benchmark.runner import Server, drop_queue, wait_until_idle
+from workorders.models import Status, WorkOrder
 
 
 class Command(BaseCommand):
-    help = "Load N synthetic orders (PostgreSQL, set-based) and time the dashboard, pivot, list and intake."
+    help = "Load N realistic orders (PostgreSQL), drive gunicorn over HTTP and print the budget table."
 
     def add_arguments(self, parser):
-        parser.add_argument("--orders", type=int, default=1_000_000)
-        parser.add_argument("--repeat", type=int, default=20, help="timed runs per read measurement")
-        parser.add_argument("--intake", type=int, default=300, help="sequential intake requests")
-        parser.add_argument("--skip-load", action="store_true")
-        parser.add_argument("--rebuild", action="store_true", help="rebuild the aggregates even if loaded")
+        parser.add_argument("--orders", type=int, default=1_000_000, help="N orders (default 1,000,000)")
+        parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per path")
+        parser.add_argument("--users", type=int, default=4, help="concurrent clients per read path")
+        parser.add_argument("--intake-users", type=int, default=4, help="concurrent clients for intake")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+        parser.add_argument("--due", type=int, default=1000, help="deadline rows due for the sweep")
+        parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a request fails")
+        parser.add_argument("--quick", action="store_true", help="a short run: 3 s per path, at most 100 due")
+        parser.add_argument("--skip-load", action="store_true", help="use the data as it is")
+        parser.add_argument(
+            "--only", default="", help="comma-separated row keys (e.g. api_default_page_handler,intake,sweep)"
+        )
+        parser.add_argument(
+            "--budget-scale",
+            type=float,
+            default=1.0,
+            help="multiply the time and memory budgets (divide the rate budgets) by this",
+        )
 
-    def handle(self, *args, orders, repeat, intake, skip_load, rebuild, **options):
+    def handle(self, *args, **o):
         if connection.vendor != "postgresql":
             raise CommandError(
-                "The benchmark loads data with PostgreSQL's generate_series: set DATABASE_URL."
+                "The benchmark needs PostgreSQL (it loads with generate_series and measures what "
+                "production runs): set DATABASE_URL to a database of its own."
             )
+        if o["quick"]:
+            o["duration"] = min(o["duration"], 3.0)
+            o["due"] = min(o["due"], 100)
+        self.o = o
+        self.scale = o["budget_scale"]
+        only = {k.strip() for k in o["only"].split(",") if k.strip()}
+        self.wanted = (lambda key: key in only) if only else (lambda key: True)
         self.out = lambda msg: self.stdout.write(msg)
-        self.ensure_organisation()
-        if not skip_load:
-            self.load(orders)
-        if rebuild:
-            self.rebuild()
-        n = WorkOrder.objects.count()
-        self.out(f"orders in the database: {n:,}; aggregate rows: {StatsDaily.objects.count():,}")
-        self.measure_dashboard(repeat)
-        self.measure_list(repeat)
-        self.measure_intake(intake)
-        self.measure_memory()
 
-    # --- data -----------------------------------------------------------------------------------
+        if not o["skip_load"]:
+            self.out(f"== loading {o['orders']:,} orders ==")
+            data.load(o["orders"], self.out)
+        self.users = data.ensure_organisation()
+        total = WorkOrder.objects.count()
+        open_orders = WorkOrder.objects.exclude(status=Status.CLOSED).count()
+        self.out(f"orders in the database: {total:,} ({open_orders:,} open)")
 
-    def ensure_organisation(self):
-        if not User.objects.filter(username="manager").exists():
-            seed_organisation(password=settings.DEMO_PASSWORD)
+        ctx = self.ctx = self.context()
+        paths = [s for s in plan.scenarios(ctx) if self.wanted(s.key)]
+        bare = plan.bare_scenarios(ctx)
+        self.out("\n== queries per request (one request per path in this process) ==")
+        for scenario in bare + paths:
+            self.count_queries(scenario)
+            status = "" if scenario.status in (200, 201) else f"  (HTTP {scenario.status})"
+            self.out(f"  {scenario.key:<32} {scenario.queries:>4} queries{status}")
 
-    def load(self, n):
-        present = WorkOrder.objects.filter(tracking_no__startswith=PREFIX).count()
-        if present >= n:
-            self.out(f"{present:,} synthetic orders already loaded; not loading again")
-            return
-        start_i = present + 1
-        todo = n - present
-        depts = {d.code: d for d in Department.objects.all()}
-        units = [depts[c].pk for c in ("BJ-CD", "BJ-CX", "BJ-CN", "BJ-CD", "BJ-CX", "BJ-CN", "BJ")]
-        handling = [
-            depts[c].pk
-            for c in (
-                "BJ-YX",
-                "BJ-YX",
-                "BJ-YJ",
-                "BJ-YJ",
-                "BJ-YX-DF",
-                "BJ-YJ-QX",
-                "BJ-JS",
-                "BJ-CD-YY",
-                "BJ-CX-YY",
-                "BJ-CN-YY",
-            )
-        ]
-        leaves = list(Category.objects.filter(level=3).order_by("code").values_list("pk", flat=True))
-        # A skewed category mix: the first leaves are frequent, the tail rare.
-        cats = [pk for i, pk in enumerate(leaves) for _ in range(max(1, 8 - i // 4))]
-        agent = User.objects.get(username="agent")
-        customers = max(1000, n // 10)
-        t0 = time.perf_counter()
-        with transaction.atomic():
-            have = Customer.objects.filter(phone__startswith="199").count()
-            if have < customers:
-                insert_select(
-                    Customer,
-                    {
-                        "account_no": "'9' || lpad(i::text, 9, '0')",
-                        "name": "'客户' || i",
-                        "phone": "'199' || lpad(i::text, 8, '0')",
-                        "address": "'滨江市合成路' || i || '号'",
-                        "supply_unit_id": _pick(units, "i"),
-                    },
-                    f"generate_series({have + 1}, {customers}) AS s(i)",
-                )
-            first_customer = (
-                Customer.objects.filter(phone__startswith="199")
-                .order_by("pk")
-                .values_list("pk", flat=True)
-                .first()
-            )
-            # Received over the last 365 days; i drives every choice deterministically.
-            rx = "(now() - ((i::bigint * 7919) % (365 * 86400)) * interval '1 second')"
-            insert_select(
-                Complaint,
-                {
-                    "tracking_no": f"'{PREFIX}' || lpad(i::text, 9, '0')",
-                    "channel": _pick(CHANNELS, "i * 7"),
-                    "customer_id": f"{first_customer} + (i % {customers})",
-                    "customer_name": "'客户' || (i % 1000)",
-                    "phone": "'199' || lpad((i % 100000000)::text, 8, '0')",
-                    "address": "'滨江市合成路' || (i % 5000) || '号'",
-                    "content": "'合成投诉内容 ' || i",
-                    "demand": "'尽快处理'",
-                    "category_id": _pick(cats, "i * 13"),
-                    "received_at": rx,
-                    "created_by_id": str(agent.pk),
-                },
-                f"generate_series({start_i}, {n}) AS s(i)",
-            )
-            self.out(f"complaints inserted: {todo:,} in {time.perf_counter() - t0:.1f} s")
-            # Age decides the state: orders older than 10 days are closed; the rest spread over the stages.
-            t1 = time.perf_counter()
-            age = "extract(epoch from now() - c.received_at)"
-            closed = f"({age} > 864000 or (c.id % 10) < 3)"
-            status = (
-                f"CASE WHEN {closed} THEN 'closed' ELSE "
-                + _pick(
-                    [
-                        "classification",
-                        "assignment",
-                        "processing",
-                        "processing",
-                        "processing",
-                        "review",
-                        "callback",
-                    ],
-                    "c.id",
-                )
-                + " END"
-            )
-            dispatched = f"({closed} or {status} in ('processing', 'review', 'callback'))"
-            hours = "(1 + (c.id * 37) % 200)"
-            insert_select(
-                WorkOrder,
-                {
-                    "complaint_id": "c.id",
-                    "tracking_no": "c.tracking_no",
-                    "channel": "c.channel",
-                    "customer_id": "c.customer_id",
-                    "received_at": "c.received_at",
-                    "status": status,
-                    "level": _pick(LEVELS, "c.id * 11"),
-                    "category_id": "c.category_id",
-                    "unit_id": _pick(units, "c.customer_id"),
-                    # Routing rules: the handling department follows from the category and the unit.
-                    "department_id": f"CASE WHEN {dispatched} THEN "
-                    f"{_pick(handling, 'c.category_id * 3 + c.customer_id % 7')} END",
-                    "received_by_id": str(agent.pk),
-                    "is_overdue": f"(NOT {closed} AND (c.id % 9) = 0) OR ({closed} AND (c.id % 17) = 0)",
-                    "is_repeat": "(c.id % 31) = 0",
-                    "urge_count": "CASE WHEN (c.id % 13) = 0 THEN 1 ELSE 0 END",
-                    "return_count": "CASE WHEN (c.id % 23) = 0 THEN 1 ELSE 0 END",
-                    "reopen_count": "CASE WHEN (c.id % 41) = 0 THEN 1 ELSE 0 END",
-                    "truthfulness": f"CASE WHEN {closed} THEN {_pick(TRUTH, 'c.id * 3')} ELSE '' END",
-                    "satisfaction": f"CASE WHEN {closed} THEN {_pick(SATISFACTION, 'c.id * 5')} ELSE '' END",
-                    "outcome": f"CASE WHEN {closed} THEN 'resolved' ELSE '' END",
-                    "dispatched_at": f"CASE WHEN {dispatched} THEN c.received_at + interval '1 hour' END",
-                    "accepted_at": f"CASE WHEN {dispatched} THEN c.received_at + interval '2 hours' END",
-                    "first_contact_at": f"CASE WHEN {closed} THEN c.received_at + interval '5 hours' END",
-                    "replied_at": (
-                        f"CASE WHEN {closed} THEN c.received_at + {hours} * interval '50 minutes' END"
-                    ),
-                    "approved_at": (
-                        f"CASE WHEN {closed} THEN c.received_at + {hours} * interval '55 minutes' END"
-                    ),
-                    "closed_at": f"CASE WHEN {closed} THEN c.received_at + {hours} * interval '1 hour' END",
-                },
-                f"complaints_complaint c WHERE c.tracking_no LIKE '{PREFIX}%' AND NOT EXISTS ("
-                f"SELECT 1 FROM workorders_workorder w WHERE w.complaint_id = c.id)",
-            )
-            self.out(f"work orders inserted: {todo:,} in {time.perf_counter() - t1:.1f} s")
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE complaints_customer, complaints_complaint, workorders_workorder")
-        self.rebuild()
+        rows = []
+        sweep_row = self.measure_sweep() if self.wanted("sweep") else None
 
-    def rebuild(self):
-        t2 = time.perf_counter()
-        rebuilt = stats_rebuild(lock=False, chunk_size=20000)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE workorders_statsdaily, workorders_statsopen, workorders_statsorderfacts")
         self.out(
-            f"aggregates rebuilt for {rebuilt:,} orders in {time.perf_counter() - t2:.1f} s "
-            f"({StatsDaily.objects.count():,} daily rows)"
+            f"\n== HTTP: {o['duration']:g} s per path, {o['users']} clients "
+            f"({o['intake_users']} for intake) =="
         )
+        with Server(workers=o["workers"], out=self.out, timeout=max(120.0, o["timeout"] * 2)) as server:
+            self.server = server
+            self.sessions = {}
+            results = {}
+            for scenario in bare + paths:
+                wait_until_idle()
+                figures = server.run(
+                    self.locust_spec(scenario),
+                    users=o["intake_users"] if scenario.kind in ("intake", "bare_post") else o["users"],
+                    seconds=o["duration"],
+                    timeout=o["timeout"],
+                )
+                results[scenario.key] = figures
+                p95 = plan.ms(figures.p95)
+                self.out(
+                    f"  {scenario.key:<32} p95 {p95:>10}  {figures.rate:8.1f}/s  n={figures.count}"
+                    + (f"  failed={figures.failures}" if figures.failures else "")
+                )
+            rss = server.worker_rss_mb()
+        Customer.objects.filter(name=bench.BARE_CUSTOMER_NAME).delete()
 
-    # --- measurements -----------------------------------------------------------------------------
+        bare_get, bare_post = results["bare_get"], results["bare_post"]
+        rows.append(self.reference_row(bare[0], bare_get))
+        rows.append(self.reference_row(bare[1], bare_post))
+        for scenario in paths:
+            if scenario.kind == "intake":
+                rows.extend(self.intake_rows(scenario, results[scenario.key], bare_post))
+            else:
+                rows.append(self.get_row(scenario, results[scenario.key], bare_get))
+        if sweep_row:
+            rows.append(sweep_row)
+        if self.wanted("memory"):
+            rows.append(self.memory_row(rss))
 
-    def measure_dashboard(self, repeat):
-        manager = User.objects.get(username="manager")
-        supervisor = User.objects.get(username="supervisor")
-        self.out("\n== manager dashboard (budget ≤ 300 ms at 1,000,000 orders) ==")
-        stats_dashboard(manager, StatsFilter())  # warm up
-        took = timed(lambda: stats_dashboard(manager, StatsFilter()), repeat)
-        self.out(f"dashboard selectors, last 30 days      {fmt(took)}")
+        self.out(f"\n== {total:,} orders, gunicorn {o['workers']} workers, {self.machine()} ==")
+        self.out(plan.table(rows))
+        notes = [f"{r.figure}: {n}" for r in rows for n in r.notes]
+        if notes:
+            self.out("\nnotes:")
+            for note in notes:
+                self.out(f"  - {note}")
+        outside = [r for r in rows if r.verdict == "outside"]
+        budgeted = [r for r in rows if r.verdict != "reference"]
+        self.out(
+            f"\n{len(budgeted) - len(outside)} of {len(budgeted)} rows within budget, {len(outside)} outside"
+        )
+        if outside:
+            raise CommandError(
+                f"{len(outside)} of {len(budgeted)} rows are outside their budget", returncode=1
+            )
+
+    # --- what the paths need ------------------------------------------------------------------------
+
+    def context(self) -> dict:
         today = timezone.localdate()
-        year = StatsFilter(date_from=today.replace(year=today.year - 1), date_to=today)
-        took = timed(lambda: stats_dashboard(manager, year), repeat)
-        self.out(f"dashboard selectors, last 365 days     {fmt(took)}")
-        took = timed(lambda: stats_summary(supervisor, year), repeat)
-        self.out(f"summary API figures, 365 days          {fmt(took)}")
+        handler = self.users["handler"]
+        handled = user_covered_departments(handler, roles=["handler"]).values("pk")
+        assigned = WorkOrder.objects.filter(department__in=handled).order_by("-received_at")
+        detail = list(assigned.filter(status=Status.PROCESSING).values_list("pk", flat=True)[:10])
+        detail += list(assigned.filter(status=Status.CLOSED).values_list("pk", flat=True)[:10])
+        if not detail:
+            raise CommandError("the handler has no assigned orders: load data first")
+        bounds = WorkOrder.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
+        sample = random.sample(
+            range(bounds["lo"], bounds["hi"] + 1), min(400, bounds["hi"] - bounds["lo"] + 1)
+        )
+        pks = list(WorkOrder.objects.filter(pk__in=sample).values_list("pk", flat=True)[:200])
+        synthetic = Customer.objects.filter(account_no__startswith="9").order_by("pk")
+        customer = synthetic[max(0, synthetic.count() * 37 // 100 - 1)] if synthetic.exists() else None
+        phone = customer.phone if customer else "19900001234"
+        category = (
+            Category.objects.filter(level=2, code__startswith="04")
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
+        return {
+            "today": today.isoformat(),
+            "year_ago": (today - timedelta(days=365)).isoformat(),
+            "category": category.first() or "0401",
+            "partial_phone": phone[-6:],  # the end of a number, as callers give it
+            "text": "电压偏低",
+            "text_q": quote("电压偏低"),
+            "detail_pks": detail,
+            "bare_pks": pks,
+            "phones": list(
+                Customer.objects.filter(account_no__startswith="9").values_list("phone", flat=True)[:100]
+            )
+            or ["13900000000"],
+        }
+
+    def client_for(self, scenario) -> tuple[Client, dict]:
         client = Client()
-        client.force_login(manager)
-        client.get("/dashboard/")
-        self.out(
-            f"GET /dashboard/ (whole page)           {fmt(timed(lambda: client.get('/dashboard/'), repeat))}"
-        )
-        self.out("\n== pivot ==")
-        for rows, cols, measure in (
-            ("unit", "month", "count"),
-            ("category2", "channel", "on_time_rate"),
-            ("department", "level", "avg_handling_hours"),
-        ):
-            label = f"pivot {rows} × {cols} ({measure}), 365 days"
+        headers = {}
+        user = self.users.get(scenario.user) if scenario.user else None
+        if scenario.auth == "session":
+            client.force_login(user)
+        elif scenario.auth == "token":
+            headers["Authorization"] = f"Token {Token.objects.get(user=user).key}"
+        return client, headers
 
-            def pivot(rows=rows, cols=cols, measure=measure):
-                return stats_pivot(manager, year, rows=rows, cols=cols, measure=measure)
+    def count_queries(self, scenario) -> None:
+        """One warm-up request, then one counted request, in this process, as the same user."""
+        if scenario.kind.startswith("bare"):
+            factory = RequestFactory()
+            pk = int(scenario.urls[0].rstrip("/").rsplit("/", 1)[1]) if scenario.kind == "bare_get" else None
 
-            self.out(f"{label:<40}{fmt(timed(pivot, repeat))}")
+            def call():
+                if pk is not None:
+                    return bench.bare_get(factory.get(scenario.urls[0]), pk)
+                body = '{"phone": "13900000000", "address": "bench"}'
+                return bench.bare_post(factory.post(scenario.urls[0], body, content_type="application/json"))
 
-    def measure_list(self, repeat):
-        self.out("\n== work-order list API, first page, filtered (budget p95 ≤ 100 ms) ==")
-        view = WorkOrderListApi.as_view()
-        factory = APIRequestFactory()
-        handler = User.objects.get(username="handler")
-        supervisor = User.objects.get(username="supervisor")
-        cases = [
-            ("handler, status=processing", handler, {"status": "processing"}),
-            ("supervisor, status=processing", supervisor, {"status": "processing"}),
-            ("supervisor, overdue=true", supervisor, {"overdue": "true"}),
-            ("supervisor, level=major&channel=app", supervisor, {"level": "major", "channel": "app"}),
-        ]
-        for label, user, params in cases:
+        else:
+            client, headers = self.client_for(scenario)
 
-            def call(user=user, params=params):
-                request = factory.get("/api/v1/workorders/", params)
-                force_authenticate(request, user=user)
-                response = view(request)
-                response.render()
-                assert response.status_code == 200, response.content[:300]
+            def call():
+                if scenario.kind == "intake":
+                    return client.post(
+                        scenario.urls[0],
+                        self.intake_body(),
+                        content_type="application/json",
+                        headers=headers,
+                        secure=True,
+                    )
+                return client.get(scenario.urls[0], headers=headers, secure=True)
 
-            call()
-            self.out(f"{label:<40}{fmt(timed(call, repeat))}")
+        call()
+        with CaptureQueriesContext(connection) as captured:
+            response = call()
+        scenario.queries, scenario.status = len(captured.captured_queries), response.status_code
 
-    def measure_intake(self, count):
-        self.out(f"\n== intake through the API, {count} sequential requests (budget ≥ 300/s, p95 ≤ 50 ms) ==")
-        client = APIClient()
-        client.force_authenticate(User.objects.get(username="agent"))
-        times = []
-        started = time.perf_counter()
-        for i in range(count):
-            body = {
-                "channel": "phone_95598",
-                "customer_name": "压测客户",
-                "phone": f"188{i % 100000000:08d}",
-                "address": f"滨江市压测路{i}号",
-                "content": "电压偏低，灯光闪烁。",
-                "demand": "尽快处理",
+    def intake_body(self) -> dict:
+        return {
+            "channel": "phone_95598",
+            "customer_name": "压测客户",
+            "phone": f"18{random.randint(0, 999_999_999):09d}",
+            "address": "滨江市城东区压测路1号",
+            "content": "电压偏低，晚上灯光昏暗。",
+            "demand": "尽快处理并回复",
+        }
+
+    def locust_spec(self, scenario) -> dict:
+        headers = {}
+        user = self.users.get(scenario.user) if scenario.user else None
+        if scenario.auth == "token":
+            headers["Authorization"] = f"Token {Token.objects.get(user=user).key}"
+        elif scenario.auth == "session":
+            if scenario.user not in self.sessions:
+                client = Client()
+                client.force_login(user)
+                self.sessions[scenario.user] = client.cookies[settings.SESSION_COOKIE_NAME].value
+            headers["Cookie"] = f"{settings.SESSION_COOKIE_NAME}={self.sessions[scenario.user]}"
+        if scenario.kind == "intake":
+            phones = self.ctx["phones"]
+            return {
+                "requests": [],
+                "intake": {"path": scenario.urls[0], "headers": headers, "phones": phones},
             }
-            t = time.perf_counter()
-            response = client.post("/api/v1/complaints/", body, format="json")
-            times.append((time.perf_counter() - t) * 1000)
-            if response.status_code != 201:
-                raise CommandError(f"intake failed: {response.status_code} {response.content[:300]!r}")
-        elapsed = time.perf_counter() - started
-        self.out(f"throughput {count / elapsed:7.1f} complaints/s   {fmt(times)}")
+        if scenario.kind == "bare_post":
+            return {
+                "requests": [],
+                "intake": {"path": scenario.urls[0], "headers": {}, "phones": ["13900000000"]},
+            }
+        name = scenario.urls[0] if len(scenario.urls) == 1 else scenario.key
+        return {
+            "requests": [
+                {"method": "GET", "path": u, "headers": headers, "name": name} for u in scenario.urls
+            ]
+        }
 
-    def measure_memory(self):
-        """A fresh process that loads the WSGI application and serves the main pages, then reports VmRSS."""
-        code = (
-            "import os, json\n"
-            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings')\n"
-            "from config.wsgi import application\n"
-            "from django.test import Client\n"
-            "from accounts.models import User\n"
-            "c = Client()\n"
-            "c.force_login(User.objects.get(username='manager'))\n"
-            "for url in ['/dashboard/', '/dashboard/pivot/?rows=unit&cols=month', '/api/v1/workorders/',"
-            " '/api/v1/stats/summary/', '/healthz']:\n"
-            "    for _ in range(5): c.get(url)\n"
-            "rss = [l for l in open('/proc/self/status') if l.startswith(('VmRSS', 'VmHWM'))]\n"
-            "print(json.dumps({l.split(':')[0]: l.split(':')[1].strip() for l in rss}))\n"
+    # --- rows -------------------------------------------------------------------------------------
+
+    def queries_cell(self, scenario) -> str:
+        return str(scenario.queries) if scenario.queries is not None else "–"
+
+    def failed(self, scenario, figures) -> list[str]:
+        notes = []
+        if scenario.status not in (200, 201):
+            notes.append(f"the in-process request answered HTTP {scenario.status}")
+        if figures.failures:
+            notes.append(f"{figures.failures} failed requests, e.g. {figures.errors[0]}")
+        if not figures.count:
+            notes.append("no request completed within the run")
+        return notes
+
+    def reference_row(self, scenario, figures) -> Row:
+        return Row(
+            scenario.figure,
+            f"p95 {plan.ms(figures.p95)}, {figures.rate:,.0f}/s",
+            "1×",
+            self.queries_cell(scenario),
+            "reference",
+            "reference",
+            self.failed(scenario, figures),
         )
-        result = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=settings.BASE_DIR
+
+    def get_row(self, scenario, figures, bare) -> Row:
+        budget = scenario.budget_ms * self.scale
+        notes = self.failed(scenario, figures)
+        ratio = figures.p95 / bare.p95 if figures.p95 and bare.p95 else None
+        within = not notes and figures.p95 <= budget
+        return Row(
+            scenario.figure,
+            f"p95 {plan.ms(figures.p95)} ({figures.rate:,.1f}/s)",
+            plan.times(ratio),
+            self.queries_cell(scenario),
+            f"p95 ≤ {plan.ms(budget)}",
+            "within" if within else "outside",
+            notes,
         )
-        self.out("\n== one web process, resident memory (budget ≤ 150 MB) ==")
-        if result.returncode != 0:
-            self.out(f"could not measure: {result.stderr[-500:]}")
-            return
-        figures = json.loads(result.stdout.strip().splitlines()[-1])
-        self.out(
-            f"after serving dashboard, pivot, list, summary: VmRSS {figures.get('VmRSS')}, "
-            f"peak VmHWM {figures.get('VmHWM')}"
+
+    def intake_rows(self, scenario, figures, bare) -> list[Row]:
+        notes = self.failed(scenario, figures)
+        share = figures.rate / bare.rate if bare.rate else 0.0
+        rate_budget = plan.INTAKE_RATE / self.scale
+        share_budget = plan.INTAKE_SHARE_OF_BARE / self.scale
+        p95_budget = plan.INTAKE_P95_MS * self.scale
+        users = self.o["intake_users"]
+        rate_ok = not notes and figures.rate >= rate_budget and share >= share_budget
+        p95_ok = not notes and figures.p95 is not None and figures.p95 <= p95_budget
+        ratio = figures.p95 / bare.p95 if figures.p95 and bare.p95 else None
+        return [
+            Row(
+                f"API intake, {users} clients, throughput",
+                f"{figures.rate:,.1f}/s",
+                f"{share:.0%} of bare POST",
+                self.queries_cell(scenario),
+                f"≥ {rate_budget:,.0f}/s and ≥ {share_budget:.0%} of bare",
+                "within" if rate_ok else "outside",
+                notes,
+            ),
+            Row(
+                f"API intake, {users} clients, p95",
+                f"p95 {plan.ms(figures.p95)}",
+                plan.times(ratio),
+                self.queries_cell(scenario),
+                f"p95 ≤ {plan.ms(p95_budget)}",
+                "within" if p95_ok else "outside",
+            ),
+        ]
+
+    def measure_sweep(self) -> Row:
+        self.out(f"\n== deadline sweep, {self.o['due']:,} rows made due ==")
+        queue = f"benchmark-sweep-{time.monotonic_ns()}"
+        with override_settings(NOTIFY_QUEUE=queue):
+            figures = sweep.run(self.o["due"], queue=queue)
+        drop_queue(queue, redis_url=settings.REDIS_URL, var_dir=settings.VAR_DIR, out=self.out)
+        self.out(f"  {figures.seconds:.3f} s, {figures.queries} queries, {figures.result}")
+        budget = plan.SWEEP_SECONDS * self.scale
+        notes = []
+        if figures.result["claimed"] != figures.due:
+            notes.append(f"the sweep claimed {figures.result['claimed']} rows, {figures.due} were due")
+        if figures.due < self.o["due"]:
+            notes.append(f"only {figures.due} untouched running deadline rows were left to make due")
+        per_row = figures.queries / figures.due if figures.due else 0
+        within = not notes and figures.due > 0 and figures.seconds <= budget
+        return Row(
+            f"deadline sweep, {figures.due:,} due of {figures.open_orders:,} open",
+            f"{figures.seconds * 1000:,.0f} ms",
+            "–",
+            f"{figures.queries} ({per_row:.1f} per due row)",
+            f"≤ {budget:g} s",
+            "within" if within else "outside",
+            notes,
         )
+
+    def memory_row(self, rss: list[float]) -> Row:
+        budget = plan.WORKER_RSS_MB * self.scale
+        top = max(rss) if rss else None
+        return Row(
+            "one gunicorn worker, resident memory after the run",
+            f"{top:,.0f} MB" if top else "–",
+            "–",
+            "–",
+            f"≤ {budget:,.0f} MB",
+            "within" if top is not None and top <= budget else "outside",
+            [] if rss else ["could not read the workers' /proc status"],
+        )
+
+    @staticmethod
+    def machine() -> str:
+        try:
+            load = open("/proc/loadavg").read().split()[:3]  # noqa: SIM115
+            cores = len([ln for ln in open("/proc/cpuinfo") if ln.startswith("processor")])  # noqa: SIM115
+            return f"{cores} cores, load average {' '.join(load)}"
+        except OSError:
+            return "machine unknown"
