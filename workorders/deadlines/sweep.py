@@ -175,7 +175,7 @@ def _claim(now: datetime, batch_size: int) -> list[Deadline]:
     qs = (
         Deadline.objects.filter(next_at__lte=now)
         .order_by("next_at", "pk")
-        .select_related("order", "order__department", "order__unit")
+        .select_related("order", "order__department", "order__unit", "order__assignee", "order__received_by")
     )
     features = connection.features
     if features.has_select_for_update_skip_locked:

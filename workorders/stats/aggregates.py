@@ -293,16 +293,47 @@ def category_key(daily_key: list) -> list:
 
 def _bump_all(changes: Iterable[tuple]) -> None:
     """Apply the changes, summed per aggregate row, in a fixed order of rows, so two transactions
-    never wait on each other in a cycle."""
+    never wait on each other in a cycle. On PostgreSQL each table's rows move in one statement
+    (INSERT … ON CONFLICT DO UPDATE: the row is created or incremented), whatever their number."""
     totals: dict[tuple, dict] = {}
     for model, fields, key, deltas in changes:
         summed = totals.setdefault((model, fields, tuple(key)), defaultdict(int))
         for name, value in deltas.items():
             summed[name] += value
-    for (model, fields, key), deltas in sorted(
-        totals.items(), key=lambda c: (c[0][0].__name__, [str(k) for k in c[0][2]])
-    ):
+    ordered = sorted(totals.items(), key=lambda c: (c[0][0].__name__, [str(k) for k in c[0][2]]))
+    ordered = [(target, {k: v for k, v in deltas.items() if v}) for target, deltas in ordered]
+    ordered = [(target, deltas) for target, deltas in ordered if deltas]
+    if connection.vendor == "postgresql":
+        by_model: dict[tuple, list] = {}
+        for (model, fields, key), deltas in ordered:
+            by_model.setdefault((model, fields), []).append((key, deltas))
+        for (model, fields), rows in by_model.items():
+            _upsert(model, fields, rows)
+        return
+    for (model, fields, key), deltas in ordered:
         _bump(model, fields, list(key), deltas)
+
+
+def _upsert(model: type[Model], fields: tuple, rows: list[tuple[tuple, dict]]) -> None:
+    """Add each row's deltas to its aggregate row, creating it when missing, in one statement."""
+    # Every measure column (they have no database default): the ones a row does not move add 0.
+    measures = [f.name for f in model._meta.concrete_fields if not f.primary_key and f.name not in fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [model._meta.get_field(f).column for f in (*fields, *measures)]
+    keys = [model._meta.get_field(f).column for f in fields]
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    params: list = []
+    for key, deltas in rows:
+        params.extend(key)
+        params.extend(deltas.get(name, 0) for name in measures)
+    updates = ", ".join(f'"{c}" = {table}."{c}" + EXCLUDED."{c}"' for c in columns[len(fields) :])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(chr(34) + c + chr(34) for c in columns)}) "
+            f"VALUES {', '.join([placeholders] * len(rows))} "
+            f"ON CONFLICT ({', '.join(chr(34) + c + chr(34) for c in keys)}) DO UPDATE SET {updates}",
+            params,
+        )
 
 
 def _apply(
