@@ -124,9 +124,17 @@ LATE_ROW = Q(met_at__isnull=False, met_at__gt=F("due_at")) | Q(met_at__isnull=Tr
 CUSTOMER_FACING_STAGES = frozenset({"contact", "reply", "regulatory"})
 
 
-def late_stages(order_id: int) -> set[str]:
-    """The stages of the order that were (or are) late, any cycle."""
-    return set(Deadline.objects.filter(order_id=order_id).filter(LATE_ROW).values_list("stage", flat=True))
+def late_stages(order_ids: Iterable[int]) -> dict[int, set[str]]:
+    """order id → the stages of that order that were (or are) late, any cycle (one query)."""
+    late: dict[int, set[str]] = defaultdict(set)
+    rows = (
+        Deadline.objects.filter(order_id__in=list(order_ids))
+        .filter(LATE_ROW)
+        .values_list("order_id", "stage")
+    )
+    for order_id, stage in rows:
+        late[order_id].add(stage)
+    return late
 
 
 def order_measures(o: dict, late: set[str]) -> tuple[list, list | None, bool, dict[str, int]]:
@@ -336,58 +344,30 @@ def _upsert(model: type[Model], fields: tuple, rows: list[tuple[tuple, dict]]) -
         )
 
 
-def _apply(
-    old: StatsOrderFacts | None, daily_key: list, open_key: list | None, overdue_open: bool, measures: dict
-) -> None:
-    _bump_all(_changes(old, daily_key, open_key, overdue_open, measures))
-
-
 def stats_refresh_order(order: WorkOrder, *, new: bool = False) -> None:
     """Bring the aggregates in line with this order's current state (call inside its transaction,
-    after the deadline effects, so a stage met late in it counts late)."""
-    old = None if new else StatsOrderFacts.objects.select_for_update().filter(order_id=order.pk).first()
-    breached = late_stages(order.pk)
-    daily_key, open_key, overdue_open, measures = order_measures(order.__dict__, breached)
-    if (
-        old
-        and old.daily_key == daily_key
-        and (old.open_key or None) == open_key
-        and old.overdue_open == overdue_open
-        and old.measures == measures
-        and set(old.breached_stages) == breached
-    ):
-        return
-    _apply(old, daily_key, open_key, overdue_open, measures)
-    values = {
-        "daily_key": daily_key,
-        "open_key": open_key or [],
-        "overdue_open": overdue_open,
-        "breached_stages": sorted(breached),
-        "measures": measures,
-    }
-    if old is None:
-        StatsOrderFacts.objects.create(order_id=order.pk, **values)
-    else:
-        StatsOrderFacts.objects.filter(pk=order.pk).update(**values)
+    after the deadline effects, so a stage met late in it counts late); ``new``: it has no facts yet."""
+    stats_refresh_orders([order], new=new)
 
 
-def stats_refresh_orders(orders: Iterable[WorkOrder]) -> None:
-    """``stats_refresh_order`` for many existing orders at once (the sweep's batch): their facts are
-    locked and read with one query, their late stages with one, the changes summed per aggregate
-    row (one UPDATE per row that moves, not per order) and the facts written in bulk."""
+def stats_refresh_orders(orders: Iterable[WorkOrder], *, new: bool = False) -> None:
+    """Refresh many orders at once (the sweep's batch; one for a transition): their facts are locked
+    and read with one query (none when ``new``), their late stages with one, the changes summed per
+    aggregate row and the facts written in bulk."""
     by_pk = {order.pk: order for order in orders}
     if not by_pk:
         return
-    olds = {
-        facts.order_id: facts
-        for facts in StatsOrderFacts.objects.select_for_update()
-        .filter(order_id__in=list(by_pk))
-        .order_by("pk")
-    }
-    late: dict[int, set[str]] = defaultdict(set)
-    rows = Deadline.objects.filter(order_id__in=list(by_pk)).filter(LATE_ROW).values_list("order_id", "stage")
-    for order_id, stage in rows:
-        late[order_id].add(stage)
+    olds = (
+        {}
+        if new
+        else {
+            facts.order_id: facts
+            for facts in StatsOrderFacts.objects.select_for_update()
+            .filter(order_id__in=list(by_pk))
+            .order_by("pk")
+        }
+    )
+    late = late_stages(by_pk)
     changes, created, updated = [], [], []
     for pk, order in by_pk.items():
         old, breached = olds.get(pk), late[pk]

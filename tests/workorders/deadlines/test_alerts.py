@@ -30,6 +30,19 @@ def duty_officer(django_user_model, depts):
     return user  # a duty clerk: no role that other rules would reach
 
 
+def contacted_monday(build):
+    """A general order received Monday 3 March 2025 09:00, dispatched and contacted by 09:30."""
+    order = build.register(sh(2025, 3, 3, 9, 0))
+    build.classify_and_assign(order, sh(2025, 3, 3, 9, 5))
+    return build.accept_and_contact(order, sh(2025, 3, 3, 9, 30))
+
+
+def request_extension(build, order, at, until, reason, basis):
+    return build.do(
+        order, "request_extension", "handler2", at, requested_due_at=until, reason=reason, basis=basis
+    )
+
+
 def test_stages_breaching_in_one_sweep_make_one_alert_per_recipient(build, users):
     # given a policy with overall and regulatory limits, an order nobody contacted nor answered,
     # and a sweep that first runs a week later
@@ -129,17 +142,9 @@ def test_an_important_order_tells_the_unit_leader_on_dispatch(build, users):
 
 
 def test_an_undecided_extension_alerts_the_supervisors_then_the_leader_a_working_day_later(build, users):
-    order = build.register(sh(2025, 3, 3, 9, 0))  # Monday
-    build.classify_and_assign(order, sh(2025, 3, 3, 9, 5))
-    build.accept_and_contact(order, sh(2025, 3, 3, 9, 30))
-    build.do(
-        order,
-        "request_extension",
-        "handler2",
-        sh(2025, 3, 3, 10, 0),
-        requested_due_at="2025-03-12T16:00:00+08:00",
-        reason="需停电改造",
-        basis="施工计划",
+    order = contacted_monday(build)
+    request_extension(
+        build, order, sh(2025, 3, 3, 10, 0), "2025-03-12T16:00:00+08:00", "需停电改造", "施工计划"
     )
     sweep(now=sh(2025, 3, 3, 15, 31))  # the review limit (4 office hours) has passed
     assert notes(users["supervisor"], "deadline_breached")
@@ -152,17 +157,9 @@ def test_an_undecided_extension_alerts_the_supervisors_then_the_leader_a_working
 
 
 def test_a_held_reply_clock_runs_again_at_the_regulatory_limit(build):
-    order = build.register(sh(2025, 3, 3, 9, 0))
-    build.classify_and_assign(order, sh(2025, 3, 3, 9, 5))
-    build.accept_and_contact(order, sh(2025, 3, 3, 9, 30))
-    build.do(
-        order,
-        "request_extension",
-        "handler2",
-        sh(2025, 3, 6, 10, 0),
-        requested_due_at="2025-03-28T16:00:00+08:00",
-        reason="需停电改造",
-        basis="施工计划",
+    order = contacted_monday(build)
+    request_extension(
+        build, order, sh(2025, 3, 6, 10, 0), "2025-03-28T16:00:00+08:00", "需停电改造", "施工计划"
     )
     ceiling = deadline(order, "regulatory").due_at
     # nobody decides: past the reply deadline the clock holds
@@ -176,18 +173,10 @@ def test_a_held_reply_clock_runs_again_at_the_regulatory_limit(build):
 
 
 def test_approving_beyond_the_regulatory_limit_needs_a_confirmation_that_is_recorded(build):
-    order = build.register(sh(2025, 3, 3, 9, 0))
-    build.classify_and_assign(order, sh(2025, 3, 3, 9, 5))
-    build.accept_and_contact(order, sh(2025, 3, 3, 9, 30))
+    order = contacted_monday(build)
     ceiling = deadline(order, "regulatory").due_at
-    build.do(
-        order,
-        "request_extension",
-        "handler2",
-        sh(2025, 3, 5, 10, 0),
-        requested_due_at="2025-04-30T16:00:00+08:00",
-        reason="需政府审批",
-        basis="审批流程",
+    request_extension(
+        build, order, sh(2025, 3, 5, 10, 0), "2025-04-30T16:00:00+08:00", "需政府审批", "审批流程"
     )
     assert sh(2025, 4, 30, 16, 0) > ceiling
     with pytest.raises(DomainError) as refused:
@@ -210,17 +199,9 @@ def test_approving_beyond_the_regulatory_limit_needs_a_confirmation_that_is_reco
 
 
 def test_an_extension_within_the_regulatory_limit_needs_no_confirmation(build):
-    order = build.register(sh(2025, 3, 3, 9, 0))
-    build.classify_and_assign(order, sh(2025, 3, 3, 9, 5))
-    build.accept_and_contact(order, sh(2025, 3, 3, 9, 30))
-    build.do(
-        order,
-        "request_extension",
-        "handler2",
-        sh(2025, 3, 5, 10, 0),
-        requested_due_at="2025-03-10T16:00:00+08:00",
-        reason="需停电改造",
-        basis="施工计划",
+    order = contacted_monday(build)
+    request_extension(
+        build, order, sh(2025, 3, 5, 10, 0), "2025-03-10T16:00:00+08:00", "需停电改造", "施工计划"
     )
     build.do(order, "decide_extension", "supervisor", sh(2025, 3, 5, 11, 0), approve=True)
     [decision] = events(order, "decide_extension")
