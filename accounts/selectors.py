@@ -38,6 +38,34 @@ def user_covered_departments(user: User, *, roles=None) -> QuerySet[Department]:
     return Department.objects.filter(q)
 
 
+def _memo(user: User, name: str, roles, compute):
+    """Remember a scope answer on the user object (one request's user, one task's user): a page
+    asks it for the list, every queue badge and the inbox. The key holds what the answer depends
+    on (the roles asked about, the user's roles and department), so a changed user is asked anew."""
+    memo = user.__dict__.setdefault("_scope_memo", {})
+    key = (name, None if roles is None else frozenset(roles), frozenset(user.roles), user.department_id)
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def user_covered_department_ids(user: User, *, roles=None) -> frozenset[int]:
+    """The ids of ``user_covered_departments``, read once per user object.
+
+    Scope filters use these as literal ids rather than a subquery: PostgreSQL cannot estimate a
+    ``path LIKE`` subquery (it guessed 1 department for 2, then 78,000 assignments for 310,000)
+    and built a hash of every assignment of the department (90 ms) where probing the index for
+    the page's orders takes 1 ms."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return _memo(
+        user,
+        "covered",
+        roles,
+        lambda: frozenset(user_covered_departments(user, roles=roles).values_list("pk", flat=True)),
+    )
+
+
 def user_covers_every_department(user: User, *, roles=None) -> bool:
     """True when ``user_covered_departments`` is every department: an administrator, or a role
     that covers the whole company (or the root's subtree) when the root is the only company. One

@@ -335,6 +335,8 @@ METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=[])  # besides default, routed, NOTIFY_QUEUE
 METRICS_REDIS_TIMEOUT = env.float("METRICS_REDIS_TIMEOUT", default=0.5)  # seconds; no retry
+# Seconds a user's queue badges are kept before they are counted again (their own actions drop them).
+QUEUE_COUNT_SECONDS = env.int("QUEUE_COUNT_SECONDS", default=15)
 LOG_REQUESTS = env.bool("LOG_REQUESTS", default=LOG_FORMAT == "json")  # one access line per request
 SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]  # Prometheus scrapes over plain HTTP
 

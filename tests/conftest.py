@@ -15,6 +15,22 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """Each test its own cache key space (the cache is shared Redis in CI) and a fresh work
+    calendar: nothing one test kept (queue counts, the calendar) is seen by the next; no flush (a
+    worker may share the Redis database)."""
+    import copy
+    import uuid
+
+    from workorders.deadlines.calendar import forget_calendar
+
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"t{uuid.uuid4().hex[:12]}"
+    settings.CACHES = caches
+    forget_calendar()  # the process's calendar too: a rolled-back holiday sends no signal
+
+
 @pytest.fixture
 def org(db):
     """The demo company tree and users; returns (departments by code, users by username)."""

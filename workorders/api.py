@@ -14,7 +14,7 @@ from config.errors import DomainError
 from .filters import WorkOrderFilter
 from .lifecycle import ACTIONS, perform
 from .models import WorkOrderEvent
-from .selectors import workorder_events, workorder_get, workorder_list
+from .selectors import workorder_events, workorder_get, workorder_list, workorders_visible_to
 from .serializers import WorkOrderDetailSerializer, WorkOrderEventSerializer, WorkOrderSerializer
 
 
@@ -54,7 +54,7 @@ class WorkOrderEventsApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return WorkOrderEvent.objects.none()
-        order = get_object_or_404(workorder_list(self.request.user), pk=self.kwargs["pk"])
+        order = get_object_or_404(workorders_visible_to(self.request.user), pk=self.kwargs["pk"])
         return workorder_events(order)
 
 

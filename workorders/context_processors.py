@@ -9,10 +9,10 @@ def queues(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"queue_items": lambda: _queue_items(request, user)}
+    return {"queue_items": lambda: queue_items(request, user)}
 
 
-def _queue_items(request, user):
+def queue_items(request, user):
     """The user's role queues with their counts (evaluated only when a page shows them, once)."""
     if hasattr(request, "_queue_items"):
         return request._queue_items

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role
+from config.cache import cache_delete, cache_get, cache_set
 
 from .models import OPEN_STATUSES, Deadline, ExtensionRequest, Stage, Status, WorkOrder
 from .selectors import handler_department_ids, workorders_visible_to
@@ -187,15 +189,39 @@ def queue_orders(user: User, code: str, *, now=None) -> QuerySet[WorkOrder]:
 QUEUE_COUNT_CAP = 99
 
 
+def _queue_count_key(user: User) -> str:
+    return f"workorders:queue-counts:{user.pk}"
+
+
 def queue_counts(user: User) -> list[dict]:
-    """Each of the user's queues with its count, capped (``count_label`` "99+" past the cap)."""
-    now = timezone.now()
+    """Each of the user's queues with its count, capped (``count_label`` "99+" past the cap).
+
+    Every page shows the badges, so the counts are kept per user for ``QUEUE_COUNT_SECONDS``
+    (default 15 s) in the cache; the user's own actions drop them (``queue_counts_forget``), so
+    what a user did shows at once and what others did within seconds. 0 counts on every page.
+    """
+    queues = queues_for(user)
+    ttl = settings.QUEUE_COUNT_SECONDS
+    counts = cache_get(_queue_count_key(user)) if ttl else None
+    if not isinstance(counts, dict) or set(counts) != {q.code for q in queues}:
+        now = timezone.now()
+        counts = {
+            q.code: queue_orders(user, q.code, now=now).order_by()[: QUEUE_COUNT_CAP + 1].count()
+            for q in queues
+        }
+        if ttl:
+            cache_set(_queue_count_key(user), counts, ttl)
     items = []
-    for q in queues_for(user):
-        count = queue_orders(user, q.code, now=now).order_by()[: QUEUE_COUNT_CAP + 1].count()
+    for q in queues:
+        count = counts[q.code]
         label = f"{QUEUE_COUNT_CAP}+" if count > QUEUE_COUNT_CAP else str(count)
         items.append({"code": q.code, "label": q.label, "count": count, "count_label": label})
     return items
+
+
+def queue_counts_forget(user: User) -> None:
+    """Drop the user's kept counts: the next page counts anew (after the user's own action)."""
+    cache_delete(_queue_count_key(user))
 
 
 # --- lateness per stage ----------------------------------------------------------------------------

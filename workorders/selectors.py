@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from accounts.roles import COMPANY_ROLES, Role
-from accounts.selectors import user_covered_departments, user_covers_every_department
+from accounts.selectors import user_covered_department_ids, user_covers_every_department
 
 from .models import Assignment, Status, WorkOrder, WorkOrderEvent
 
@@ -21,23 +21,22 @@ def workorders_visible_to(user: User) -> QuerySet[WorkOrder]:
         return WorkOrder.objects.all()
     q = Q(pk__in=[])
     if user.has_role(*COMPANY_ROLES):
-        covered = user_covered_departments(user, roles=COMPANY_ROLES)
         if user_covers_every_department(user, roles=COMPANY_ROLES):
             # Covers every department (one company, seen from its root): no predicate at all,
             # so the planner walks the list's own index instead of testing each row's scope.
             return WorkOrder.objects.all()
-        covered = covered.values("pk")
+        covered = sorted(user_covered_department_ids(user, roles=COMPANY_ROLES))
         q |= Q(unit__in=covered) | Q(department__in=covered)
     if user.has_role(Role.HANDLER):
-        handled = user_covered_departments(user, roles=[Role.HANDLER]).values("pk")
+        handled = sorted(handler_department_ids(user))
         q |= Exists(Assignment.objects.filter(order=OuterRef("pk"), department__in=handled))
     return WorkOrder.objects.filter(q)
 
 
-def handler_department_ids(user: User) -> set[int]:
+def handler_department_ids(user: User) -> frozenset[int]:
     if not user.has_role(Role.HANDLER):
-        return set()
-    return set(user_covered_departments(user, roles=[Role.HANDLER]).values_list("pk", flat=True))
+        return frozenset()
+    return user_covered_department_ids(user, roles=[Role.HANDLER])
 
 
 def is_handling_department(user: User, order: WorkOrder) -> bool:
@@ -54,19 +53,23 @@ def contact_visible(user: User, order: WorkOrder, *, handler_depts: set[int] | N
     return order.status != Status.CLOSED and order.department_id in handler_depts
 
 
+# The small rows a list shows by name: fetched by id, one query each, after the page.
+LIST_REFS = ("category", "unit", "department", "assignee")
+
+
 def workorder_list(user: User) -> QuerySet[WorkOrder]:
-    return workorders_visible_to(user).select_related(
-        "category",
-        "department",
-        "assignee",
-        "unit",
-        "customer",
-        "complaint",
-    )
+    """The orders in the user's scope with what a list row shows.
+
+    Only the complaint is joined. PostgreSQL's planner searches join orders exhaustively: at
+    1,000,000 orders the page query joining all seven tables took 10–16 ms to plan and 0.5 ms to
+    run; joined to the complaint alone it plans in 0.2 ms. The reference rows (category, unit,
+    department, assignee) come by id with ``prefetch_related``, one small query each.
+    """
+    return workorders_visible_to(user).select_related("complaint").prefetch_related(*LIST_REFS)
 
 
 def workorder_get(user: User, pk) -> WorkOrder | None:
-    return workorder_list(user).filter(pk=pk).first()
+    return workorder_list(user).select_related("customer").filter(pk=pk).first()
 
 
 def workorder_events(order: WorkOrder) -> QuerySet[WorkOrderEvent]:

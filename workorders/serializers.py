@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from complaints.models import mask_address, mask_phone
+from config.representation import CompiledRepresentation
 
 from .deadlines.reads import deadlines_prefetch, order_deadlines
 from .lifecycle import available_actions
@@ -30,11 +31,25 @@ class RefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="__str__")
 
+    @staticmethod
+    def represent(instance) -> dict:  # the fields above, without DRF's walk (list pages)
+        return {"id": instance.id, "name": str(instance)}
+
+    def to_representation(self, instance):
+        return self.represent(instance)
+
 
 class CategoryRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField(source="display_name")
+
+    @staticmethod
+    def represent(instance) -> dict:
+        return {"id": instance.id, "code": instance.code, "name": instance.display_name}
+
+    def to_representation(self, instance):
+        return self.represent(instance)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -74,8 +89,9 @@ class LateStagesSerializer(serializers.Serializer):
     )
 
 
-class WorkOrderSerializer(serializers.ModelSerializer):
-    """A work order as the caller may see it; phone and address masked where the rules say so."""
+class WorkOrderSerializer(CompiledRepresentation, serializers.ModelSerializer):
+    """A work order as the caller may see it; phone and address masked where the rules say so.
+    Read-only; its representation is compiled once per serializer (``config.representation``)."""
 
     category = CategoryRefSerializer(read_only=True, allow_null=True)
     department = RefSerializer(read_only=True, allow_null=True)

@@ -6,7 +6,7 @@ from accounts.models import User
 from complaints.models import Complaint
 
 from .lifecycle.events import record_creation, write_event
-from .models import WorkOrder
+from .models import Status, WorkOrder
 from .rules import workorder_detect_repeat, workorder_minimum_level
 
 # Risk flags that no lifecycle action owns: an administrator may correct them by hand.
@@ -14,10 +14,14 @@ RISK_FLAGS = ("is_key_customer", "is_sensitive", "upgrade_tendency")
 
 
 def workorder_create(
-    *, complaint: Complaint, unit, actor, now, related_to: WorkOrder | None = None
+    *, complaint: Complaint, unit, actor, now, related_to: WorkOrder | None = None, submit: bool = False
 ) -> WorkOrder:
     """Open the complaint's order with the level its facts require (repeat, key customer, …), then
-    record its creation: whatever the creation announces (the 快报) sees the level after the floors."""
+    record its creation: whatever the creation announces (the 快报) sees the level after the floors.
+
+    ``submit``: open it submitted, as the ``submit`` action leaves an order (in classification,
+    version 1, its ``submit`` event after ``create``); the caller checked what that action checks
+    (``lifecycle.actions.check_submittable``, the agent's role)."""
     customer = complaint.customer
     order = WorkOrder(
         complaint=complaint,
@@ -37,8 +41,10 @@ def workorder_create(
     # so the row is written once, with its level.
     workorder_detect_repeat(order)
     order.level = workorder_minimum_level(order)
+    if submit:
+        order.status, order.version = Status.CLASSIFICATION, 1
     order.save(force_insert=True)
-    record_creation(order, actor=actor, now=now)
+    record_creation(order, actor=actor, now=now, submitted=submit)
     return order
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,13 +24,23 @@ from complaints.models import Channel
 from complaints.selectors import category_tree
 from config.errors import DomainError, page_refusal
 
+from .context_processors import queue_items
 from .filters import WorkOrderFilter
 from .forms import action_fields, form_data
 from .lifecycle import ACTIONS, available_actions, perform
 from .models import ContactMethod, Level, Satisfaction, Status, Truthfulness
-from .queues import NEAR_DEADLINE, QUEUES, late_badges, queue_orders, queues_for, with_due, with_late_stages
+from .queues import (
+    NEAR_DEADLINE,
+    QUEUES,
+    late_badges,
+    queue_counts_forget,
+    queue_orders,
+    queues_for,
+    with_due,
+    with_late_stages,
+)
 from .rules import workorder_duplicates
-from .selectors import workorder_events, workorder_get, workorder_list, workorders_visible_to
+from .selectors import LIST_REFS, workorder_events, workorder_get, workorder_list, workorders_visible_to
 from .serializers import WorkOrderDetailSerializer
 
 PAGE_SIZE = 25
@@ -141,7 +151,7 @@ def workorder_list_view(request):
     if queue is not None and not user.roles & queue.roles:
         queue = None
     qs = queue_orders(user, queue.code, now=now) if queue else workorder_list(user)
-    qs = qs.select_related("category", "department", "assignee", "customer", "complaint")
+    qs = qs.select_related("complaint").prefetch_related(*LIST_REFS)  # see selectors.workorder_list
     params = request.GET.copy()
     params.pop("after", None)
     filterset = WorkOrderFilter(params, queryset=qs)
@@ -159,7 +169,9 @@ def workorder_list_view(request):
         nq["after"] = _cursor(rows[-1], sort)
         next_query = nq.urlencode()
     first_query = params.urlencode()
-    count = queue_orders(user, queue.code, now=now).count() if queue else None
+    count = None
+    if queue:  # the queue's size in its header: its badge's count (kept a few seconds, "99+" past 99)
+        count = next((q["count_label"] for q in queue_items(request, user) if q["code"] == queue.code), None)
     title = queue.label if queue else _("Work orders")
     context = {
         "orders": rows,
@@ -193,9 +205,9 @@ def workorder_list_view(request):
 # --- detail --------------------------------------------------------------------------------------
 
 
-def _event_rows(order):
+def _event_rows(events):
     rows = []
-    for event in workorder_events(order):
+    for event in events:
         action = ACTIONS.get(event.action)
         label = action.label if action else EVENT_LABELS.get(event.action, event.action)
         details = [
@@ -319,6 +331,7 @@ def _initial(order, code):
 
 def _detail_context(request, order, *, failed=None, data=None, errors=None, message=None, level="danger"):
     user = request.user
+    prefetch_related_objects([order], "attachments", "extension_requests")  # serializer and page
     serialized = WorkOrderDetailSerializer(order, context={"request": request}).data
     forms = []
     side = {}
@@ -356,16 +369,20 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
         default=None,
     )
     time_class, time_text = time_left(order, now, overdue_now=bool(order.late_stages["overdue"]))
-    notes = [e for e in workorder_events(order) if e.action == "note"]
+    events = list(workorder_events(order))
+    notes = [e for e in events if e.action == "note"]
     return {
         "order": order,
         "complaint": order.complaint,
         "data": serialized,
         "forms": forms,
         "side": side,
-        "events": _event_rows(order),
-        "attachments": order.attachments.order_by("created_at"),
-        "extension_requests": order.extension_requests.order_by("-created_at"),
+        "events": _event_rows(events),
+        # What the serializer loaded (one query each), in the order the page lists them.
+        "attachments": sorted(order.attachments.all(), key=lambda a: (a.created_at, a.pk)),
+        "extension_requests": sorted(
+            order.extension_requests.all(), key=lambda r: (r.created_at, r.pk), reverse=True
+        ),
         "deadlines": _deadline_rows(serialized["deadlines"]),
         "notes": notes,
         "time_class": time_class,
@@ -418,6 +435,7 @@ def workorder_action_view(request, pk, code):
         return _answer(
             request, fresh, message=message, failed=code, data=request.POST, errors=errors, status=400
         )
+    queue_counts_forget(user)  # the badges show this action on the next page
     fresh = workorder_get(user, pk)
     done = _("%(action)s: done.") % {"action": action.label}
     if fresh is None:  # no longer in scope (e.g. returned by a handler of another team)

@@ -30,12 +30,14 @@ def more_orders(build, n, start):
 
 
 LIST_PATHS = [
-    # (who, path, ceiling)
-    ("manager", "/api/v1/workorders/", 5),
-    ("manager", "/api/v1/workorders/?status=processing&status=review&level=general", 5),
-    ("supervisor", "/api/v1/workorders/?category=04", 6),
-    ("handler2", "/api/v1/workorders/", 4),
-    ("dispatcher", "/api/v1/workorders/?search=13900000003", 5),
+    # (who, path, ceiling). The category, unit, department and assignee of a page are one small
+    # query each (prefetched by id, not joined: the seven-table join cost 10-16 ms of planning at
+    # 1,000,000 orders, workorders.selectors.workorder_list), hence up to 4 besides the page.
+    ("manager", "/api/v1/workorders/", 7),
+    ("manager", "/api/v1/workorders/?status=processing&status=review&level=general", 7),
+    ("supervisor", "/api/v1/workorders/?category=04", 8),
+    ("handler2", "/api/v1/workorders/", 7),
+    ("dispatcher", "/api/v1/workorders/?search=13900000003", 7),
 ]
 
 PAGE_PATHS = [
@@ -93,7 +95,7 @@ def test_the_order_page_and_api_cost_the_same_for_a_short_and_a_long_history(
     }
     for name, (few, many) in counts.items():
         assert few == many, (name, few, many)
-    assert counts["page"][1] <= 27 and counts["api"][1] <= 7 and counts["events"][1] <= 5, counts
+    assert counts["page"][1] <= 27 and counts["api"][1] <= 10 and counts["events"][1] <= 5, counts
 
 
 def test_an_intake_costs_the_same_for_a_new_and_a_known_customer(build, api_client_for):

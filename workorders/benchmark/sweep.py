@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from workorders.deadlines.calendar import get_calendar
 from workorders.deadlines.sweep import sweep
 from workorders.models import Status, WorkOrder
 
@@ -81,6 +82,7 @@ def run(due: int, *, queue: str) -> SweepFigures:
     now = timezone.now()
     ids = prepare(due, now)
     open_orders = WorkOrder.objects.exclude(status=Status.CLOSED).count()
+    get_calendar()  # warm, as a worker that has swept before (the calendar, the cache client loaded)
     with publishing_to(queue), CaptureQueriesContext(connection) as queries:
         t0 = time.perf_counter()
         result = sweep(now=now, max_batches=1_000_000)

@@ -28,10 +28,10 @@ from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.cache import cache_get, cache_set
 from config.errors import DomainError
 
 from ..models import Deadline, WorkCalendarDay, WorkCalendarYear, WorkingPeriod
@@ -226,13 +226,17 @@ class WorkCalendar:
         return start + (due - start) * share
 
 
-_shared = {"stamp": None, "calendar": None, "loaded": 0.0}
+_shared = {"stamp": None, "calendar": None, "loaded": 0.0, "checked": 0.0}
 _lock = threading.Lock()
+# How often a process asks the cache whether the calendar changed (a sweep or an intake asks for
+# the calendar many times a second; one cache round trip every few seconds is enough).
+STAMP_CHECK_SECONDS = 2.0
 
 
 def invalidate_calendar(**_signal_kwargs) -> None:
-    """Called when a calendar row changes: every process reloads within a minute (at once here)."""
-    cache.set(CACHE_KEY, uuid.uuid4().hex, None)
+    """Called when a calendar row changes: reloaded here at once, in other processes within
+    ``STAMP_CHECK_SECONDS`` (or ``LOCAL_TTL_SECONDS`` when the cache is unreachable)."""
+    cache_set(CACHE_KEY, uuid.uuid4().hex, None)
     _shared["calendar"] = None
 
 
@@ -245,15 +249,29 @@ def load_calendar() -> WorkCalendar:
 
 
 def get_calendar() -> WorkCalendar:
-    """The process's calendar, reloaded when an admin changes it (or at most a minute later)."""
-    stamp = cache.get(CACHE_KEY)
+    """The process's calendar, reloaded when an admin changes it (seen through the cache's stamp,
+    asked at most every ``STAMP_CHECK_SECONDS``) and at least every ``LOCAL_TTL_SECONDS``. An
+    unreachable cache never fails the caller: the calendar is then reloaded on the minute."""
     now = monotonic_time.monotonic()
+    with _lock:
+        cal = _shared["calendar"]
+        fresh = cal is not None and now - _shared["loaded"] <= LOCAL_TTL_SECONDS
+        if fresh and now - _shared["checked"] < STAMP_CHECK_SECONDS:
+            return cal
+    stamp = cache_get(CACHE_KEY)
     with _lock:
         cal = _shared["calendar"]
         if cal is None or _shared["stamp"] != stamp or now - _shared["loaded"] > LOCAL_TTL_SECONDS:
             cal = load_calendar()
             _shared.update(calendar=cal, stamp=stamp, loaded=now)
+        _shared["checked"] = now
         return cal
+
+
+def forget_calendar() -> None:
+    """Drop this process's calendar (the next call loads it): for tests, whose rolled-back rows
+    send no signal."""
+    _shared["calendar"] = None
 
 
 def missing_years(today: date | None = None) -> list[int]:

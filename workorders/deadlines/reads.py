@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from complaints.models import Category
+from config.representation import choice_labels
 
 from ..models import Deadline, Stage, WorkOrder
 from .calendar import get_calendar
@@ -30,17 +31,21 @@ def deadline_state(row: Deadline, now: datetime) -> str:
     return "open"
 
 
+_STAGE_FIELD = Deadline._meta.get_field("stage")
+
+
 def deadline_entry(row: Deadline, now: datetime) -> dict:
     open_ = row.is_open
     paused = row.paused_seconds + (int((now - row.held_since).total_seconds()) if row.held_since else 0)
+    zone = timezone.get_current_timezone()
 
     def iso(moment: datetime | None) -> str | None:
-        return timezone.localtime(moment).isoformat() if moment else None
+        return moment.astimezone(zone).isoformat() if moment else None
 
     return {
         "id": row.pk,
         "stage": row.stage,
-        "stage_display": str(row.get_stage_display()),
+        "stage_display": choice_labels(_STAGE_FIELD).get(row.stage, row.stage),
         "cycle": row.cycle,
         "started_at": iso(row.started_at),
         "due_at": iso(row.due_at),

@@ -18,7 +18,7 @@ from complaints.services import customer_find_or_create
 from complaints.validators import validate_leaf_category
 from config.errors import DomainError
 
-from ..lifecycle import perform
+from ..lifecycle.actions import check_submittable
 from ..rules import workorder_duplicates
 from ..services import workorder_create
 
@@ -76,13 +76,8 @@ def complaint_register(
             code="invalid",
             fields={"category": [_("Not a leaf category.")]},
         )
-    unit_hint = actor.department and Department.objects.filter(pk=actor.department.root_id).first()
-    customer = customer_find_or_create(
-        account_no=account_no, phone=phone, name=customer_name, address=address, unit=unit_hint
-    )
-    complaint = Complaint.objects.create(
+    complaint = Complaint(
         channel=channel,
-        customer=customer,
         customer_name=customer_name,
         phone=phone,
         account_no=account_no,
@@ -98,13 +93,26 @@ def complaint_register(
         external_ref=external_ref,
         created_by=actor,
     )
+    if not draft:
+        check_submittable(complaint)  # what the submit action requires, before anything is written
+    unit_hint = actor.department and Department.objects.filter(pk=actor.department.root_id).first()
+    complaint.customer = customer_find_or_create(
+        account_no=account_no, phone=phone, name=customer_name, address=address, unit=unit_hint
+    )
+    complaint.save(force_insert=True)
+    customer = complaint.customer
     complaint.tracking_no = f"{timezone.localtime(complaint.received_at):%Y%m%d}{complaint.pk:07d}"
     complaint.save(update_fields=["tracking_no"])
+    # Submitted at once (unless a draft): the order is written in classification with the create
+    # and submit events, as creating it and then performing ``submit`` would leave it.
     order = workorder_create(
-        complaint=complaint, unit=_intake_unit(actor, customer), actor=actor, now=now, related_to=related_to
+        complaint=complaint,
+        unit=_intake_unit(actor, customer),
+        actor=actor,
+        now=now,
+        related_to=related_to,
+        submit=not draft,
     )
-    if not draft:
-        order = perform(order.pk, "submit", actor=actor, version=order.version, now=now)
     order.duplicates = list(workorder_duplicates(order)[:5])
     complaint.workorder = order
     return complaint

@@ -16,7 +16,7 @@ from config.errors import DomainError, page_message
 
 from ..filters import WorkOrderFilter
 from ..lifecycle import perform
-from ..queues import with_late_stages
+from ..queues import queue_counts_forget, with_late_stages
 from ..selectors import workorder_list, workorders_visible_to
 from .selectors import customer_lookup, customer_search
 from .services import complaint_register
@@ -45,6 +45,7 @@ def intake_view(request):
                 for err in errs:
                     form.add_error(name if name in form.fields else None, err)
         else:
+            queue_counts_forget(request.user)
             order = complaint.workorder
             if draft:
                 messages.success(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import user_covers_department
+from complaints.models import Complaint
 from complaints.validators import CONTACT_PHONE_REQUIRED, contact_phone_missing
 from config.errors import DomainError
 
@@ -85,8 +86,9 @@ def _refuse(message: str, code: str = "illegal_transition") -> NoReturn:
 # --- apply functions ------------------------------------------------------------------------------
 
 
-def _submit(ctx: Context) -> None:
-    complaint = ctx.order.complaint
+def check_submittable(complaint: Complaint) -> None:
+    """Refuse (400 ``invalid``, the missing fields) a complaint that cannot leave intake yet: the
+    rule of the ``submit`` action, also applied by intake when it records and submits at once."""
     missing = {}
     for name in ("content", "demand", "address"):
         if not getattr(complaint, name).strip():
@@ -99,6 +101,10 @@ def _submit(ctx: Context) -> None:
             code="invalid",
             fields=missing,
         )
+
+
+def _submit(ctx: Context) -> None:
+    check_submittable(ctx.order.complaint)
 
 
 def _classify(ctx: Context) -> None:

@@ -367,7 +367,8 @@ def stats_refresh_orders(orders: Iterable[WorkOrder], *, new: bool = False) -> N
             .order_by("pk")
         }
     )
-    late = late_stages(by_pk)
+    # A new order's deadline rows were opened just now: none was met or found overdue yet.
+    late = {pk: set() for pk in by_pk} if new else late_stages(by_pk)
     changes, created, updated = [], [], []
     for pk, order in by_pk.items():
         old, breached = olds.get(pk), late[pk]
@@ -388,9 +389,38 @@ def stats_refresh_orders(orders: Iterable[WorkOrder], *, new: bool = False) -> N
         (updated if old else created).append(facts)
     _bump_all(changes)
     StatsOrderFacts.objects.bulk_create(created)
-    StatsOrderFacts.objects.bulk_update(
-        updated, ["daily_key", "open_key", "overdue_open", "breached_stages", "measures"], batch_size=500
-    )
+    _facts_update(updated)
+
+
+FACT_FIELDS = ("daily_key", "open_key", "overdue_open", "breached_stages", "measures")
+
+
+def _facts_update(facts: list[StatsOrderFacts]) -> None:
+    """Write the changed facts. On PostgreSQL one ``UPDATE … FROM unnest(…)`` for the batch:
+    Django's ``bulk_update`` builds a CASE per row and field, which for the sweep's 500 rows cost
+    ~0.6 s of Python (profiled at 1,000,000 orders) for a statement PostgreSQL runs in 20 ms."""
+    if not facts:
+        return
+    if connection.vendor != "postgresql":
+        StatsOrderFacts.objects.bulk_update(facts, FACT_FIELDS, batch_size=500)
+        return
+    ordered = sorted(facts, key=lambda f: f.order_id)  # the order the rows were locked in
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE workorders_statsorderfacts AS f SET daily_key = v.daily_key, open_key = v.open_key, "
+            "overdue_open = v.overdue_open, breached_stages = v.breached_stages, measures = v.measures "
+            "FROM unnest(%s::bigint[], %s::jsonb[], %s::jsonb[], %s::boolean[], %s::jsonb[], %s::jsonb[]) "
+            "AS v(order_id, daily_key, open_key, overdue_open, breached_stages, measures) "
+            "WHERE f.order_id = v.order_id",
+            [
+                [f.order_id for f in ordered],
+                [json.dumps(f.daily_key) for f in ordered],
+                [json.dumps(f.open_key) for f in ordered],
+                [bool(f.overdue_open) for f in ordered],
+                [json.dumps(f.breached_stages) for f in ordered],
+                [json.dumps(f.measures) for f in ordered],
+            ],
+        )
 
 
 on_workorder_event = effects = Concern("stats")
@@ -406,15 +436,17 @@ def _refresh(order: WorkOrder, event: WorkOrderEvent) -> None:
 
 def _refresh_batch(pairs: list[tuple[WorkOrder, WorkOrderEvent]]) -> None:
     """The batch form (``lifecycle.events.run_transition_hooks_batch``): one refresh per order."""
-    changed = []
+    # An order created in the batch (intake's create + submit) is counted once, as it stands.
+    created = {order.pk: order for order, event in pairs if event.action == "create"}
+    changed = {}
     for order, event in pairs:
         if effects.declares(event.action) and effects.handlers[event.action] is None:
             continue
-        if event.action == "create":
-            stats_refresh_order(order, new=True)
-        else:
-            changed.append(order)
-    stats_refresh_orders(changed)
+        if order.pk not in created:
+            changed[order.pk] = order
+    if created:
+        stats_refresh_orders(created.values(), new=True)
+    stats_refresh_orders(changed.values())
 
 
 effects.batch = _refresh_batch
