@@ -20,7 +20,7 @@ def workorder_create(
     record its creation: whatever the creation announces (the 快报) sees the level after the floors.
 
     ``submit``: open it submitted, as the ``submit`` action leaves an order (in classification,
-    version 1, its ``submit`` event after ``create``); the caller checked what that action checks
+    one version on, its ``submit`` event after ``create``); the caller checked what that action checks
     (``lifecycle.actions.check_submittable``, the agent's role)."""
     customer = complaint.customer
     order = WorkOrder(
@@ -41,8 +41,8 @@ def workorder_create(
     # so the row is written once, with its level.
     workorder_detect_repeat(order)
     order.level = workorder_minimum_level(order)
-    if submit:
-        order.status, order.version = Status.CLASSIFICATION, 1
+    if submit:  # the create event records the first version, the submit event the next
+        order.status, order.version = Status.CLASSIFICATION, order.version + 1
     order.save(force_insert=True)
     record_creation(order, actor=actor, now=now, submitted=submit)
     return order

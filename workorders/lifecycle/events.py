@@ -86,7 +86,7 @@ def record_creation(
 ) -> WorkOrderEvent:
     """The creation event of a new order (written by the intake service).
 
-    ``submitted``: the order was written already submitted (in classification, version 1), as the
+    ``submitted``: the order was written already submitted (in classification, one version on), as the
     ``submit`` action would leave it; its ``create`` and ``submit`` events are written together
     (one INSERT) and the hooks see them as one batch (one rules lookup, one statistics refresh):
     the same rows and events as creating and then submitting, at half the statements."""
@@ -97,7 +97,7 @@ def record_creation(
         {"tracking_no": order.tracking_no, "channel": order.channel},
         from_status="",
         to_status=Status.INTAKE,
-        version=0 if submitted else None,
+        version=order.version - 1 if submitted else None,
     )
     if not submitted:
         return write_events([created], now=now)[0]
