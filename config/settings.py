@@ -122,8 +122,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery (Redis in production; local memory and a filesystem broker embedded) -----
 REDIS_URL = env.str("REDIS_URL", default="")
+# After a cache error a process leaves the cache alone this many seconds (config/cache.py).
+CACHE_RETRY_AFTER = env.float("CACHE_RETRY_AFTER", default=5.0)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # The cache is an optimisation: every read degrades to the database when Redis is unreachable
+    # (config/cache.py), so a dead or black-holed Redis must cost a request a fraction of a second.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.3),
+                "socket_timeout": env.float("CACHE_TIMEOUT", default=0.5),
+            },
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     # Publishing from a web request must fail fast when Redis is down (the outbox keeps the rows).

@@ -8,20 +8,36 @@ from django.views.decorators.cache import never_cache
 
 from workorders.deadlines.calendar import calendar_status
 
+from .cache import cache_healthy
 from .celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
 
 def _check_database():
+    """Reachable and writable: a replica or a read-only primary fails every write path."""
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        return {"ok": True, "vendor": connection.vendor}
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')")
+                in_recovery, read_only = cursor.fetchone()
+                writable = not in_recovery and read_only == "off"
+            else:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+                writable = True
+        result = {"ok": writable, "vendor": connection.vendor}
+        if not writable:
+            result["error"] = "read_only"
+        return result
     except Exception as exc:  # any driver error means "unreachable" to the probe
         logger.warning("health check: database unreachable: %s", exc)
         return {"ok": False, "vendor": connection.vendor, "error": exc.__class__.__name__}
+
+
+def _check_cache():
+    """The cache is an optimisation (config/cache.py): down, the system is degraded, not down."""
+    return {"ok": cache_healthy()}
 
 
 def _check_broker():
@@ -46,20 +62,22 @@ def _check_calendar():
 
 @never_cache
 def healthz(request):
-    """200 while the database answers; 503 when it does not.
+    """503 when a write path would fail, 200 otherwise.
 
-    A broker outage alone answers 200 with ``status: degraded``: intake and transitions keep
-    working without it (the outbox delivers later), so a load balancer must not take web out.
+    Intake and transitions need the database, reachable and writable (a replica or a read-only
+    primary answers 503). The broker and the cache are not on the write path: the outbox delivers
+    later and every cache read falls back to the database, so either being down answers 200 with
+    ``status: degraded``, and a load balancer keeps web in service.
     """
     database = _check_database()
     broker = _check_broker()
-    if not database["ok"]:
-        state, code = "down", 503
-    elif not broker["ok"]:
-        state, code = "degraded", 200
-    else:
-        state, code = "ok", 200
-    body = {"status": state, "database": database, "broker": broker}
+    cache = _check_cache()
+    body = {"status": "ok", "database": database, "broker": broker, "cache": cache}
+    code = 200
     if database["ok"]:
-        body["calendar"] = _check_calendar()
+        body["calendar"] = _check_calendar()  # informational: a missing year falls back
+    else:
+        body["status"], code = "down", 503
+    if code == 200 and not (broker["ok"] and cache["ok"]):
+        body["status"] = "degraded"
     return JsonResponse(body, status=code)

@@ -23,12 +23,14 @@ def _own_cache(settings):
     import copy
     import uuid
 
+    from config.cache import cache_reset
     from workorders.deadlines.calendar import forget_calendar
 
     caches = copy.deepcopy(settings.CACHES)
     caches["default"]["KEY_PREFIX"] = f"t{uuid.uuid4().hex[:12]}"
     settings.CACHES = caches
     forget_calendar()  # the process's calendar too: a rolled-back holiday sends no signal
+    cache_reset()  # and no remembered cache outage from a test that pointed the cache at a dead port
 
 
 @pytest.fixture
