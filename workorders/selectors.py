@@ -53,6 +53,23 @@ def contact_visible(user: User, order: WorkOrder, *, handler_depts: set[int] | N
     return order.status != Status.CLOSED and order.department_id in handler_depts
 
 
+# ``contact_visible_filter``'s answer for a user who sees the contacts masked on every order.
+CONTACT_SHOWN_NOWHERE = Q(pk__in=[])
+
+
+def contact_visible_filter(user: User | None) -> Q | None:
+    """``contact_visible`` as a filter: the orders on which this user sees the customer's phone and
+    address; None when they see them on every order. A search must not match a masked part of them
+    (issue 13): where this is not None, it matches the address only on these orders and a phone
+    only in full. Without a user, contacts count as masked everywhere."""
+    if user is not None and user.is_authenticated and user.has_role(Role.ADMIN, *COMPANY_ROLES):
+        return None
+    handled = sorted(handler_department_ids(user)) if user is not None and user.is_authenticated else []
+    if not handled:
+        return CONTACT_SHOWN_NOWHERE
+    return Q(department__in=handled) & ~Q(status=Status.CLOSED)
+
+
 # The small rows a list shows by name: fetched by id, one query each, after the page.
 LIST_REFS = ("category", "unit", "department", "assignee")
 

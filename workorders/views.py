@@ -154,7 +154,7 @@ def workorder_list_view(request):
     qs = qs.select_related("complaint").prefetch_related(*LIST_REFS)  # see selectors.workorder_list
     params = request.GET.copy()
     params.pop("after", None)
-    filterset = WorkOrderFilter(params, queryset=qs)
+    filterset = WorkOrderFilter(params, queryset=qs, request=request)
     qs = filterset.qs if filterset.is_valid() else qs.none()
     sort = request.GET.get("sort", "-received_at")
     if sort not in SORTS:

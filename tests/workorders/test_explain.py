@@ -135,7 +135,7 @@ def assert_indexed(queryset, *, uses: str | None = None):
 
 
 def page(user: User, query: str):
-    qs = WorkOrderFilter(QueryDict(query), queryset=workorder_list(user)).qs
+    qs = WorkOrderFilter(QueryDict(query), queryset=workorder_list(user), user=user).qs
     return qs.order_by("-received_at", "-id")[:21]
 
 

@@ -14,7 +14,7 @@ from complaints.models import Customer
 from complaints.selectors import category_tree
 from config.errors import DomainError, page_message
 
-from ..filters import WorkOrderFilter
+from ..filters import workorder_search
 from ..lifecycle import perform
 from ..queues import queue_counts_forget, with_late_stages
 from ..selectors import workorder_list, workorders_visible_to
@@ -127,7 +127,7 @@ def search_view(request):
     orders, customers = [], []
     if q:
         qs = workorder_list(request.user)
-        found = WorkOrderFilter().filter_search(qs, "search", q).order_by("-received_at", "-id")[:50]
+        found = workorder_search(qs, q, user=request.user).order_by("-received_at", "-id")[:50]
         orders = with_late_stages(list(found))
         if request.user.has_role(*LOOKUP_ROLES):
             customers = customer_search(q)

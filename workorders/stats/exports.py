@@ -82,7 +82,7 @@ def export_queryset(user: User, filters: dict) -> QuerySet[WorkOrder]:
     query = QueryDict(mutable=True)
     for name, value in filters.items():
         query.setlist(name, value if isinstance(value, list) else [value])
-    filterset = WorkOrderFilter(query, queryset=workorder_list(user))
+    filterset = WorkOrderFilter(query, queryset=workorder_list(user), user=user)
     if not filterset.is_valid():
         raise DomainError(
             _("Invalid filters."),
