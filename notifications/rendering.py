@@ -3,6 +3,9 @@
 Lookup for (event type, channel, language): the channel's template in the language, then in
 English, then the in-app template in the language, then in English. A missing or broken template
 gives a safe built-in text (and the error is logged), so the notification still goes out.
+
+Texts are plain text, rendered with autoescaping off: SMS, e-mail and webhook bodies carry the
+characters the user typed (``A&B <x>``), and the inbox page escapes them once when it shows them.
 """
 
 import logging
@@ -73,7 +76,8 @@ def render(event_type: str, channel: str, language: str, context: dict) -> tuple
     pk, subject, body = found
     try:
         with translation.override(language):
-            ctx = Context(context)
+            # Context() escapes by default whatever the engine says: plain text needs it off here.
+            ctx = Context(context, autoescape=False)
             subject_text = " ".join(_compile(subject).render(ctx).split()) if subject else ""
             body_text = _compile(body).render(ctx).strip()
     except Exception:
