@@ -23,6 +23,7 @@ from openpyxl import Workbook
 
 from accounts.models import User
 from config.errors import DomainError
+from config.xlsx import append_safe
 
 from ..filters import WorkOrderFilter
 from ..models import ExportJob, WorkOrder
@@ -121,7 +122,7 @@ def _build(job_id: int) -> ExportJob:
     handler_depts = handler_department_ids(job.user)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Work orders"))
-    ws.append([str(title) for title, _f in columns])
+    append_safe(ws, [str(title) for title, _f in columns])
     chunk = settings.EXPORT_CHUNK_SIZE
     written = 0
     fd, path = tempfile.mkstemp(suffix=".xlsx")
@@ -129,7 +130,7 @@ def _build(job_id: int) -> ExportJob:
     try:
         for order in qs.iterator(chunk_size=chunk):
             visible = contact_visible(job.user, order, handler_depts=handler_depts)
-            ws.append([f(order, visible) for _t, f in columns])
+            append_safe(ws, [f(order, visible) for _t, f in columns])
             written += 1
             if written % chunk == 0:
                 ExportJob.objects.filter(pk=job.pk).update(written=written)

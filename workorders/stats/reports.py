@@ -24,6 +24,7 @@ from openpyxl import Workbook
 
 from accounts.models import Department
 from accounts.selectors import user_covered_departments
+from config.xlsx import append_safe
 
 from ..models import UNHANDLED_OUTCOMES, Level, Report, ReportSubscription, StatsDaily, Status, WorkOrder
 from .aggregates import day_start
@@ -188,11 +189,11 @@ def report_xlsx(report: Report) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Summary")
-    ws.append([report_display_title(report)])
-    ws.append([_("Period"), data["period_start"], data["period_end"]])
-    ws.append([_("Figure"), _("This period"), _("Previous period")])
+    append_safe(ws, [report_display_title(report)])
+    append_safe(ws, [_("Period"), data["period_start"], data["period_end"]])
+    append_safe(ws, [_("Figure"), _("This period"), _("Previous period")])
     for key, label in SUMMARY_FIGURES:
-        ws.append([str(label), data["summary"].get(key), data["previous"].get(key)])
+        append_safe(ws, [str(label), data["summary"].get(key), data["previous"].get(key)])
     for dim, title in (
         ("unit", _("By unit")),
         ("category1", _("By category")),
@@ -200,11 +201,12 @@ def report_xlsx(report: Report) -> bytes:
         ("channel", _("By channel")),
     ):
         sheet = wb.create_sheet(title[:31])
-        sheet.append([title, _("Count")])
+        append_safe(sheet, [title, _("Count")])
         for row in data["breakdowns"][dim]:
-            sheet.append([row["label"], row["count"]])
+            append_safe(sheet, [row["label"], row["count"]])
     sheet = wb.create_sheet(_("Department ranking")[:31])
-    sheet.append(
+    append_safe(
+        sheet,
         [
             _("Department"),
             pgettext("count", "Received"),
@@ -212,10 +214,11 @@ def report_xlsx(report: Report) -> bytes:
             _("Satisfaction rate"),
             _("Average handling time (hours)"),
             _("Overdue now"),
-        ]
+        ],
     )
     for r in data["ranking"]:
-        sheet.append(
+        append_safe(
+            sheet,
             [
                 r["department"],
                 r["received"],
@@ -223,7 +226,7 @@ def report_xlsx(report: Report) -> bytes:
                 r["satisfaction_rate"],
                 r["avg_handling_hours"],
                 r["overdue"],
-            ]
+            ],
         )
     for key, title in (
         ("overdue", _("Overdue orders")),
@@ -231,7 +234,8 @@ def report_xlsx(report: Report) -> bytes:
         ("notable", _("Notable orders")),
     ):
         sheet = wb.create_sheet(title[:31])
-        sheet.append(
+        append_safe(
+            sheet,
             [
                 _("Tracking number"),
                 _("Received at"),
@@ -242,10 +246,11 @@ def report_xlsx(report: Report) -> bytes:
                 _("Category"),
                 _("Urges"),
                 _("Reopens"),
-            ]
+            ],
         )
         for o in data[key]:
-            sheet.append(
+            append_safe(
+                sheet,
                 [
                     o["tracking_no"],
                     o["received_at"],
@@ -256,7 +261,7 @@ def report_xlsx(report: Report) -> bytes:
                     o["category"],
                     o["urge_count"],
                     o["reopen_count"],
-                ]
+                ],
             )
     buf = io.BytesIO()
     wb.save(buf)

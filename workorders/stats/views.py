@@ -22,6 +22,7 @@ from accounts.selectors import user_covered_departments
 from complaints.models import Category, Channel
 from config.errors import DomainError, page_refusal
 from config.routers import replica_reads
+from config.xlsx import append_safe
 
 from ..models import ExportJob, Level, Report, ReportSubscription
 from .exports import clean_filters, export_start
@@ -234,10 +235,10 @@ def _pivot_xlsx(result) -> HttpResponse:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Pivot")
-    ws.append([result["measure_label"]] + [c["label"] for c in result["cols"]] + [_("Total")])
+    append_safe(ws, [result["measure_label"]] + [c["label"] for c in result["cols"]] + [_("Total")])
     for r, cells, total in zip(result["rows"], result["cells"], result["row_totals"], strict=False):
-        ws.append([r["label"]] + cells + [total])
-    ws.append([_("Total")] + result["col_totals"] + [result["total"]])
+        append_safe(ws, [r["label"]] + cells + [total])
+    append_safe(ws, [_("Total")] + result["col_totals"] + [result["total"]])
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(
