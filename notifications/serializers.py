@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .events import EVENT_TYPES
@@ -39,6 +40,9 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
 
 
 class PreferenceSerializer(serializers.ModelSerializer):
+    # Required: a choice without ``enabled`` says nothing (the model's default would switch it on).
+    enabled = serializers.BooleanField()
+
     class Meta:
         model = NotificationPreference
         fields = ["event_type", "channel", "enabled"]
@@ -50,3 +54,16 @@ class SettingsSerializer(serializers.ModelSerializer):
     class Meta:
         model = NotificationSettings
         fields = ["quiet_start", "quiet_end", "language", "preferences"]
+
+    def validate_preferences(self, value):
+        seen = set()
+        for choice in value:
+            key = (choice["event_type"], choice["channel"])
+            if key in seen:
+                raise serializers.ValidationError(
+                    _("%(event_type)s / %(channel)s is listed more than once.")
+                    % {"event_type": key[0], "channel": key[1]},
+                    code="duplicate",
+                )
+            seen.add(key)
+        return value

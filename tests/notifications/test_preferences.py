@@ -95,3 +95,74 @@ def test_quiet_until(start, end, now, expected):
     else:
         day, hour, minute = expected
         assert result == datetime(2026, 11, 23, hour, minute, tzinfo=SHANGHAI) + timedelta(days=day)
+
+
+# --- bad input to the preferences API is a 400 in the JSON error shape, never a 500 -----------------
+
+PREFERENCES = "/api/v1/notifications/preferences/"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"preferences": [{"event_type": "assign", "channel": "email"}]}',  # without "enabled"
+        '{"preferences": [{"event_type": "assign", "channel": "email", "enabled": null}]}',
+        '{"preferences": [{"event_type": "assign", "channel": "email", "enabled": "maybe"}]}',
+        '{"preferences": [{"channel": "email", "enabled": true}]}',
+        '{"preferences": [{"event_type": "assign", "channel": "inapp", "enabled": true}]}',
+        '{"preferences": [1]}',
+        '{"preferences": "email"}',
+        '{"preferences": {"assign": true}}',
+        '{"preferences": null}',
+        '{"language": null}',
+        '{"quiet_start": "25:00"}',
+        "[]",
+        '[{"event_type": "assign", "channel": "email", "enabled": true}]',
+        '"preferences"',
+        "null",
+        "42",
+        "{",
+    ],
+)
+def test_bad_preferences_are_a_400_never_a_500(users, api_client_for, raw):
+    # given
+    api = api_client_for("handler", language="en")
+    api.raise_request_exception = False
+    # when
+    response = api.put(PREFERENCES, raw, content_type="application/json")
+    # then
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["detail"] and body["code"]
+    assert not NotificationPreference.objects.filter(user=users["handler"]).exists()
+    assert not NotificationSettings.objects.filter(user=users["handler"]).exists()
+
+
+def test_a_choice_without_enabled_names_the_field(users, api_client_for):
+    api = api_client_for("handler", language="en")
+    body = {"preferences": [{"event_type": "assign", "channel": "email"}]}
+    response = api.put(PREFERENCES, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert "enabled" in response.json()["preferences"]["0"]
+
+
+def test_the_same_choice_twice_is_refused_and_nothing_changes(users, api_client_for):
+    # given
+    NotificationPreference.objects.create(
+        user=users["handler"], event_type="assign", channel="sms", enabled=True
+    )
+    twice = [
+        {"event_type": "assign", "channel": "email", "enabled": True},
+        {"event_type": "assign", "channel": "email", "enabled": False},
+    ]
+    # when
+    response = api_client_for("handler", language="en").put(
+        PREFERENCES, {"preferences": twice}, format="json"
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json()["detail"] == "assign / email is listed more than once."
+    assert list(
+        NotificationPreference.objects.filter(user=users["handler"]).values_list("channel", flat=True)
+    ) == ["sms"]
