@@ -26,3 +26,8 @@ if bench.enabled():  # the benchmark's reference views, never in a normal run
     urlpatterns.append(path("bench/", include(bench)))
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

@@ -2,14 +2,18 @@
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from workorders.deadlines.calendar import calendar_status
 
 from .cache import cache_healthy
 from .celery import app as celery_app
+from .middleware import too_large
 
 logger = logging.getLogger(__name__)
 
@@ -81,3 +85,38 @@ def healthz(request):
     if code == 200 and not (broker["ok"] and cache["ok"]):
         body["status"] = "degraded"
     return JsonResponse(body, status=code)
+
+
+# --- Error answers: JSON ``{"detail", "code"}`` under /api/, the HTML pages elsewhere -----------------
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        return too_large(request)
+    if _is_api(request):
+        return JsonResponse({"detail": _("Bad request."), "code": "bad_request"}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    if _is_api(request):
+        detail = _("You do not have permission to perform this action.")
+        return JsonResponse({"detail": detail, "code": "permission_denied"}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        detail = _("Internal server error; the error was logged. Please try again later.")
+        return JsonResponse({"detail": detail, "code": "server_error"}, status=500)
+    return defaults.server_error(request)
