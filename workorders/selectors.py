@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from accounts.models import User
 from accounts.roles import COMPANY_ROLES, Role
 from accounts.selectors import user_covered_department_ids, user_covers_every_department
+from complaints.models import Customer
 
 from .models import Assignment, Status, WorkOrder, WorkOrderEvent
 
@@ -68,6 +69,39 @@ def contact_visible_filter(user: User | None) -> Q | None:
     if not handled:
         return CONTACT_SHOWN_NOWHERE
     return Q(department__in=handled) & ~Q(status=Status.CLOSED)
+
+
+def customers_for(user: User | None) -> QuerySet[Customer]:
+    """Every customer record the user may open (lookup, customer page, search); others are 404.
+
+    Administrators see every customer. Agents and dispatchers see the customers of their company,
+    supervisors and managers those of their subtree: a customer whose supply unit they cover or
+    who has an order whose unit or handling department they cover, so every order
+    ``workorders_visible_to`` shows them leads to a customer they may open. Handlers reach
+    customers only through their orders: no records here.
+
+    The orders are an EXISTS probing the ``wo_customer`` index per customer (a lookup finds a few
+    customers first), never a list of the scope's orders.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Customer.objects.none()
+    if user.has_role(Role.ADMIN):
+        return Customer.objects.all()
+    if not user.has_role(*COMPANY_ROLES):
+        return Customer.objects.none()
+    if user_covers_every_department(user, roles=COMPANY_ROLES):
+        return Customer.objects.all()
+    covered = sorted(user_covered_department_ids(user, roles=COMPANY_ROLES))
+    if not covered:
+        return Customer.objects.none()
+    in_scope = WorkOrder.objects.filter(
+        Q(unit__in=covered) | Q(department__in=covered), customer=OuterRef("pk")
+    )
+    return Customer.objects.filter(Q(supply_unit__in=covered) | Exists(in_scope))
+
+
+# The small rows a list shows by name: fetched by id, one query each, after the page.
+LIST_REFS = ("category", "unit", "department", "assignee")
 
 
 # The small rows a list shows by name: fetched by id, one query each, after the page.

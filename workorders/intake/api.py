@@ -54,7 +54,8 @@ class ComplaintCreateApi(APIView):
 
 
 class CustomerLookupApi(generics.ListAPIView):
-    """Customers by ``phone`` or ``account_no``, each with the orders the caller may see."""
+    """Customers in the caller's scope by ``phone`` or ``account_no`` (in full), each with the orders
+    the caller may see."""
 
     serializer_class = CustomerSerializer
     pagination_class = None
@@ -76,7 +77,7 @@ class CustomerLookupApi(generics.ListAPIView):
         phone, account_no = normalize_phone(params.get("phone", "")), params.get("account_no", "").strip()
         if not phone and not account_no:
             raise DomainError(_("Give a phone number or an account number."), code="invalid")
-        return customers_matching(phone=phone, account_no=account_no)[:20]
+        return customers_matching(self.request.user, phone=phone, account_no=account_no)[:20]
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -1,4 +1,7 @@
-"""Intake reads: the customers an agent's typing matches, with the orders the caller may see."""
+"""Intake reads: the customers an agent's typing matches, with the orders the caller may see.
+
+Every customer read starts from ``customers_for(user)`` (``workorders.selectors``): a customer
+outside the user's scope is never listed and its page is 404."""
 
 from datetime import timedelta
 
@@ -10,12 +13,12 @@ from accounts.models import User
 from complaints.models import ACCOUNT_RE, Customer, normalize_phone
 
 from ..models import Outcome, Status, WorkOrder
-from ..selectors import workorders_visible_to
+from ..selectors import customers_for, workorders_visible_to
 
 
-def customers_matching(*, phone: str = "", account_no: str = "") -> QuerySet[Customer]:
-    """Customers by account number and/or phone (main or other), for the lookup API."""
-    qs = Customer.objects.all()
+def customers_matching(user: User, *, phone: str = "", account_no: str = "") -> QuerySet[Customer]:
+    """Customers in the user's scope by account number and/or phone (main or other), for the lookup API."""
+    qs = customers_for(user)
     if account_no:
         qs = qs.filter(account_no=account_no)
     if phone:
@@ -45,7 +48,7 @@ def customer_lookup(user: User, phone: str, account_no: str) -> dict | None:
     phone, account_no = normalize_phone(phone), (account_no or "").strip()
     if len(phone) < 7 and not ACCOUNT_RE.match(account_no):
         return None
-    qs = Customer.objects.all()
+    qs = customers_for(user)
     q = Q(pk__in=[])
     if ACCOUNT_RE.match(account_no):
         q |= Q(account_no=account_no)
@@ -82,12 +85,18 @@ def customer_lookup(user: User, phone: str, account_no: str) -> dict | None:
     return {"customers": result, "phone": phone, "account_no": account_no}
 
 
-def customer_search(q: str) -> list[Customer]:
-    """The global search's customers: by name, account number or phone (main or other)."""
+def customer_get(user: User, pk) -> Customer | None:
+    """One customer for the customer page, if the user's scope holds it."""
+    return customers_for(user).select_related("supply_unit").filter(pk=pk).first()
+
+
+def customer_search(user: User, q: str) -> list[Customer]:
+    """The global search's customers in the user's scope: by name, account number or phone (main
+    or other; in full)."""
     phone = normalize_phone(q)
     cq = Q(name__icontains=q) if not q.isdigit() else Q(pk__in=[])
     if ACCOUNT_RE.match(q):
         cq |= Q(account_no=q)
     if phone.isdigit() and len(phone) >= 7:
         cq |= Q(phone=phone) | Q(alt_phone=phone)
-    return list(Customer.objects.filter(cq).order_by("pk")[:20])
+    return list(customers_for(user).filter(cq).order_by("pk")[:20])

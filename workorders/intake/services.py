@@ -20,6 +20,7 @@ from config.errors import DomainError
 
 from ..lifecycle.actions import check_submittable
 from ..rules import workorder_duplicates
+from ..selectors import workorders_visible_to
 from ..services import workorder_create
 
 
@@ -113,7 +114,8 @@ def complaint_register(
         related_to=related_to,
         submit=not draft,
     )
-    order.duplicates = list(workorder_duplicates(order)[:5])
+    # Shown to the agent (a warning, the API's possible_duplicates): only the orders in their scope.
+    order.duplicates = list((workorder_duplicates(order) & workorders_visible_to(actor))[:5])
     complaint.workorder = order
     return complaint
 

@@ -4,13 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import INTAKE_ROLES, LOOKUP_ROLES
 from complaints.forms import IntakeForm
-from complaints.models import Customer
 from complaints.selectors import category_tree
 from config.errors import DomainError, page_message
 
@@ -18,7 +17,7 @@ from ..filters import workorder_search
 from ..lifecycle import perform
 from ..queues import queue_counts_forget, with_late_stages
 from ..selectors import workorder_list, workorders_visible_to
-from .selectors import customer_lookup, customer_search
+from .selectors import customer_get, customer_lookup, customer_search
 from .services import complaint_register
 
 
@@ -113,7 +112,9 @@ def intake_urge_view(request, pk):
 def customer_detail_view(request, pk):
     if not request.user.has_role(*LOOKUP_ROLES):
         raise Http404
-    customer = get_object_or_404(Customer.objects.select_related("supply_unit"), pk=pk)
+    customer = customer_get(request.user, pk)
+    if customer is None:  # outside the user's scope, or no such customer: the same answer
+        raise Http404
     orders = with_late_stages(
         list(workorder_list(request.user).filter(customer=customer).order_by("-received_at")[:100])
     )
@@ -130,5 +131,5 @@ def search_view(request):
         found = workorder_search(qs, q, user=request.user).order_by("-received_at", "-id")[:50]
         orders = with_late_stages(list(found))
         if request.user.has_role(*LOOKUP_ROLES):
-            customers = customer_search(q)
+            customers = customer_search(request.user, q)
     return render(request, "complaints/search.html", {"q": q, "orders": orders, "customers": customers})

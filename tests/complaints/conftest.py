@@ -1,0 +1,1 @@
+from tests.workorders.factories import other_company  # noqa: F401
