@@ -1,7 +1,8 @@
 """The work-order lifecycle: the action table, ``perform()``, the event writer and the effects registry.
 
 Owns: ``actions`` (the table and what each action changes), ``inputs`` (one serializer per action),
-``engine`` (``perform``, ``available_actions``), ``events`` (the one writer of work-order events,
+``engine`` (``perform``, ``available_actions``), ``four_eyes`` (who may not decide on which
+action because it is their own work), ``events`` (the one writer of work-order events,
 which runs the transition hooks), ``effects`` (the registry where each concern declares what every
 action does for it, and the hook list). May import: ``workorders.models``, ``workorders.selectors``,
 ``config.errors`` and the apps below (accounts, complaints). Deadlines, statistics and

@@ -1,10 +1,11 @@
 """``perform()``: the only code that changes an order's status, and ``available_actions()``.
 
-In one transaction ``perform`` locks the row, checks scope, role, version and state, validates the
-input, applies the action, bumps the version and writes the audit event (``events.write_event``,
-which runs the hooks and so the effects each concern declared for the action). Every refusal is a
-``DomainError`` (bad input too: ``code="invalid"`` with the field errors) and changes nothing. The
-API, the admin and the pages all call ``perform()`` and ask ``available_actions()`` what to offer.
+In one transaction ``perform`` locks the row, checks scope, role, version, state, department and
+four eyes (nobody decides on their own work: ``four_eyes``), validates the input, applies the
+action, bumps the version and writes the audit event (``events.write_event``, which runs the hooks
+and so the effects each concern declared for the action). Every refusal is a ``DomainError`` (bad
+input too: ``code="invalid"`` with the field errors) and changes nothing. The API, the admin and
+the pages all call ``perform()`` and ask ``available_actions()`` what to offer.
 """
 
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from ..models import WorkOrder
 from ..selectors import is_handling_department, workorders_visible_to
 from .actions import ACTIONS, Action, Context, _refuse
 from .events import write_event
+from .four_eyes import own_work
 
 # --- checks and the one function ------------------------------------------------------------------
 
@@ -62,6 +64,15 @@ def _check_state(action: Action, order: WorkOrder) -> None:
         )
 
 
+def _check_four_eyes(
+    action: Action, order: WorkOrder, actor: User | None, *, memo: dict | None = None
+) -> None:
+    """Refuse (409 ``four_eyes``) an actor deciding on their own work (``four_eyes.FOUR_EYES``)."""
+    rule = own_work(action.code, order, actor.pk if actor is not None else None, memo=memo)
+    if rule is not None:
+        _refuse(rule.message, code="four_eyes")
+
+
 def available_actions(order: WorkOrder, actor: User, *, keep: str | None = None) -> list[Action]:
     """The actions this user may take on this order now (what the UI offers).
 
@@ -69,14 +80,20 @@ def available_actions(order: WorkOrder, actor: User, *, keep: str | None = None)
     user just sent and was refused, so the page can show it again with what they typed).
     """
     result = []
+    memo: dict = {}  # each author lookup of the four-eyes rule once for the order
     for action in ACTIONS.values():
         try:
             _check_actor(action, order, actor)
             _check_state(action, order)
         except DomainError:
             continue
-        if action.offered is None or action.code == keep or action.offered(order):
-            result.append(action)
+        if not (action.offered is None or action.code == keep or action.offered(order)):
+            continue
+        try:
+            _check_four_eyes(action, order, actor, memo=memo)
+        except DomainError:
+            continue
+        result.append(action)
     return result
 
 
@@ -100,8 +117,9 @@ def perform(
     """Apply one action to one order, atomically. ``actor=None`` means the system.
 
     Raises only ``DomainError`` (``not_found`` outside scope, ``permission_denied`` or
-    ``not_your_department``, ``stale_version`` or ``illegal_transition``, ``invalid`` input, or the
-    action's own rule); nothing is changed then.
+    ``not_your_department``, ``stale_version`` or ``illegal_transition``, ``four_eyes`` for a
+    decision on the actor's own work, ``invalid`` input, or the action's own rule); nothing is
+    changed then.
     """
     action = ACTIONS.get(action_code)
     if action is None:
@@ -129,6 +147,7 @@ def perform(
             )
         _check_state(action, order)
         _check_department(action, order, actor)
+        _check_four_eyes(action, order, actor)
         validated = validate_input(action, data if data is not None else {}, context={"order": order})
         locked = {}
         if action.also_lock:
