@@ -104,10 +104,6 @@ def customers_for(user: User | None) -> QuerySet[Customer]:
 LIST_REFS = ("category", "unit", "department", "assignee")
 
 
-# The small rows a list shows by name: fetched by id, one query each, after the page.
-LIST_REFS = ("category", "unit", "department", "assignee")
-
-
 def workorder_list(user: User) -> QuerySet[WorkOrder]:
     """The orders in the user's scope with what a list row shows.
 
