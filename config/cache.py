@@ -94,3 +94,32 @@ def cache_healthy() -> bool:
     if ok:
         cache_reset()
     return ok
+
+
+class ResilientCache:
+    """The shared cache while it answers, else a process-local one: for counters that must keep
+    counting through an outage (the API throttles), where "not cached" would mean "no limit"."""
+
+    def __init__(self):
+        from django.core.cache.backends.locmem import LocMemCache  # noqa: PLC0415
+
+        self.local = LocMemCache("resilient-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+
+    def get(self, key, default=None):
+        if _available():
+            try:
+                return cache.get(key, default)
+            except Exception:
+                _failed("get", key)
+        return self.local.get(key, default)
+
+    def set(self, key, value, timeout=None):
+        if _available():
+            try:
+                return cache.set(key, value, timeout)
+            except Exception:
+                _failed("set", key)
+        return self.local.set(key, value, timeout)
+
+
+resilient_cache = ResilientCache()

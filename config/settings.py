@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "config.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.throttling.ThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -304,6 +305,18 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.throttling.UserThrottle",
+        "config.throttling.SearchThrottle",
+        "config.throttling.SearchHourThrottle",
+    ],
+}
+# Per-user limits (config/throttling.py); an empty value switches one off (the benchmark does:
+# its load is many agents' worth of requests on a few logins).
+THROTTLE_RATES = {
+    "user": env.str("THROTTLE_RATE_USER", default="1800/min") or None,
+    "search": env.str("THROTTLE_RATE_SEARCH", default="120/min") or None,
+    "search_hour": env.str("THROTTLE_RATE_SEARCH_HOUR", default="1500/hour") or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "95598 Complaint Work-Order API",

@@ -23,7 +23,7 @@ def _own_cache(settings):
     import copy
     import uuid
 
-    from config.cache import cache_reset
+    from config.cache import cache_reset, resilient_cache
     from workorders.deadlines.calendar import forget_calendar
 
     caches = copy.deepcopy(settings.CACHES)
@@ -31,6 +31,7 @@ def _own_cache(settings):
     settings.CACHES = caches
     forget_calendar()  # the process's calendar too: a rolled-back holiday sends no signal
     cache_reset()  # and no remembered cache outage from a test that pointed the cache at a dead port
+    resilient_cache.local.clear()  # nor the counts kept in the process meanwhile
 
 
 @pytest.fixture

@@ -122,6 +122,10 @@ class Server:
             "CSRF_COOKIE_SECURE": "0",
             "SECURE_HSTS_SECONDS": "0",
             "BENCHMARK_BARE_VIEWS": "1",
+            # A few logins carry many agents' load here: per-user limits would measure the 429s.
+            "THROTTLE_RATE_USER": "",
+            "THROTTLE_RATE_SEARCH": "",
+            "THROTTLE_RATE_SEARCH_HOUR": "",
             "VAR_DIR": str(self.var_dir),
             "NOTIFY_QUEUE": self.queue,
             "LOG_LEVEL": "WARNING",
