@@ -5,12 +5,18 @@ the order page never meets an incomplete complaint that nobody can edit any more
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import phone_validator
 
 from .models import Category, Channel, account_validator, normalize_phone
-from .validators import CONTACT_PHONE_REQUIRED, contact_phone_missing, validate_leaf_category
+from .validators import (
+    CONTACT_PHONE_REQUIRED,
+    contact_phone_missing,
+    validate_leaf_category,
+    validate_received_at,
+)
 
 
 class IntakeForm(forms.Form):
@@ -31,6 +37,15 @@ class IntakeForm(forms.Form):
         label=_("Upgrade tendency (threatens media, 12398, 12345 or a lawsuit)"), required=False
     )
     external_ref = forms.CharField(label=_("External reference (12398/12345)"), max_length=40, required=False)
+    received_at = forms.DateTimeField(
+        label=_("Received at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user  # who takes the complaint in: bounds how far back ``received_at`` may go
 
     def clean_phone(self):
         value = normalize_phone(self.cleaned_data.get("phone", ""))
@@ -48,4 +63,8 @@ class IntakeForm(forms.Form):
         missing = contact_phone_missing(is_anonymous=data.get("is_anonymous"), phone=data.get("phone"))
         if missing and "phone" not in self.errors:
             self.add_error("phone", CONTACT_PHONE_REQUIRED)
+        try:
+            validate_received_at(data.get("received_at"), channel=data.get("channel"), user=self.user)
+        except ValidationError as exc:
+            self.add_error("received_at", exc)
         return data

@@ -1,12 +1,18 @@
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.validators import phone_validator
 
 from .models import Category, Channel, account_validator, normalize_phone
-from .validators import CONTACT_PHONE_REQUIRED, contact_phone_missing, validate_leaf_category
+from .validators import (
+    CONTACT_PHONE_REQUIRED,
+    contact_phone_missing,
+    validate_leaf_category,
+    validate_received_at,
+)
 
 ACCOUNT_ASCII_RE = re.compile(r"[0-9]{10}")
 
@@ -17,6 +23,9 @@ def _ascii_digits(value: str) -> str:
 
 
 class ComplaintInput(serializers.Serializer):
+    """The intake body. ``received_at`` is bounded by who sends it (``validate_received_at``): pass
+    the ``request`` in the context."""
+
     channel = serializers.ChoiceField(choices=Channel.choices)
     customer_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
@@ -64,8 +73,20 @@ class ComplaintInput(serializers.Serializer):
         return category
 
     def validate(self, data):
+        errors = {}
         if contact_phone_missing(is_anonymous=data.get("is_anonymous"), phone=data.get("phone")):
-            raise serializers.ValidationError({"phone": [CONTACT_PHONE_REQUIRED]})
+            errors["phone"] = [CONTACT_PHONE_REQUIRED]
+        request = self.context.get("request")
+        try:
+            validate_received_at(
+                data.get("received_at"),
+                channel=data.get("channel"),
+                user=getattr(request, "user", None),
+            )
+        except DjangoValidationError as exc:
+            errors["received_at"] = exc.messages
+        if errors:
+            raise serializers.ValidationError(errors)
         return data
 
 

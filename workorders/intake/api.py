@@ -43,7 +43,7 @@ class ComplaintCreateApi(APIView):
 
     @staticmethod
     def _create(request) -> tuple[int, dict]:
-        data = ComplaintInput(data=request.data)
+        data = ComplaintInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         related = fields.pop("related_to", None)

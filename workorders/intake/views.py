@@ -32,7 +32,7 @@ def intake_view(request):
     _require(request.user, INTAKE_ROLES)
     draft = "draft" in request.POST
     initial = {k: request.GET[k] for k in ("phone", "account_no", "channel") if request.GET.get(k)}
-    form = IntakeForm(request.POST or None, initial=initial)
+    form = IntakeForm(request.POST or None, initial=initial, user=request.user)
     error = None
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
