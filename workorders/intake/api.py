@@ -28,7 +28,15 @@ class ComplaintCreateApi(APIView):
     @extend_schema(
         request=ComplaintInput,
         responses={201: ComplaintSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="At most 255 characters; a longer key is refused (400 invalid), never cut.",
+            )
+        ],
     )
     def post(self, request):
         _require_role(request.user, INTAKE_ROLES)

@@ -160,9 +160,17 @@ def idempotency_run(
     back (``replayed``); a concurrent duplicate waits on the unique index, rolls its own writes back
     and gets the first one; the same key with a different ``data`` is refused (422
     ``idempotency_key_reused``). Without a key, ``produce`` simply runs. Errors raised by
-    ``produce`` are not stored: a corrected retry with the same key may succeed.
+    ``produce`` are not stored: a corrected retry with the same key may succeed. A key longer than
+    ``IDEMPOTENCY_KEY_MAX_LENGTH`` is refused (400 ``invalid``), never cut: two long keys that
+    share their beginning would otherwise answer each other.
     """
-    key = (key or "").strip()[:IDEMPOTENCY_KEY_MAX_LENGTH]
+    key = (key or "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise DomainError(
+            _("The Idempotency-Key header is too long: at most %(max)d characters (this one has %(length)d).")
+            % {"max": IDEMPOTENCY_KEY_MAX_LENGTH, "length": len(key)},
+            code="invalid",
+        )
     if not key:
         status, body = produce()
         return IdempotentAnswer(status, body)

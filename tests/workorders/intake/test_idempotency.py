@@ -64,6 +64,31 @@ def test_a_refused_request_stores_nothing_under_the_key(users):
     assert Complaint.objects.count() == 1
 
 
+@pytest.mark.django_db
+def test_a_key_longer_than_255_characters_is_refused_not_cut(users):
+    """Cut to 255, two long keys sharing their beginning would answer each other's requests."""
+    client = APIClient()
+    client.force_authenticate(users["agent"])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    long_key = "k" * 255 + "-first"
+    response = client.post("/api/v1/complaints/", intake_body(), format="json", HTTP_IDEMPOTENCY_KEY=long_key)
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "The Idempotency-Key header is too long: at most 255 characters (this one has 261).",
+        "code": "invalid",
+    }
+    assert Complaint.objects.count() == 0 and IdempotencyKey.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_key_of_255_characters_is_kept_whole(users):
+    key = "k" * 254 + "z"
+    body = intake_body()
+    first, again = post(users["agent"], body, key=key), post(users["agent"], body, key=key)
+    assert first.status_code == again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert IdempotencyKey.objects.get().key == key and Complaint.objects.count() == 1
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("fresh_customer", [True, False], ids=["new-customer", "known-customer"])
 def test_a_key_sent_five_times_at_once_creates_one_complaint(fresh_customer, users):
