@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 
@@ -87,3 +88,19 @@ def too_large(request):
     limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
     detail = _("The request is too large (more than %(mb).1f MB of data besides files).") % {"mb": limit_mb}
     return refusal(request, 413, "request_too_large", detail)
+
+
+class NoStoreMiddleware:
+    """Nothing a signed-in user sees is kept by a browser or a proxy: pages and API answers carry
+    personal data (names, phones, addresses, complaint texts), so a shared desk's back button or
+    disk cache must not show them to the next person. Static files never reach this (WhiteNoise)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
+            add_never_cache_headers(response)
+        return response

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.throttling.ThrottleMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -318,11 +319,19 @@ THROTTLE_RATES = {
     "search": env.str("THROTTLE_RATE_SEARCH", default="120/min") or None,
     "search_hour": env.str("THROTTLE_RATE_SEARCH_HOUR", default="1500/hour") or None,
 }
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "95598 Complaint Work-Order API",
     "DESCRIPTION": "Complaint intake, the work-order lifecycle, statistics and notifications.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema names every field of a customer record: signed-in users only (API_DOCS_PUBLIC=1
+    # opens it, e.g. on a developer's machine). The HTML docs pages redirect to the login page.
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.AllowAny"
+        if API_DOCS_PUBLIC
+        else "rest_framework.permissions.IsAuthenticated"
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
