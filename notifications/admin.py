@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -55,6 +56,8 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "url", "is_active", "created_at"]
     list_filter = ["kind", "is_active"]
+    # The URL's host is resolved and checked on save (models.WebhookSubscription.url's validator).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class DeliveryAttemptInline(admin.TabularInline):

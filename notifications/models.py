@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .channels.destinations import validate_webhook_url
 from .channels.inbox import INBOX
 from .channels.registry import (
     channel_choices,
@@ -173,7 +174,8 @@ class WebhookSubscription(models.Model):
         DINGTALK = "dingtalk", _("DingTalk robot")
 
     name = models.CharField(_("name"), max_length=100, blank=True)
-    url = models.URLField(_("URL"), max_length=500)
+    # Public addresses only unless WEBHOOK_ALLOW_PRIVATE_NETWORKS (checked again before each send).
+    url = models.URLField(_("URL"), max_length=500, validators=[validate_webhook_url])
     secret = models.CharField(
         _("secret"),
         max_length=200,

@@ -28,6 +28,7 @@ from workorders.models import WorkOrder, WorkOrderEvent
 
 from .channels import recipient_channels, sender
 from .channels.inbox import INBOX
+from .channels.registry import Refused
 from .channels.sms import SMS
 from .channels.webhook import WEBHOOK
 from .events import EVENT_TYPES, SERIOUS_LEVELS, event_types_for, serious_dedupe_key, stages_label
@@ -379,12 +380,18 @@ def backoff_seconds(attempt: int) -> int:
     )
 
 
+# The longest error text kept in the delivery log and on the row (a safety net: the senders
+# already shorten what receivers answer, see WEBHOOK_RESPONSE_LOG_CHARS).
+ERROR_MAX_CHARS = 4000
+
+
 def deliveries_run(*, ids: Iterable[int]) -> dict[str, int]:
     """Claim and send the given deliveries; each is sent at most once per claim.
 
     The claim is one conditional UPDATE (pending and due → sending, with a fresh token): a second
     run, or a second worker with the same ids, claims nothing. Results are written back only for
-    rows that still carry our token.
+    rows that still carry our token. A failure the sender marks ``Refused`` (retrying cannot fix it)
+    makes the delivery dead at once; others are retried with backoff up to NOTIFY_MAX_ATTEMPTS.
     """
     now = timezone.now()
     token = uuid.uuid4().hex
@@ -425,13 +432,14 @@ def deliveries_run(*, ids: Iterable[int]) -> dict[str, int]:
     )
     log, retry_ids, soonest = [], [], None
     for row in rows:
-        error = results.get(row.pk, "not attempted")
+        outcome = results.get(row.pk, "not attempted")
+        error = outcome[:ERROR_MAX_CHARS]
         log.append(
             DeliveryAttempt(
                 delivery=row,
                 attempt=row.attempts,
                 ok=not error,
-                detail=error[:2000],
+                detail=error,
                 duration_ms=elapsed,
                 created_at=done,
             )
@@ -446,7 +454,7 @@ def deliveries_run(*, ids: Iterable[int]) -> dict[str, int]:
             row.attempts,
             error,
         )
-        if row.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+        if isinstance(outcome, Refused) or row.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
             Delivery.objects.filter(pk=row.pk, claim_token=token).update(
                 state=Delivery.State.DEAD, last_error=error, claim_token=""
             )

@@ -23,7 +23,15 @@ if TYPE_CHECKING:
 
     from ..models import Delivery
 
-# deliveries → {delivery id: error text, "" when sent}
+
+class Refused(str):
+    """A sender's error text for a failure that retrying cannot fix (a webhook URL that now points
+    at a forbidden address): the delivery is dead at once instead of being retried."""
+
+    __slots__ = ()
+
+
+# deliveries → {delivery id: error text, "" when sent; a ``Refused`` text: dead without retries}
 Sender = Callable[[Sequence["Delivery"]], dict[int, str]]
 # recipient → their address on the channel ("" when they have none: nothing is sent)
 Addresser = Callable[["User"], str]

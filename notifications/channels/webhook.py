@@ -1,7 +1,11 @@
 """Webhooks: generic JSON signed with HMAC-SHA256, WeCom and DingTalk group robots.
 
 Webhook deliveries go to ``WebhookSubscription`` rows (administrators manage them), not to the
-recipients of a rule, so rules cannot name this channel. Settings: ``NOTIFY_SEND_TIMEOUT``.
+recipients of a rule, so rules cannot name this channel. Before each send the URL's host is resolved
+and checked again (``destinations``) and the request goes to the checked address; a URL that now
+points at a forbidden address is refused without retries. Settings: ``NOTIFY_SEND_TIMEOUT``,
+``WEBHOOK_ALLOW_PRIVATE_NETWORKS`` (default False), ``WEBHOOK_RESPONSE_LOG_CHARS`` (how much of a
+receiver's answer the delivery log keeps, default 2,000 characters).
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ import urllib.parse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext_lazy as _
 
 from . import registry
+from .destinations import DestinationRefused, checked_address
 from .httppool import http_post
 
 if TYPE_CHECKING:
@@ -77,14 +83,26 @@ def webhook_request(delivery: Delivery, *, now: float | None = None) -> tuple[st
     return url, body, headers
 
 
+RESPONSE_LOG_CHARS = 2000
+
+
+def answer_for_log(answer: bytes) -> str:
+    """A receiver's answer as the delivery log keeps it: decoded, at most
+    ``WEBHOOK_RESPONSE_LOG_CHARS`` characters (marked when cut)."""
+    limit = max(int(getattr(settings, "WEBHOOK_RESPONSE_LOG_CHARS", RESPONSE_LOG_CHARS)), 0)
+    text = answer.decode("utf-8", "replace")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def send_webhooks(deliveries: Sequence[Delivery]) -> dict[int, str]:
     results: dict[int, str] = {}
     for d in deliveries:
         try:
             url, body, headers = webhook_request(d)
-            status, answer = http_post(url, body, headers)
+            address = checked_address(url)
+            status, answer = http_post(url, body, headers, address=address)
             if not 200 <= status < 300:
-                results[d.pk] = f"HTTP {status}: {answer[:200]!r}"
+                results[d.pk] = f"HTTP {status}: {answer_for_log(answer)}"
                 continue
             if d.subscription.kind != d.subscription.Kind.GENERIC:
                 # The robots answer 200 with {"errcode": 0, "errmsg": "ok"}; anything else failed.
@@ -93,9 +111,11 @@ def send_webhooks(deliveries: Sequence[Delivery]) -> dict[int, str]:
                 except ValueError:
                     errcode = -1
                 if errcode != 0:
-                    results[d.pk] = f"robot errcode {errcode}: {answer[:200]!r}"
+                    results[d.pk] = f"robot errcode {errcode}: {answer_for_log(answer)}"
                     continue
             results[d.pk] = ""
+        except DestinationRefused as exc:
+            results[d.pk] = registry.Refused(f"refused: {exc}")
         except Exception as exc:  # noqa: BLE001
             results[d.pk] = f"{type(exc).__name__}: {exc}"
     return results

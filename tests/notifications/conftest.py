@@ -1,5 +1,5 @@
 """Fixtures for the notification tests: orders at a chosen stage (through ``tests/builders.py``), a
-recorded broker, the development SMS file."""
+recorded broker, the development SMS file, webhooks to loopback allowed (the fake receivers)."""
 
 import json
 
@@ -23,6 +23,9 @@ def _notify_isolation(settings, tmp_path, monkeypatch, request):
     settings.SMS_BACKEND = "notifications.channels.FileSmsBackend"
     settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # The fake webhook receivers (servers.py) listen on 127.0.0.1: allowed here; the tests of the
+    # address check (test_webhook_addresses.py) switch it off.
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
     if "real_broker" not in request.keywords:
         from notifications import tasks
 

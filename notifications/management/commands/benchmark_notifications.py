@@ -9,6 +9,9 @@ HTTP sink started in this process, then delivers them twice over:
 2. through Celery: one worker process (solo pool) started on a private queue; the tasks are
    published in batches and the clock stops when the last row is marked sent.
 
+The sink listens on 127.0.0.1, so the run allows webhooks to private networks for itself (in this
+process, and ``WEBHOOK_ALLOW_PRIVATE_NETWORKS=1`` in the worker's environment).
+
 Everything it creates is deleted at the end. Run it against PostgreSQL and Redis for the figure
 that counts (``DATABASE_URL``/``REDIS_URL``); on the embedded SQLite/filesystem mode it still runs.
 """
@@ -26,6 +29,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts.demo import seed_organisation
@@ -82,7 +86,11 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=settings.NOTIFY_BATCH_SIZE)
         parser.add_argument("--skip-worker", action="store_true", help="only the in-process figure")
 
-    def handle(self, *args, count, batch, skip_worker, **options):
+    def handle(self, *args, **options):
+        with override_settings(WEBHOOK_ALLOW_PRIVATE_NETWORKS=True):  # the sink is on 127.0.0.1
+            self._run(**options)
+
+    def _run(self, *, count, batch, skip_worker, **options):
         order = WorkOrder.objects.order_by("pk").first()
         if order is None:
             order = self._make_order()
@@ -156,7 +164,12 @@ class Command(BaseCommand):
     def _through_worker(self, ids, batch, count, sink):
         queue = f"bench-{uuid.uuid4().hex[:8]}"
         log_path = Path(tempfile.gettempdir()) / f"{queue}.log"
-        env = {**os.environ, "DATABASE_URL": _database_url(), "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "LOG_LEVEL": "WARNING",
+            "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "1",  # the sink is on 127.0.0.1
+        }
         if settings.REDIS_URL:
             env["REDIS_URL"] = settings.REDIS_URL
         with open(log_path, "w") as log:
