@@ -14,12 +14,15 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import Role
 from complaints.models import Category, Complaint, Customer
 from workorders.filters import WorkOrderFilter
 from workorders.management.commands.benchmark_deadlines import _insert_select
 from workorders.models import WorkOrder
 from workorders.queues import queue_orders
-from workorders.selectors import workorder_list
+from workorders.selectors import customers_for, workorder_list
+
+from .factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -150,7 +153,7 @@ QUERIES = [
 ]
 
 
-def test_the_plans_walk_indexes(loaded):
+def test_the_plans_walk_indexes(loaded, depts):
     """One load (a few seconds), every check on it."""
     # every common filter walks an index to the first page, for the whole-company and unit roles
     for who in ("manager", "supervisor", "dispatcher"):
@@ -191,3 +194,21 @@ def test_the_plans_walk_indexes(loaded):
         ]
         assert "workorders_assignment" not in hashed, [n["Node Type"] for n in every]
     assert list(page(handler, "")) and queue_orders(handler, "in_progress").exists()
+    # a handler's text search matches the address only on the orders where it is shown (issue 13):
+    # the content and complainant as above, the address through its trigram index too
+    assert_indexed(page(handler, f"search={term}"))
+    assert_indexed(page(handler, "search=合成投诉"))
+    # customers follow scope (issue 13): a unit's lookup finds the customers by the phone or account
+    # index, then probes each one's orders (wo_customer); it never reads the scope's orders
+    unit_supervisor = UserFactory(
+        username="cd_supervisor", department=depts["BJ-CD"], roles=[Role.SUPERVISOR]
+    )
+    scoped = customers_for(unit_supervisor)
+    for queryset in (
+        scoped.filter(Q(phone=phone) | Q(alt_phone=phone)).order_by("pk")[:20],
+        scoped.filter(account_no="8000000123").order_by("pk")[:20],
+        scoped.filter(pk=Customer.objects.order_by("-pk").values_list("pk", flat=True)[0]),
+    ):
+        assert_indexed(queryset)
+    assert scoped.filter(account_no="8000000123").exists()  # supplied by 城东供电所
+    assert 0 < scoped.count() < Customer.objects.count()
