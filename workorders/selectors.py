@@ -80,8 +80,8 @@ def customers_for(user: User | None) -> QuerySet[Customer]:
     ``workorders_visible_to`` shows them leads to a customer they may open. Handlers reach
     customers only through their orders: no records here.
 
-    The orders are an EXISTS probing the ``wo_customer`` index per customer (a lookup finds a few
-    customers first), never a list of the scope's orders.
+    The orders are an EXISTS probing the orders' customer index per customer (a lookup finds a few
+    customers first), never a list of the scope's orders (``tests/workorders/test_explain.py``).
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return Customer.objects.none()
