@@ -432,6 +432,9 @@ EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
 NOTIFY_SITE_URL = env.str("NOTIFY_SITE_URL", default="")  # prefix for links in emails and robot messages
 NOTIFY_DEFAULT_LANGUAGE = env.str("NOTIFY_DEFAULT_LANGUAGE", default="zh-hans")
 NOTIFY_QUEUE = env.str("NOTIFY_QUEUE", default="")  # empty: Celery's default queue
+# Webhooks to loopback, link-local or private addresses are refused (at save and at send) unless
+# this is set: an intranet receiver on a private address needs it (notifications/channels/destinations).
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=False)
 NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=100)  # deliveries per task
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=6)  # then the delivery is dead
 NOTIFY_RETRY_BASE_SECONDS = env.int("NOTIFY_RETRY_BASE_SECONDS", default=30)  # 30 s, 1, 2, 4, 8 min …

@@ -105,6 +105,7 @@ def test_a_redis_outage_during_transitions_loses_and_duplicates_nothing(tmp_path
         "DATABASE_URL": _database_url(),
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "NOTIFY_QUEUE": "",
+        "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "1",  # the receiver listens on 127.0.0.1
         "LOG_LEVEL": "INFO",
     }
     try:
