@@ -121,6 +121,30 @@ class User(AbstractUser):
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._saved_password = user.__dict__.get("password")  # None when the field was deferred
+        return user
+
+    def save(self, *args, **kwargs):
+        """Saves; a new password hash (the password-change page, the admin, ``set_password``,
+        ``changepassword``) revokes the user's API tokens, as it ends their other sessions."""
+        update_fields = kwargs.get("update_fields")
+        saved = getattr(self, "_saved_password", None)
+        changed = (
+            self.pk is not None
+            and "password" in self.__dict__
+            and (update_fields is None or "password" in update_fields)
+            and (self._password is not None or (saved is not None and saved != self.password))
+        )
+        super().save(*args, **kwargs)
+        self._saved_password = self.__dict__.get("password")
+        if changed:
+            from .services import api_tokens_revoke  # noqa: PLC0415 - services import this module
+
+            api_tokens_revoke(user=self)
+
     @cached_property
     def roles(self) -> frozenset:
         """The user's role codes (a set: one person may hold several roles)."""

@@ -1,6 +1,23 @@
 import pytest
 from django.urls import reverse
 
+PASSWORD = "demo12345"
+
+
+@pytest.fixture
+def lockout(settings):
+    """The lockout as config/settings.py configures it (accounts/lockout.py), with small limits:
+    3 failures per username and address, 6 per address whatever the usernames."""
+    settings.AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+    settings.AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
+    settings.AXES_HANDLER = "accounts.lockout.LockoutHandler"
+    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+
+
+def login(client, username, password="wrong", address="10.1.1.1"):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
+
 
 @pytest.mark.django_db
 class TestLogin:
@@ -33,8 +50,7 @@ class TestLogin:
         client.force_login(users["agent"])
         assert reverse("admin:index") not in client.get(reverse("home")).content.decode()
 
-    def test_failed_logins_are_throttled(self, client, users, settings):
-        settings.AXES_FAILURE_LIMIT = 3
+    def test_failed_logins_are_throttled(self, client, users, lockout):
         for _ in range(3):
             client.post(reverse("login"), {"username": "agent", "password": "wrong"})
         # even the right password is refused while locked
@@ -44,6 +60,58 @@ class TestLogin:
         # another user from the same address is not locked out
         ok = client.post(reverse("login"), {"username": "dispatcher", "password": "demo12345"})
         assert ok.status_code == 302
+
+    def test_failures_from_one_address_across_usernames_lock_the_address(self, client, users, lockout):
+        # given: six failures from one address, never three for the same username
+        for username in ["agent", "dispatcher", "handler", "nobody", "agent"]:
+            assert login(client, username).status_code == 200  # the form again
+        assert login(client, "dispatcher").status_code == 429  # the sixth locks
+        # when: the right password of a user who never failed, from that address
+        locked = login(client, "supervisor", PASSWORD)
+        # then
+        assert locked.status_code == 429 and "_auth_user_id" not in client.session
+        # another address is not locked
+        assert login(client, "supervisor", PASSWORD, address="10.2.2.2").status_code == 302
+
+    def test_below_the_address_limit_other_users_log_in(self, client, users, lockout):
+        for username in ["agent", "dispatcher", "handler", "nobody", "agent"]:
+            login(client, username)
+        assert login(client, "supervisor", PASSWORD).status_code == 302
+
+    def test_a_successful_login_does_not_reset_the_address_count(self, client, users, lockout):
+        # given: five failures from the address, then one of its users logs in
+        for username in ["agent", "handler", "nobody", "agent", "handler"]:
+            login(client, username)
+        assert login(client, "dispatcher", PASSWORD).status_code == 302
+        client.logout()
+        # when: one more failure
+        login(client, "someone")
+        # then: the address has six and is locked
+        assert login(client, "supervisor", PASSWORD).status_code == 429
+
+    def test_a_successful_login_forgets_that_usernames_failures(self, client, users, lockout):
+        login(client, "agent")
+        login(client, "agent")
+        assert login(client, "agent", PASSWORD).status_code == 302
+        client.logout()
+        login(client, "agent")
+        login(client, "agent")
+        assert login(client, "agent", PASSWORD).status_code == 302  # 2 + 2, never 3 in a row
+
+    def test_api_token_failures_count_toward_the_address_lock(self, client, users, lockout):
+        from rest_framework.test import APIClient
+
+        api = APIClient(REMOTE_ADDR="10.1.1.1")
+        for username in ["agent", "dispatcher", "handler", "nobody", "agent"]:
+            assert api.post("/api/v1/auth/token/", {"username": username, "password": "x"}).status_code == 400
+        assert api.post("/api/v1/auth/token/", {"username": "dispatcher", "password": "x"}).status_code == 429
+        refused = api.post(
+            "/api/v1/auth/token/", {"username": "supervisor", "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert refused.status_code == 429 and refused.json()["code"] == "locked_out"
+        assert refused.json()["detail"].startswith("Too many failed login attempts; try again later.")
+        assert refused["Retry-After"] == "900"  # AXES_COOLOFF_TIME: a quarter of an hour
+        assert login(client, "supervisor", PASSWORD).status_code == 429
 
     def test_password_change(self, client, users):
         client.force_login(users["agent"])
