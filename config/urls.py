@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -24,8 +22,8 @@ urlpatterns = [
 ]
 if bench.enabled():  # the benchmark's reference views, never in a normal run
     urlpatterns.append(path("bench/", include(bench)))
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT, in either run mode: stored files (attachments, exports, reports) are
+# answered only by views that check the caller's scope (config.protected_media).
 
 handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"

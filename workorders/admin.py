@@ -94,9 +94,18 @@ class ExtensionRequestInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("requested_by", "decided_by")
 
 
+@admin.display(description=_("file"))
+def attachment_link(attachment):
+    """The file through the scope-checked download (files have no public URL)."""
+    if not attachment.pk:
+        return "-"
+    url = reverse("workorders:attachment-download", args=[attachment.pk])
+    return format_html('<a href="{}">{}</a>', url, attachment.original_name)
+
+
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    fields = ["created_at", "original_name", "file", "size", "comment", "uploaded_by"]
+    fields = ["created_at", "original_name", attachment_link, "size", "comment", "uploaded_by"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -412,7 +421,7 @@ class AttachmentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = [
         "order",
-        "file",
+        attachment_link,
         "original_name",
         "content_type",
         "size",
@@ -420,7 +429,15 @@ class AttachmentAdmin(admin.ModelAdmin):
         "uploaded_by",
         "created_at",
     ]
-    readonly_fields = ["order", "file", "original_name", "content_type", "size", "uploaded_by", "created_at"]
+    readonly_fields = [
+        "order",
+        attachment_link,
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "created_at",
+    ]
 
     def has_add_permission(self, request):
         return False

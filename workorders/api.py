@@ -10,11 +10,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import DomainError
+from config.protected_media import protected_file_response
 
 from .filters import WorkOrderFilter
 from .lifecycle import ACTIONS, perform
 from .models import WorkOrderEvent
-from .selectors import workorder_events, workorder_get, workorder_list, workorders_visible_to
+from .selectors import attachment_get, workorder_events, workorder_get, workorder_list, workorders_visible_to
 from .serializers import WorkOrderDetailSerializer, WorkOrderEventSerializer, WorkOrderSerializer
 
 
@@ -56,6 +57,17 @@ class WorkOrderEventsApi(generics.ListAPIView):
             return WorkOrderEvent.objects.none()
         order = get_object_or_404(workorders_visible_to(self.request.user), pk=self.kwargs["pk"])
         return workorder_events(order)
+
+
+class AttachmentDownloadApi(APIView):
+    """An attachment's file, for a user who may see its order (else 404). A download, never cached."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes}, tags=["workorders"])
+    def get(self, request, pk):
+        attachment = attachment_get(request.user, pk)
+        if attachment is None:
+            raise DomainError(_("Attachment not found."), code="not_found")
+        return protected_file_response(attachment.file, filename=attachment.original_name)
 
 
 class VersionInput(serializers.Serializer):

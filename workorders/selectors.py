@@ -7,7 +7,7 @@ from accounts.roles import COMPANY_ROLES, Role
 from accounts.selectors import user_covered_department_ids, user_covers_every_department
 from complaints.models import Customer
 
-from .models import Assignment, Status, WorkOrder, WorkOrderEvent
+from .models import Assignment, Attachment, Status, WorkOrder, WorkOrderEvent
 
 
 def workorders_visible_to(user: User) -> QuerySet[WorkOrder]:
@@ -117,6 +117,16 @@ def workorder_list(user: User) -> QuerySet[WorkOrder]:
 
 def workorder_get(user: User, pk) -> WorkOrder | None:
     return workorder_list(user).select_related("customer").filter(pk=pk).first()
+
+
+def attachment_get(user: User, pk) -> Attachment | None:
+    """An attachment of an order the user may see (``workorders_visible_to``); None for any other,
+    which is answered 404 like the order itself."""
+    return (
+        Attachment.objects.filter(pk=pk, order__in=workorders_visible_to(user).values("pk"))
+        .select_related("order")
+        .first()
+    )
 
 
 def workorder_events(order: WorkOrder) -> QuerySet[WorkOrderEvent]:

@@ -1,6 +1,7 @@
 """Output shapes of work orders and their events (field names fixed by design.md)."""
 
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, prefetch_related_objects
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -53,11 +54,18 @@ class CategoryRefSerializer(serializers.Serializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    url = serializers.FileField(source="file", read_only=True)
+    url = serializers.SerializerMethodField()
 
     class Meta:
         model = Attachment
         fields = ["id", "original_name", "size", "content_type", "comment", "url", "created_at"]
+
+    def get_url(self, attachment) -> str:
+        """The download through the scope check (``api-attachment-download``): files have no
+        public URL."""
+        url = reverse("api-attachment-download", args=[attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
 
 class ExtensionRequestSerializer(serializers.ModelSerializer):

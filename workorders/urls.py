@@ -8,4 +8,5 @@ urlpatterns = [
     path("orders/", views.workorder_list_view, name="list"),
     path("orders/<int:pk>/", views.workorder_detail_view, name="detail"),
     path("orders/<int:pk>/act/<slug:code>/", views.workorder_action_view, name="act"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
 ]

@@ -23,6 +23,7 @@ from accounts.roles import LOOKUP_ROLES
 from complaints.models import Channel
 from complaints.selectors import category_tree
 from config.errors import DomainError, page_refusal
+from config.protected_media import protected_file_response
 
 from .context_processors import queue_items
 from .filters import WorkOrderFilter
@@ -40,7 +41,14 @@ from .queues import (
     with_late_stages,
 )
 from .rules import workorder_duplicates
-from .selectors import LIST_REFS, workorder_events, workorder_get, workorder_list, workorders_visible_to
+from .selectors import (
+    LIST_REFS,
+    attachment_get,
+    workorder_events,
+    workorder_get,
+    workorder_list,
+    workorders_visible_to,
+)
 from .serializers import WorkOrderDetailSerializer
 
 PAGE_SIZE = 25
@@ -457,3 +465,12 @@ def _answer(request, order, *, status=200, **kwargs):
     template = "workorders/_detail_body.html" if request.htmx else "workorders/detail.html"
     # HTMX swaps only 2xx answers by default; errors are part of the page, so answer 200 to HTMX.
     return render(request, template, context, status=200 if request.htmx else status)
+
+
+@login_required
+def attachment_download(request, pk):
+    """An attachment's file, for a user who may see its order (else 404); never a public URL."""
+    attachment = attachment_get(request.user, pk)
+    if attachment is None:
+        raise Http404
+    return protected_file_response(attachment.file, filename=attachment.original_name)
