@@ -1,6 +1,5 @@
 """REST endpoints for statistics and exports (design.md "Statistics" and "Exports")."""
 
-from django.http import FileResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -13,10 +12,11 @@ from rest_framework.views import APIView
 
 from complaints.models import Channel
 from config.errors import DomainError
+from config.protected_media import protected_file_response
 from config.routers import replica_reads
 
 from ..models import ExportJob, Level
-from .exports import export_start
+from .exports import can_export, export_start, exports_visible_to
 from .reads import (
     PIVOT_DIMENSIONS,
     PIVOT_MEASURES,
@@ -32,6 +32,13 @@ class CanSeeStatistics(BasePermission):
 
     def has_permission(self, request, view):
         return can_see_statistics(request.user)
+
+
+class CanExport(BasePermission):
+    message = gettext_lazy("Exports are for managers, supervisors and administrators.")
+
+    def has_permission(self, request, view):
+        return can_export(request.user)
 
 
 class StatsFilterInput(serializers.Serializer):
@@ -232,7 +239,10 @@ def _filters_from(data) -> dict:
 
 
 class ExportListApi(APIView):
-    """Start an Excel export of the filtered order list (no row cap); poll its status."""
+    """Start an Excel export of the filtered order list (no row cap); poll its status. For managers,
+    supervisors and administrators; the rows are the caller's own scope."""
+
+    permission_classes = [CanExport]
 
     @extend_schema(request=ExportInput, responses={202: ExportSerializer}, tags=["exports"])
     def post(self, request):
@@ -241,28 +251,32 @@ class ExportListApi(APIView):
 
     @extend_schema(responses=ExportSerializer(many=True), tags=["exports"])
     def get(self, request):
-        jobs = ExportJob.objects.filter(user=request.user)[:20]
+        jobs = exports_visible_to(request.user).filter(user=request.user)[:20]
         return Response(ExportSerializer(jobs, many=True, context={"request": request}).data)
 
 
 class ExportDetailApi(APIView):
+    permission_classes = [CanExport]
+
     @extend_schema(responses=ExportSerializer, tags=["exports"])
     def get(self, request, pk):
-        job = ExportJob.objects.filter(user=request.user, pk=pk).first()
+        job = exports_visible_to(request.user).filter(pk=pk).first()
         if job is None:
             raise DomainError(_("Export not found."), code="not_found")
         return Response(ExportSerializer(job, context={"request": request}).data)
 
 
 class ExportDownloadApi(APIView):
+    """The export's workbook: for its owner (or an administrator); a download, never cached."""
+
+    permission_classes = [CanExport]
+
     @extend_schema(
         responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes},
         tags=["exports"],
     )
     def get(self, request, pk):
-        job = ExportJob.objects.filter(user=request.user, pk=pk, status=ExportJob.State.DONE).first()
+        job = exports_visible_to(request.user).filter(pk=pk, status=ExportJob.State.DONE).first()
         if job is None or not job.file:
             raise DomainError(_("Export not found or not finished."), code="not_found")
-        return FileResponse(
-            job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
-        )
+        return protected_file_response(job.file)

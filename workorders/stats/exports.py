@@ -22,12 +22,14 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from accounts.models import User
+from accounts.roles import Role
 from config.errors import DomainError
 from config.xlsx import append_safe
 
 from ..filters import WorkOrderFilter
 from ..models import ExportJob, WorkOrder
 from ..selectors import contact_visible, handler_department_ids, workorder_list
+from .reads import can_see_statistics
 from .tasks import run_export
 
 EXPORT_FILTER_NAMES = tuple(WorkOrderFilter.base_filters)
@@ -64,6 +66,22 @@ def export_columns() -> list[tuple[str, Callable[[WorkOrder, bool], Any]]]:
     ]
 
 
+def can_export(user: User) -> bool:
+    """Exports are for the roles that see the statistics (README: managers, supervisors and
+    administrators); their rows are the user's own scope (``workorder_list``)."""
+    return can_see_statistics(user)
+
+
+def exports_visible_to(user: User) -> QuerySet[ExportJob]:
+    """The export jobs a user may open and download: their own while they may export; any, for an
+    administrator. Everyone else's are answered 404."""
+    if not can_export(user):
+        return ExportJob.objects.none()
+    if user.has_role(Role.ADMIN):
+        return ExportJob.objects.all()
+    return ExportJob.objects.filter(user=user)
+
+
 def clean_filters(data: Mapping[str, Any]) -> dict:
     """Keep only the order list's filter names; multi-valued filters stay lists."""
     out = {}
@@ -95,7 +113,11 @@ def export_queryset(user: User, filters: dict) -> QuerySet[WorkOrder]:
 
 @transaction.atomic
 def export_start(*, user: User, filters: dict) -> ExportJob:
-    """Check the filters, record the job and enqueue its task after commit."""
+    """Check the role and the filters, record the job and enqueue its task after commit."""
+    if not can_export(user):
+        raise DomainError(
+            _("Exports are for managers, supervisors and administrators."), code="permission_denied"
+        )
     filters = clean_filters(filters)
     export_queryset(user, filters)  # validates
     job = ExportJob.objects.create(user=user, filters=filters)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -21,11 +21,12 @@ from accounts.models import Department
 from accounts.selectors import user_covered_departments
 from complaints.models import Category, Channel
 from config.errors import DomainError, page_refusal
+from config.protected_media import bytes_download_response, protected_file_response
 from config.routers import replica_reads
 from config.xlsx import append_safe
 
 from ..models import ExportJob, Level, Report, ReportSubscription
-from .exports import clean_filters, export_start
+from .exports import clean_filters, export_start, exports_visible_to
 from .reads import (
     PIVOT_DIMENSIONS,
     PIVOT_MEASURES,
@@ -36,6 +37,8 @@ from .reads import (
 )
 from .reports import report_display_title, report_labels, report_xlsx
 from .services import report_subscription_set
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def order_list_url(params: dict) -> str:
@@ -241,11 +244,7 @@ def _pivot_xlsx(result) -> HttpResponse:
     append_safe(ws, [_("Total")] + result["col_totals"] + [result["total"]])
     buf = io.BytesIO()
     wb.save(buf)
-    response = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="pivot.xlsx"'
-    return response
+    return bytes_download_response(buf.getvalue(), filename="pivot.xlsx", content_type=XLSX)
 
 
 def _reports_visible_to(user):
@@ -310,16 +309,11 @@ def report_download(request, pk):
         raise Http404
     filename = report.file.name.rsplit("/", 1)[-1]
     if translation.get_language() == settings.LANGUAGE_CODE:
-        return FileResponse(report.file.open("rb"), as_attachment=True, filename=filename)
-    response = HttpResponse(
-        report_xlsx(report),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        return protected_file_response(report.file, filename=filename, content_type=XLSX)
+    return bytes_download_response(report_xlsx(report), filename=filename, content_type=XLSX)
 
 
-@login_required
+@statistics_required
 @require_POST
 def export_create(request):
     """Start an export of the order list with the filters posted (the list page's query string)."""
@@ -332,9 +326,9 @@ def export_create(request):
     return redirect("stats-export", pk=job.pk)
 
 
-@login_required
+@statistics_required
 def export_detail(request, pk):
-    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+    job = get_object_or_404(exports_visible_to(request.user), pk=pk)
     if request.GET.get("format") == "json" or request.htmx:
         return JsonResponse(
             {
@@ -352,20 +346,21 @@ def export_detail(request, pk):
     return render(request, "reports/export.html", {"job": job})
 
 
-@login_required
+@statistics_required
 def export_download(request, pk):
-    job = get_object_or_404(ExportJob, pk=pk, user=request.user, status=ExportJob.State.DONE)
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+    """The export's workbook: for its owner (or an administrator); a download, never cached."""
+    job = get_object_or_404(exports_visible_to(request.user), pk=pk, status=ExportJob.State.DONE)
+    return protected_file_response(job.file, content_type=XLSX)
 
 
-@login_required
+@statistics_required
 def export_list(request):
     """The user's exports, and a form to export the order list with given filters."""
     return render(
         request,
         "reports/export_list.html",
         {
-            "jobs": ExportJob.objects.filter(user=request.user)[:50],
+            "jobs": exports_visible_to(request.user).filter(user=request.user)[:50],
             "filters": [
                 (k, v)
                 for k, vals in clean_filters(request.GET).items()
