@@ -5,7 +5,7 @@ the server's own neighbourhood (SSRF): loopback, link-local (169.254.169.254, th
 service), private, shared (CGNAT), multicast, reserved and unspecified addresses are refused. The
 host is resolved and every address it resolves to must be public: when the URL is saved (the model
 field's validator, so the admin and the API both check it) and again right before each send, and
-the request then goes to the address that was checked (``http_post(..., address=...)``), so a name
+the request then goes to the addresses that were checked (``http_post(..., addresses=...)``), so a name
 that resolves differently a second later (DNS rebinding) cannot slip through.
 
 ``WEBHOOK_ALLOW_PRIVATE_NETWORKS`` (default False) switches the address check off, for intranet
@@ -78,8 +78,8 @@ def resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
-def checked_address(url: str) -> str | None:
-    """The address to connect to for ``url``, after checking every address its host resolves to.
+def checked_addresses(url: str) -> list[str] | None:
+    """The addresses to connect to for ``url``, after checking every address its host resolves to.
 
     None when private networks are allowed (nothing to check: connect as usual). Raises
     ``DestinationRefused`` for a URL that may not be used, ``OSError`` (``socket.gaierror``) when the
@@ -99,14 +99,14 @@ def checked_address(url: str) -> str | None:
                 "private_address",
                 {"host": host, "address": address},
             )
-    return addresses[0]
+    return addresses
 
 
 def validate_webhook_url(url: str) -> None:
     """Model field validator: the URL is http(s) and, unless private networks are allowed, its host
     resolves only to public addresses."""
     try:
-        checked_address(url)
+        checked_addresses(url)
     except DestinationRefused as exc:
         raise ValidationError(exc.message, code=exc.code, params=exc.params) from exc
     except OSError as exc:

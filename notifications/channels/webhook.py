@@ -2,7 +2,7 @@
 
 Webhook deliveries go to ``WebhookSubscription`` rows (administrators manage them), not to the
 recipients of a rule, so rules cannot name this channel. Before each send the URL's host is resolved
-and checked again (``destinations``) and the request goes to the checked address; a URL that now
+and checked again (``destinations``) and the request goes to the checked addresses; a URL that now
 points at a forbidden address is refused without retries. Settings: ``NOTIFY_SEND_TIMEOUT``,
 ``WEBHOOK_ALLOW_PRIVATE_NETWORKS`` (default False), ``WEBHOOK_RESPONSE_LOG_CHARS`` (how much of a
 receiver's answer the delivery log keeps, default 2,000 characters).
@@ -24,7 +24,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext_lazy as _
 
 from . import registry
-from .destinations import DestinationRefused, checked_address
+from .destinations import DestinationRefused, checked_addresses
 from .httppool import http_post
 
 if TYPE_CHECKING:
@@ -99,8 +99,8 @@ def send_webhooks(deliveries: Sequence[Delivery]) -> dict[int, str]:
     for d in deliveries:
         try:
             url, body, headers = webhook_request(d)
-            address = checked_address(url)
-            status, answer = http_post(url, body, headers, address=address)
+            addresses = checked_addresses(url)
+            status, answer = http_post(url, body, headers, addresses=addresses)
             if not 200 <= status < 300:
                 results[d.pk] = f"HTTP {status}: {answer_for_log(answer)}"
                 continue

@@ -203,9 +203,10 @@ def test_the_request_goes_to_the_address_that_was_checked(users, depts, dns, mon
 
     with webhook_sink() as sink:
         port = sink.server.server_address[1]
-        # given: a name checked once, then resolved by anyone else to somewhere unreachable
-        dns["receiver.example.com"] = ["127.0.0.1"]
-        monkeypatch.setattr(destinations, "is_public", lambda address: address == "127.0.0.1")
+        # given: a name checked once, then resolved by anyone else to somewhere unreachable; of
+        # its two addresses the first does not answer (nothing listens on 127.0.0.2)
+        dns["receiver.example.com"] = ["127.0.0.2", "127.0.0.1"]
+        monkeypatch.setattr(destinations, "is_public", lambda address: address.startswith("127.0.0."))
         WebhookSubscription.objects.create(url=f"http://receiver.example.com:{port}/hook", events=["assign"])
         assigned(users, depts)
         checked = []
@@ -221,7 +222,7 @@ def test_the_request_goes_to_the_address_that_was_checked(users, depts, dns, mon
         # when
         tasks.deliver(pending_ids())
     # then: the sink (127.0.0.1) got it, addressed by name
-    assert checked == [["127.0.0.1"]]
+    assert checked == [["127.0.0.2", "127.0.0.1"]]
     [request] = sink.requests
     assert request["headers"]["Host"] == f"receiver.example.com:{port}"
     assert Delivery.objects.get(channel="webhook").state == "sent"
