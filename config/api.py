@@ -4,19 +4,33 @@
 ``EXCEPTION_HANDLER`` and answers it with the status ``config.errors.http_status`` gives its code.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DataError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from .errors import DomainError, first_message, http_status, plain_fields
 
 __all__ = ["DomainError", "exception_handler"]
+logger = logging.getLogger(__name__)
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every API error is JSON ``{"detail": ..., "code": ...}`` (plus field errors for 400)."""
+    if isinstance(exc, (OverflowError, DataError)):
+        # A number or text the database cannot hold (an id beyond 64 bits, say) that a serializer
+        # let through: the client's input, not a server fault. The request's transaction is undone.
+        set_rollback()
+        logger.warning("API input out of the database's range: %s", exc)
+        return Response(
+            {"detail": _("A value in the request is out of range."), "code": "invalid"}, status=400
+        )
     if isinstance(exc, DomainError):
         body = {"detail": str(exc.message), "code": exc.code, **plain_fields(exc.fields)}
         return Response(body, status=http_status(exc.code))

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy header on every answer (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Observability: the request id, the log context and the latency histogram (static files excluded).
     "config.observability.middleware.ObservabilityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -232,10 +234,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed logins: five failures for one username from one address lock it for 15 minutes.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Failed logins: 5 for one username from one address lock it there; 20 from one address, whatever
+# the usernames, lock the address (accounts/lockout.py); both for AXES_COOLOFF_TIME (15 minutes).
+# Behind a proxy set PROXY_COUNT, or every client shares the proxy's address and its limit.
+LOGIN_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# API tokens expire this many hours after they were issued (accounts/authentication.py); logout
+# and a password change revoke them at once.
+API_TOKEN_TTL_HOURS = env.float("API_TOKEN_TTL_HOURS", default=12)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
@@ -255,6 +265,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Stored files (attachments, exports, reports) are answered only by views that check the caller's
+# scope (config/protected_media.py). "" streams them from Django; "nginx" (X-Accel-Redirect) or
+# "apache" (X-Sendfile) hands the bytes to the front server at PROTECTED_MEDIA_INTERNAL_PREFIX.
+PROTECTED_MEDIA_SERVER = env.str("PROTECTED_MEDIA_SERVER", default="")
+PROTECTED_MEDIA_INTERNAL_PREFIX = env.str("PROTECTED_MEDIA_INTERNAL_PREFIX", default="/protected-media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -277,6 +292,23 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)  # one long shift
+# Content-Security-Policy (django-csp): pages load only the vendored files under static/, with no
+# inline script, inline style, style attribute, event-handler attribute or eval. The API docs pages
+# relax it for themselves (config/urls.py), the Django admin for /admin/ (config/csp.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
@@ -294,7 +326,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="95598-workorders@exa
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -331,6 +363,10 @@ SPECTACULAR_SETTINGS = {
         "rest_framework.permissions.AllowAny"
         if API_DOCS_PUBLIC
         else "rest_framework.permissions.IsAuthenticated"
+    ],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.local_times",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -386,6 +422,10 @@ SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]  # Prometheus s
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
 DEMO_ORDERS = env.int("DEMO_ORDERS", default=300)  # how many orders seed_demo adds (once)
 CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=3)  # then closed as unreachable
+# received_at given at intake: at most this many minutes ahead (clock skew), at most this many days
+# back (supervisors entering a letter or a 12398/12345 transfer may go further; complaints/validators).
+INTAKE_CLOCK_SKEW_MINUTES = env.int("INTAKE_CLOCK_SKEW_MINUTES", default=5)
+INTAKE_BACKDATE_DAYS = env.int("INTAKE_BACKDATE_DAYS", default=7)
 # Minutes between failed callback attempts.
 CALLBACK_MIN_INTERVAL_MINUTES = env.int("CALLBACK_MIN_INTERVAL_MINUTES", default=120)
 # A supervisor may reopen a closed order this many days after closing.
@@ -435,6 +475,8 @@ NOTIFY_QUEUE = env.str("NOTIFY_QUEUE", default="")  # empty: Celery's default qu
 # Webhooks to loopback, link-local or private addresses are refused (at save and at send) unless
 # this is set: an intranet receiver on a private address needs it (notifications/channels/destinations).
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=False)
+# A webhook receiver's answer is kept in the delivery log up to this many characters.
+WEBHOOK_RESPONSE_LOG_CHARS = env.int("WEBHOOK_RESPONSE_LOG_CHARS", default=2000)
 NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=100)  # deliveries per task
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=6)  # then the delivery is dead
 NOTIFY_RETRY_BASE_SECONDS = env.int("NOTIFY_RETRY_BASE_SECONDS", default=30)  # 30 s, 1, 2, 4, 8 min …

@@ -27,7 +27,12 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class MarkReadInput(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=True)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        allow_empty=True,
+        max_length=1000,
+    )
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):

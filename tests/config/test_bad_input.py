@@ -113,3 +113,18 @@ def test_an_unexpected_error_in_an_api_view_is_a_json_500(agent_api, monkeypatch
 
     monkeypatch.setattr(workorders_api.WorkOrderListApi, "list", boom)
     assert_json_error(agent_api.get("/api/v1/workorders/"), 500, "server_error")
+
+
+@pytest.mark.django_db
+def test_an_id_beyond_64_bits_is_a_400_not_a_500(users):
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(users["handler"])
+    response = client.post("/api/v1/notifications/read/", {"ids": [18641598758310276759552]}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+
+
+@pytest.mark.django_db
+def test_a_path_id_beyond_64_bits_is_a_404(users):
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(users["handler"])
+    assert_json_error(client.get("/api/v1/workorders/99999999999999999999999/"), 404, "not_found")

@@ -32,9 +32,9 @@ from django.db.models import Max, Min
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accounts.selectors import user_covered_departments
+from accounts.services import api_token_for
 from complaints.models import Category, Customer
 from config import bench
 from workorders.benchmark import data, plan, sweep
@@ -202,7 +202,7 @@ class Command(BaseCommand):
         if scenario.auth == "session":
             client.force_login(user)
         elif scenario.auth == "token":
-            headers["Authorization"] = f"Token {Token.objects.get(user=user).key}"
+            headers["Authorization"] = f"Token {api_token_for(user=user).key}"
         return client, headers
 
     def count_queries(self, scenario) -> None:
@@ -250,7 +250,7 @@ class Command(BaseCommand):
         headers = {}
         user = self.users.get(scenario.user) if scenario.user else None
         if scenario.auth == "token":
-            headers["Authorization"] = f"Token {Token.objects.get(user=user).key}"
+            headers["Authorization"] = f"Token {api_token_for(user=user).key}"
         elif scenario.auth == "session":
             if scenario.user not in self.sessions:
                 client = Client()
