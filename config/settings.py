@@ -195,6 +195,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "workorders.sweep_deadlines", "schedule": 60.0},
     "notifications-requeue": {"task": "notifications.requeue", "schedule": 30.0},
+    "exports-requeue": {"task": "workorders.stats.requeue_exports", "schedule": 60.0},
     "stats-daily-report": {
         "task": "workorders.stats.generate_scheduled_report",
         "schedule": crontab(minute=10, hour=0),
@@ -467,6 +468,8 @@ WORK_CALENDAR_MISSING_YEAR = env.str("WORK_CALENDAR_MISSING_YEAR", default="fall
 
 # --- Product: statistics, reports and exports ---------------------------------------------------
 EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
+# An export still pending this long after it was asked for is queued again (the broker was down).
+EXPORT_REQUEUE_AFTER_SECONDS = env.int("EXPORT_REQUEUE_AFTER_SECONDS", default=120)
 
 # --- Product: notifications ---------------------------------------------------------------------
 NOTIFY_SITE_URL = env.str("NOTIFY_SITE_URL", default="")  # prefix for links in emails and robot messages

@@ -6,10 +6,11 @@ written in the language of the request that started the export (the task is give
 """
 
 import contextlib
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +32,8 @@ from ..models import ExportJob, WorkOrder
 from ..selectors import contact_visible, handler_department_ids, workorder_list
 from .reads import can_see_statistics
 from .tasks import run_export
+
+logger = logging.getLogger(__name__)
 
 EXPORT_FILTER_NAMES = tuple(WorkOrderFilter.base_filters)
 
@@ -122,8 +125,33 @@ def export_start(*, user: User, filters: dict) -> ExportJob:
     export_queryset(user, filters)  # validates
     job = ExportJob.objects.create(user=user, filters=filters)
     language = translation.get_language()  # the headers and labels in the language of the request
-    transaction.on_commit(lambda: run_export.delay(job.pk, language=language))
+    transaction.on_commit(lambda: export_queue(job.pk, language=language))
     return job
+
+
+def export_queue(job_id: int, *, language: str | None = None) -> bool:
+    """Ask a worker to build the job. False (logged) when the broker cannot be reached: the job
+    stays pending, its page says so, and ``exports_requeue`` (beat) queues it again later."""
+    try:
+        run_export.apply_async(args=[job_id], kwargs={"language": language}, retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker error: the job waits for the beat job
+        logger.warning("Could not queue export %s (%s); it stays pending", job_id, exc)
+        return False
+    return True
+
+
+def exports_requeue(*, now: datetime | None = None) -> int:
+    """Beat job: queue again every export still pending ``EXPORT_REQUEUE_AFTER_SECONDS`` after it
+    was asked for (the broker was down then, or the message was lost). Building is idempotent
+    (a finished job is left alone), so a job queued twice is built once."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.EXPORT_REQUEUE_AFTER_SECONDS)
+    queued = 0
+    stale = ExportJob.objects.filter(status=ExportJob.State.PENDING, created_at__lt=cutoff)
+    # The requester's language is not kept with the job: a re-queued export speaks the default one.
+    for job_id in stale.values_list("pk", flat=True)[:500]:
+        queued += export_queue(job_id)
+    return queued
 
 
 def export_build(job_id: int, language: str | None = None) -> ExportJob:

@@ -25,6 +25,14 @@ def run_export(job_id: int, language: str | None = None) -> int:
         raise
 
 
+@shared_task(name="workorders.stats.requeue_exports")
+def requeue_exports() -> int:
+    """Beat entry: exports still pending (the broker was down when they were asked for)."""
+    from .exports import exports_requeue  # noqa: PLC0415 - the same cycle as run_export's
+
+    return exports_requeue()
+
+
 @shared_task(name="workorders.stats.generate_report", acks_late=True)
 def generate_report(kind: str, company_id: int, today: str | None = None, send: bool = True) -> int:
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
