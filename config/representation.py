@@ -21,6 +21,7 @@ fails there (and the fallback keeps it correct meanwhile).
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -99,7 +100,7 @@ def _fallback(field: drf_fields.Field):
 def _model_field(model, name: str) -> models.Field | None:
     try:
         return model._meta.get_field(name)
-    except Exception:  # not a model field (a property, a method)
+    except FieldDoesNotExist:  # not a model field (a property, a method)
         return None
 
 
