@@ -57,7 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The Content-Security-Policy header on every answer (CONTENT_SECURITY_POLICY below).
-    "csp.middleware.CSPMiddleware",
+    "config.csp.CSPMiddleware",
     # Observability: the request id, the log context and the latency histogram (static files excluded).
     "config.observability.middleware.ObservabilityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -294,8 +294,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)  # one long shift
 # Content-Security-Policy (django-csp): pages load only the vendored files under static/, with no
-# inline script, inline style, style attribute, event-handler attribute or eval. The API docs pages
-# relax it for themselves (config/urls.py), the Django admin for /admin/ (config/csp.py).
+# inline script, inline style, style attribute, event-handler attribute or eval. Only the API docs
+# pages and DRF's browsable API relax it, for themselves (config/csp.py); the admin needs nothing.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -35,7 +35,12 @@ ADMIN_LIFECYCLE_ACTIONS = ("submit", "accept", "approve", "urge", "escalate")
 
 
 def _pretty_json(value):
-    return format_html("<pre style='margin:0'>{}</pre>", json.dumps(value, ensure_ascii=False, indent=1))
+    # A class, not a style attribute: the Content-Security-Policy allows none (static/css/admin.css).
+    return format_html('<pre class="admin-json">{}</pre>', json.dumps(value, ensure_ascii=False, indent=1))
+
+
+class JsonDetailsMedia:
+    css = {"all": ["css/admin.css"]}
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -58,6 +63,7 @@ class EventInline(ReadOnlyInline):
     fields = ["created_at", "action", "from_status", "to_status", "actor", "version", "details"]
     readonly_fields = fields
     ordering = ["created_at", "id"]
+    Media = JsonDetailsMedia
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
@@ -358,6 +364,7 @@ class WorkOrderEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     fields = ["order", "action", "from_status", "to_status", "actor", "version", "created_at", "details"]
     readonly_fields = fields
+    Media = JsonDetailsMedia
 
     @admin.display(description=_("details"))
     def details(self, obj):

@@ -1,4 +1,5 @@
-/* Workbench behaviour: keyboard shortcuts, the cascading category picker, customer fill-in. */
+/* Workbench behaviour: keyboard shortcuts, the cascading category picker, customer fill-in, and the
+   listeners that replace inline event handlers (the Content-Security-Policy allows none). */
 (function () {
   "use strict";
 
@@ -81,6 +82,18 @@
     });
     var next = form.elements["channel"];
     if (next) next.focus();
+  });
+
+  // A select marked data-autosubmit submits its form when changed (the language switch).
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t && t.matches && t.matches("select[data-autosubmit]") && t.form) t.form.submit();
+  });
+
+  // A button marked data-action="print" prints the page (the printable report).
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("[data-action='print']");
+    if (btn) { e.preventDefault(); window.print(); }
   });
 
   function initAll(root) {

@@ -1,15 +1,21 @@
 /* Dashboard and pivot charts (ECharts, vendored). Clicking a bar or slice opens the filtered order list. */
 (function () {
   "use strict";
+  // The dashboard's figures (#stats-charts), or the pivot page's result (#pivot-data).
   var node = document.getElementById("stats-charts");
-  if (!node || !window.echarts) { return; }
-  var data = JSON.parse(node.textContent);
+  var pivot = document.getElementById("pivot-data");
+  if (!(node || pivot) || !window.echarts) { return; }
+  var data = node ? JSON.parse(node.textContent) : {};
+  if (pivot && !data.pivot) { data.pivot = JSON.parse(pivot.textContent); }
   var charts = [];
 
   function make(id, option, items) {
     var el = document.getElementById(id);
     if (!el) { return; }
     var chart = echarts.init(el);
+    // Tooltips drawn on the canvas: the HTML ones carry style attributes, which the
+    // Content-Security-Policy refuses (their markers and layout would be lost).
+    if (option.tooltip) { option.tooltip.renderMode = "richText"; }
     chart.setOption(option);
     if (items) {
       chart.on("click", function (p) {
