@@ -195,12 +195,17 @@ class _Sim:
         heapq.heappush(self.heap, (at, self.seq, story))
         self.seq += 1
 
-    def run(self):
+    def run(self, progress=None):
+        """Play the stories; ``progress(done)`` after each story that ends (one per order)."""
+        done = 0
         while self.heap:
             at, _seq, story = heapq.heappop(self.heap)
             try:
                 nxt = next(story)
             except StopIteration:
+                done += 1
+                if progress:
+                    progress(done)
                 continue
             except DomainError as exc:
                 self.failures.append(f"{at:%Y-%m-%d %H:%M}: {exc}")
@@ -915,9 +920,10 @@ def demo_orders_exist() -> bool:
 
 
 @transaction.atomic
-def seed_orders(*, count: int | None = None, now=None, seed: int = 95598) -> dict:
+def seed_orders(*, count: int | None = None, now=None, seed: int = 95598, progress=None) -> dict:
     """Add ``count`` (default ``DEMO_ORDERS``, 300) demo orders over the last 90 days; idempotent.
 
+    ``progress(done, total)`` is called as the order stories end (for a console's progress line).
     Returns a summary: ``created`` (0 when demo orders already existed) and ``failures`` (steps a
     rule refused; expected empty).
     """
@@ -928,6 +934,6 @@ def seed_orders(*, count: int | None = None, now=None, seed: int = 95598) -> dic
     roots, specs = seeder.plan()
     for spec in roots:
         seeder.sim.spawn(spec.received_at, seeder.story(spec))
-    seeder.sim.run()
+    seeder.sim.run(progress=(lambda done: progress(done, len(specs))) if progress else None)
     created = sum(1 for s in specs if s.order_id)
     return {"created": created, "failures": seeder.sim.failures}
