@@ -18,6 +18,7 @@ compares the two representations field by field, so a new field type that the pl
 fails there (and the fallback keeps it correct meanwhile).
 """
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -155,6 +156,17 @@ class MethodGetter(str):
     """A plan entry for a ``SerializerMethodField``: the method's name, bound per serializer."""
 
 
+class DeclaredField(str):
+    """A plan entry for a declared field that keeps DRF's code (a nested ``many=True`` serializer):
+    its name. Each serializer binds its own copy of that one field, as DRF's ``fields`` would,
+    without building every other field (the detail page's serializer: ~80 fields, ~20 ms)."""
+
+    def bind(self, serializer):
+        field = copy.deepcopy(serializer._declared_fields[self])
+        field.bind(field_name=str(self), parent=serializer)
+        return _fallback(field)
+
+
 _PLANS: dict[type, list] = {}
 
 
@@ -176,12 +188,43 @@ class CompiledRepresentation:
                 compiled = [
                     (field.field_name, compile_field(field, model)) for field in self._readable_fields
                 ]
-                if not any(getattr(get, "needs_instance", False) for _name, get in compiled):
-                    _PLANS[type(self)] = compiled
-            plan = self._plan = [
-                (name, getattr(self, get) if isinstance(get, MethodGetter) else get) for name, get in compiled
-            ]
+                # A field DRF keeps is bound to this serializer: the plan is per instance, unless the
+                # field is declared on the class (then each instance binds a copy of it alone).
+                shared = [
+                    (name, DeclaredField(name) if self._binds_alone(name, get) else get)
+                    for name, get in compiled
+                ]
+                if not any(getattr(get, "needs_instance", False) for _name, get in shared):
+                    _PLANS[type(self)] = shared
+            plan = self._plan = [(name, self._bound(get)) for name, get in compiled]
         return plan
+
+    def _binds_alone(self, name, get) -> bool:
+        """True for a field that keeps DRF's code and can be bound without the other fields: declared
+        on the class, readable, with its own name as its source, and no context of its own."""
+        if not getattr(get, "needs_instance", False):
+            return False
+        declared = self._declared_fields.get(name)
+        return (
+            declared is not None
+            and not declared.write_only
+            and declared.source in (None, name)
+            and type(self).get_fields is CompiledRepresentation._model_get_fields(type(self))
+        )
+
+    @staticmethod
+    def _model_get_fields(cls):
+        """The ``get_fields`` this serializer class inherits from DRF (not overridden)."""
+        from rest_framework.serializers import ModelSerializer, Serializer  # noqa: PLC0415
+
+        return ModelSerializer.get_fields if issubclass(cls, ModelSerializer) else Serializer.get_fields
+
+    def _bound(self, get):
+        if isinstance(get, MethodGetter):
+            return getattr(self, get)
+        if isinstance(get, DeclaredField):
+            return get.bind(self)
+        return get
 
     def to_representation(self, instance):
         return {name: get(instance) for name, get in self._representation_plan()}

@@ -59,3 +59,37 @@ def test_the_detail_keeps_drfs_own_fields_for_attachments(orders, users):
     serializer = WorkOrderDetailSerializer(order, context={"request": request_as(user)})
     assert serializer.data == serializer.drf_representation(order)
     assert serializer.data["available_actions"] and serializer.data["attachments"] == []
+
+
+def test_the_detail_plan_is_built_once_and_binds_its_nested_lists_per_serializer(build, orders, users):
+    # given: an order with an attachment and an extension request, seen by two users
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from config.representation import _PLANS
+    from workorders.models import ExtensionRequest
+
+    order = build.order("processing", phone="13900000806", account_no="3300000806")
+    order.attachments.create(
+        file=SimpleUploadedFile("photo.jpg", b"x"),
+        original_name="photo.jpg",
+        size=1,
+        content_type="image/jpeg",
+        uploaded_by=users["handler2"],
+    )
+    ExtensionRequest.objects.create(
+        order=order, requested_by=users["handler2"], requested_due_at=order.received_at, reason="等待停电计划"
+    )
+    _PLANS.pop(WorkOrderDetailSerializer, None)
+    for n, who in enumerate(["manager", "supervisor", "manager"]):
+        user = users[who]
+        fresh = workorder_list(user).get(pk=order.pk)
+        # when
+        serializer = WorkOrderDetailSerializer(fresh, context={"request": request_as(user)})
+        data = serializer.data
+        # then: after the first, no serializer builds all its fields (only its nested lists)
+        assert WorkOrderDetailSerializer in _PLANS
+        assert n == 0 or "fields" not in serializer.__dict__
+        # and the output is DRF's own, the nested lists included
+        assert data == serializer.drf_representation(fresh)
+        assert [a["original_name"] for a in data["attachments"]] == ["photo.jpg"]
+        assert [e["reason"] for e in data["extension_requests"]] == ["等待停电计划"]
