@@ -1,10 +1,17 @@
 """Reads of work orders, always through the caller's scope."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from datetime import timedelta
 
-from accounts.models import User
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Department, User
 from accounts.roles import COMPANY_ROLES, Role
-from accounts.selectors import user_covered_department_ids, user_covers_every_department
+from accounts.selectors import (
+    user_covered_department_ids,
+    user_covered_departments,
+    user_covers_every_department,
+)
 from complaints.models import Customer
 
 from .models import Assignment, Attachment, Status, WorkOrder, WorkOrderEvent
@@ -131,3 +138,60 @@ def attachment_get(user: User, pk) -> Attachment | None:
 
 def workorder_events(order: WorkOrder) -> QuerySet[WorkOrderEvent]:
     return order.events.select_related("actor").order_by("created_at", "id")
+
+
+# --- triage (issue 14) ---------------------------------------------------------------------------
+
+SUGGESTION_DAYS = 90
+
+
+def department_suggestion(
+    *, unit_id: int | None, category_id: int | None, user: User | None = None, now=None
+) -> dict | None:
+    """The department most often assigned in the last ``SUGGESTION_DAYS`` days for orders of this
+    supply unit and category: ``{"department": Department, "count": n}``, or None when there is
+    no such assignment (or none the user may route to). A suggestion for the dispatcher to take
+    or leave; nothing applies it by itself.
+
+    Ties go to the department assigned most recently. One grouped query over the assignments of
+    the window joined to their orders of that (unit, category)."""
+    if unit_id is None or category_id is None:
+        return None
+    now = now or timezone.now()
+    rows = (
+        Assignment.objects.filter(
+            assigned_at__gte=now - timedelta(days=SUGGESTION_DAYS),
+            order__unit_id=unit_id,
+            order__category_id=category_id,
+            department__is_active=True,
+        )
+        .exclude(department__kind=Department.Kind.COMPANY)
+        .values("department")
+        .annotate(n=Count("pk"), last=Max("assigned_at"))
+        .order_by("-n", "-last", "department")
+    )
+    if user is not None and not user.has_role(Role.ADMIN):
+        rows = rows.filter(department__in=sorted(user_covered_department_ids(user)))
+    best = rows.first()
+    if best is None:
+        return None
+    return {"department": Department.objects.get(pk=best["department"]), "count": best["n"]}
+
+
+def handlers_by_department(user: User) -> dict[str, list[list[str]]]:
+    """The active handlers the user may assign, per department they may route to: a handler
+    belongs to their own department and every department above it in the user's scope (the
+    assign action's rule: the handler's department lies under the chosen one). Keys and ids are
+    strings, for a JSON the page's script filters the handler list with."""
+    covered = list(user_covered_departments(user).filter(is_active=True).only("pk", "path"))
+    handlers = (
+        User.objects.filter(is_active=True, groups__name=Role.HANDLER, department__in=[d.pk for d in covered])
+        .select_related("department")
+        .order_by("department__path", "username")
+    )
+    out: dict[str, list[list[str]]] = {str(d.pk): [] for d in covered}
+    for handler in handlers:
+        for dept in covered:
+            if handler.department.path.startswith(dept.path):
+                out[str(dept.pk)].append([str(handler.pk), f"{handler} · {handler.department}"])
+    return out

@@ -1,13 +1,18 @@
 """Writes on work orders that are not lifecycle actions: creation, the risk flags."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
 
 from accounts.models import User
 from complaints.models import Complaint
+from config.errors import DomainError, page_message
 
+from .lifecycle import perform
 from .lifecycle.events import record_creation, write_event
 from .models import Status, WorkOrder
 from .rules import workorder_detect_repeat, workorder_minimum_level
+from .selectors import workorders_visible_to
 
 # Risk flags that no lifecycle action owns: an administrator may correct them by hand.
 RISK_FLAGS = ("is_key_customer", "is_sensitive", "upgrade_tendency")
@@ -69,3 +74,39 @@ def workorder_flags_set(*, order_id: int, actor: User | None, flags: dict[str, b
     order.save(update_fields=[*changed, "updated_at"])
     write_event(order, "flags_changed", actor=actor, payload={"from": before, "to": changed}, now=now)
     return order
+
+
+# --- bulk assignment (issue 14) ------------------------------------------------------------------
+
+BULK_ASSIGN_MAX = 100  # orders per bulk assignment: a page of a queue and then some
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    order_id: int
+    label: str  # the tracking number, else the id
+    ok: bool
+    message: str = ""
+
+
+def workorders_assign_bulk(
+    *, actor: User, ids: list[int], versions: dict[int, int], data: dict
+) -> list[BulkResult]:
+    """Assign each order of ``ids`` with the same department (and handler) through
+    ``lifecycle.perform``, each in its own transaction with the version the dispatcher saw (an
+    order changed meanwhile is refused, the others go on). One result per order, in order: an
+    order refused (out of scope, not waiting for assignment, stale, invalid input) says why."""
+    labels = dict(workorders_visible_to(actor).filter(pk__in=ids).values_list("pk", "tracking_no"))
+    results = []
+    for pk in dict.fromkeys(ids):
+        label = labels.get(pk) or str(pk)
+        try:
+            perform(pk, "assign", actor=actor, version=versions.get(pk), data=data)
+        except DomainError as exc:
+            message, fields = page_message(exc)
+            if fields:
+                message = "; ".join([message, *(m for ms in fields.values() for m in ms)])
+            results.append(BulkResult(pk, label, False, message))
+        else:
+            results.append(BulkResult(pk, label, True))
+    return results

@@ -9,30 +9,34 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Count, F, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.roles import LOOKUP_ROLES
-from complaints.models import Channel
+from accounts.roles import LOOKUP_ROLES, Role
+from complaints.models import Channel, mask_phone
 from complaints.selectors import category_tree
 from config.errors import DomainError, page_refusal
 from config.protected_media import protected_file_response
 
 from .context_processors import queue_items
+from .filter_labels import filter_chips
 from .filters import WorkOrderFilter
+from .forms import _department_choices as department_choices
 from .forms import action_fields, form_data
 from .lifecycle import ACTIONS, available_actions, perform
 from .models import ContactMethod, Level, Satisfaction, Status, Truthfulness
 from .queues import (
     NEAR_DEADLINE,
     QUEUES,
+    due_class,
+    due_share,
     late_badges,
     queue_counts_forget,
     queue_orders,
@@ -44,18 +48,32 @@ from .rules import workorder_duplicates
 from .selectors import (
     LIST_REFS,
     attachment_get,
+    contact_visible,
+    department_suggestion,
+    handler_department_ids,
+    handlers_by_department,
     workorder_events,
     workorder_get,
     workorder_list,
     workorders_visible_to,
 )
 from .serializers import WorkOrderDetailSerializer
+from .services import BULK_ASSIGN_MAX, workorders_assign_bulk
+from .stats.exports import can_export
 
 PAGE_SIZE = 25
 SORTS = {
     "-received_at": gettext_lazy("Newest first"),
     "received_at": gettext_lazy("Oldest first"),
 }  # both ride the (received_at, id) indexes
+# A queue is a status's subset: it is listed by what falls due first (its open deadlines probed per
+# order of the subset, ``queues.with_due``), overdue first, orders without a running clock last.
+DUE_SORT = "due"
+QUEUE_SORTS = {DUE_SORT: gettext_lazy("Due soonest first"), **SORTS}
+# The list form's own fields: any other active filter (a dashboard drill-down's department, unit,
+# category, dates) rides along as a hidden field, so refining the list keeps it (issue 14).
+FORM_FIELDS = {"search", "status", "level", "overdue", "sort", "queue", "after"}
+SNIPPET_CHARS = 40
 SIDE_SECTIONS = {"note", "attach"}  # actions with their own panel on the detail page
 EVENT_LABELS = {
     "create": gettext_lazy("Created"),
@@ -100,8 +118,27 @@ def time_left(order, now, *, overdue_now=False):
     if due <= now:
         return "overdue", _("Overdue by %(t)s") % {"t": _span(now - due)}
     left = due - now
-    css = "overdue" if overdue_now else ("near" if left <= NEAR_DEADLINE else "")
+    started = _started(order, due)
+    if overdue_now:
+        css = "overdue"
+    elif started is not None:  # coloured by the share of the limit used (queues.DUE_SHARE_STEPS)
+        css = due_class(due_share(started, due, now))
+    else:  # an extension's due time alone: no start to measure a share from
+        css = "near" if left <= NEAR_DEADLINE else ""
     return css, _("%(t)s left") % {"t": _span(left)}
+
+
+def _started(order, due):
+    """When the clock counting down to ``due`` started: the list's ``next_started``
+    (``queues.with_due``), else the running deadline row of that due time among the order's
+    prefetched rows (the detail page); None when neither says."""
+    started = getattr(order, "next_started", None)
+    if started is not None and getattr(order, "next_due", None) == due:
+        return started
+    rows = getattr(order, "_prefetched_objects_cache", {}).get("deadlines")
+    if rows is None:
+        return None
+    return next((row.started_at for row in rows if row.is_open and row.due_at == due), None)
 
 
 def _span(delta: timedelta) -> str:
@@ -132,23 +169,52 @@ def _keyset(qs, sort, after):
     return qs
 
 
+def _keyset_due(qs, after):
+    """Keyset pagination on (next due time, id), due soonest first and no due time last."""
+    qs = qs.order_by(F("next_due").asc(nulls_last=True), "id")
+    if not after:
+        return qs
+    try:
+        stamp, pk = after.rsplit("_", 1)
+        pk = int(pk)
+    except ValueError:
+        return qs
+    if stamp == "none":
+        return qs.filter(next_due__isnull=True, id__gt=pk)
+    stamp = parse_datetime(stamp)
+    if stamp is None:
+        return qs
+    return qs.filter(Q(next_due__gt=stamp) | Q(next_due=stamp, id__gt=pk) | Q(next_due__isnull=True))
+
+
 def _cursor(order, sort):
-    value = getattr(order, sort.lstrip("-"))
-    return f"{value.isoformat()}_{order.pk}"
+    value = getattr(order, "next_due" if sort == DUE_SORT else sort.lstrip("-"))
+    return f"{value.isoformat() if value else 'none'}_{order.pk}"
 
 
-def _decorate(orders, now):
-    """What a list row shows besides the fields: late stages (one query for the page), time left."""
+def _decorate(orders, now, user=None, *, phones=False):
+    """What a list row shows besides the fields: late stages (one query for the page), time left,
+    a snippet of the content and, in the callback queue, the customer's phone as the user may see
+    it (masked where ``contact_visible`` says so)."""
     with_late_stages(orders)
+    handler_depts = handler_department_ids(user) if phones and user is not None else None
     for order in orders:
         order.time_class, order.time_text = time_left(
             order, now, overdue_now=bool(order.late_stages["overdue"])
         )
         order.attempts_left = max(settings.CALLBACK_MAX_ATTEMPTS - order.callback_attempts, 0)
+        order.snippet = " ".join((order.complaint.content or "").split())
+        if phones:
+            phone = order.complaint.phone
+            shown = contact_visible(user, order, handler_depts=handler_depts)
+            order.phone_shown = phone if shown else mask_phone(phone)
     return orders
 
 
 # --- lists ---------------------------------------------------------------------------------------
+
+
+BULK_ASSIGN_QUEUES = {"assign", "returned"}
 
 
 @login_required
@@ -164,13 +230,18 @@ def workorder_list_view(request):
     params.pop("after", None)
     filterset = WorkOrderFilter(params, queryset=qs, request=request)
     qs = filterset.qs if filterset.is_valid() else qs.none()
-    sort = request.GET.get("sort", "-received_at")
-    if sort not in SORTS:
-        sort = "-received_at"
-    qs = _keyset(with_due(qs), sort, request.GET.get("after", ""))
+    sorts = QUEUE_SORTS if queue else SORTS
+    sort = request.GET.get("sort") or (DUE_SORT if queue else "-received_at")
+    if sort not in sorts:
+        sort = DUE_SORT if queue else "-received_at"
+    if sort == DUE_SORT:
+        qs = _keyset_due(with_due(qs), request.GET.get("after", ""))
+    else:
+        qs = _keyset(with_due(qs), sort, request.GET.get("after", ""))
     rows = list(qs[: PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
-    rows = _decorate(rows[:PAGE_SIZE], now)
+    show_phone = queue is not None and queue.code == "callback"
+    rows = _decorate(rows[:PAGE_SIZE], now, user, phones=show_phone)
     next_query = None
     if has_next:
         nq = params.copy()
@@ -181,12 +252,14 @@ def workorder_list_view(request):
     if queue:  # the queue's size in its header: its badge's count (kept a few seconds, "99+" past 99)
         count = next((q["count_label"] for q in queue_items(request, user) if q["code"] == queue.code), None)
     title = queue.label if queue else _("Work orders")
+    chips = filter_chips(params, base=params)
+    bulk = queue is not None and queue.code in BULK_ASSIGN_QUEUES and user.has_role(Role.DISPATCHER)
     context = {
         "orders": rows,
         "queue": queue,
         "queue_count": count,
         "title": title,
-        "sorts": SORTS,
+        "sorts": sorts,
         "sort": sort,
         "statuses": Status.choices,
         "levels": Level.choices,
@@ -199,8 +272,16 @@ def workorder_list_view(request):
         "first_query": first_query,
         "is_later_page": bool(request.GET.get("after")),
         "my_queues": queues_for(user),
-        "show_attempts": queue is not None and queue.code == "callback",
+        "show_attempts": show_phone,
+        "show_phone": show_phone,
         "page_size": PAGE_SIZE,
+        "chips": chips,
+        # the filters the form has no field for, kept as hidden fields (a drill-down's department)
+        "carried": [(c["name"], c["raw"]) for c in chips if c["name"] not in _form_fields(queue)],
+        # the list as it is filtered, for the export button (the same filter names as the list)
+        "export_filters": [(c["name"], c["raw"]) for c in chips],
+        "can_export": can_export(user) and queue is None,
+        "bulk_assign": _bulk_assign_context(user) if bulk else None,
     }
     template = (
         "workorders/_list_table.html"
@@ -208,6 +289,63 @@ def workorder_list_view(request):
         else "workorders/list.html"
     )
     return render(request, template, context)
+
+
+def _form_fields(queue) -> set[str]:
+    return FORM_FIELDS - {"status"} if queue else FORM_FIELDS
+
+
+def _bulk_assign_context(user) -> dict:
+    return {
+        "departments": department_choices(user),
+        "handlers_json": handlers_by_department(user),
+    }
+
+
+@login_required
+@require_POST
+def workorder_bulk_assign_view(request):
+    """Assign the orders ticked in a dispatcher's queue to one department (and handler) at once:
+    each through ``lifecycle.perform`` with the version the page showed; the answer names each
+    order assigned or refused, and why."""
+    user = request.user
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()][:BULK_ASSIGN_MAX]
+    queue = request.POST.get("queue", "")
+    back = reverse("workorders:list") + (f"?queue={queue}" if queue in QUEUES else "")
+    if not ids:
+        messages.warning(request, _("Tick the orders to assign first."))
+        return redirect(back)
+    data = {"department": request.POST.get("department", "")}
+    if request.POST.get("assignee"):
+        data["assignee"] = request.POST["assignee"]
+    versions = {pk: int(v) for pk in ids if (v := request.POST.get(f"version_{pk}", "")).isdigit()}
+    results = workorders_assign_bulk(actor=user, ids=ids, versions=versions, data=data)
+    queue_counts_forget(user)
+    done = [r for r in results if r.ok]
+    failed = [r for r in results if not r.ok]
+    if done:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d order assigned: %(orders)s.",
+                "%(n)d orders assigned: %(orders)s.",
+                len(done),
+            )
+            % {"n": len(done), "orders": ", ".join(r.label for r in done)},
+        )
+    for r in failed:
+        messages.error(
+            request, _("%(order)s not assigned: %(reason)s") % {"order": r.label, "reason": r.message}
+        )
+    return redirect(back)
+
+
+@login_required
+def queue_nav_view(request):
+    """The queue badges alone (htmx, after an action: ``HX-Trigger: queues-changed``)."""
+    return render(
+        request, "workorders/partials/queue_nav.html", {"current_queue": request.GET.get("queue", "")}
+    )
 
 
 # --- detail --------------------------------------------------------------------------------------
@@ -399,6 +537,7 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
         "flash": message,
         "flash_level": level,
         "can_open_customer": user.has_role(*LOOKUP_ROLES),
+        **_assist_context(request, order, forms),  # issue 14: next in queue, the dispatcher's aids
     }
 
 
@@ -421,6 +560,7 @@ def workorder_action_view(request, pk, code):
         raise Http404(_("Work order not found."))
     data = form_data(action, request.POST, request.FILES)
     version = request.POST.get("version") or None
+    before = _queues_holding(user, order.pk, timezone.now())  # for "next in queue" after the action
     try:
         perform(
             order.pk,
@@ -446,18 +586,94 @@ def workorder_action_view(request, pk, code):
     queue_counts_forget(user)  # the badges show this action on the next page
     fresh = workorder_get(user, pk)
     done = _("%(action)s: done.") % {"action": action.label}
+    request.next_in_queue = _next_in_queue(user, pk, before)
     if fresh is None:  # no longer in scope (e.g. returned by a handler of another team)
         messages.success(request, done)
-        target = reverse("workorders:list")
+        nxt = request.next_in_queue
+        target = nxt["queue_url"] if nxt else reverse("workorders:list")
         if request.htmx:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = target
             return response
         return redirect(target)
     if request.htmx:
-        return _answer(request, fresh, message=done, level="success")
+        response = _answer(request, fresh, message=done, level="success")
+        response["HX-Trigger"] = "queues-changed"  # the queue badges fetch their counts again
+        return response
     messages.success(request, done)
+    if request.next_in_queue:  # shown once, on the order's page the redirect leads to
+        request.session[NEXT_IN_QUEUE_KEY] = {**request.next_in_queue, "from": pk}
     return redirect("workorders:detail", pk=pk)
+
+
+# --- triage aids on the order page (issue 14) ------------------------------------------------------
+
+NEXT_IN_QUEUE_KEY = "workorders:next-in-queue"
+
+
+def _assist_context(request, order, forms) -> dict:
+    """What ``workorders/partials/triage.html`` shows on the order page: the next order of the
+    queue this one just left (set by the action, or kept in the session over its redirect), and
+    the assign form's aids (the suggested department, the handlers per department)."""
+    nxt = getattr(request, "next_in_queue", None)
+    if nxt is None and NEXT_IN_QUEUE_KEY in request.session:
+        kept = request.session.pop(NEXT_IN_QUEUE_KEY)
+        nxt = kept if isinstance(kept, dict) and kept.get("from") == order.pk else None
+    triage = None
+    if any(f["code"] == "assign" for f in forms):
+        triage = {
+            "suggestion": department_suggestion(
+                unit_id=order.unit_id, category_id=order.category_id, user=request.user
+            ),
+            "handlers_json": handlers_by_department(request.user),
+        }
+    return {"next_in_queue": nxt, "triage": triage}
+
+
+def _queues_holding(user, pk, now) -> list[str]:
+    """The codes of the user's queues that hold the order now (one query for all of them)."""
+    queues = queues_for(user)
+    if not queues:
+        return []
+    found = (
+        workorders_visible_to(user)
+        .filter(pk=pk)
+        .aggregate(**{f"q_{q.code}": Count("pk", filter=q.filter(user, now)) for q in queues})
+    )
+    return [q.code for q in queues if found.get(f"q_{q.code}")]
+
+
+def _next_in_queue(user, pk, before: list[str]) -> dict | None:
+    """After an action: the first queue the order was in and has left, with its next order (due
+    soonest first, as the queue lists it); None when the order left no queue of the user's."""
+    if not before:
+        return None
+    now = timezone.now()
+    after = set(_queues_holding(user, pk, now))
+    left = [code for code in before if code not in after]
+    if not left:
+        return None
+    queue = QUEUES[left[0]]
+    nxt = (
+        with_due(queue_orders(user, queue.code, now=now).exclude(pk=pk))
+        .order_by(F("next_due").asc(nulls_last=True), "id")
+        .values("pk", "tracking_no")
+        .first()
+    )
+    return {
+        "code": queue.code,
+        "label": str(queue.label),
+        "pk": nxt["pk"] if nxt else None,
+        "tracking_no": (nxt["tracking_no"] or str(nxt["pk"])) if nxt else "",
+        "queue_url": f"{reverse('workorders:list')}?queue={queue.code}",
+    }
+
+
+def _already_done(order, code: str, user, version) -> bool:
+    """Whether ``user`` did ``code`` to ``order`` since the ``version`` their form was showing."""
+    if not (version and version.isdigit()):
+        return False
+    return order.events.filter(version__gt=int(version), action=code, actor=user).exists()
 
 
 def _answer(request, order, *, status=200, **kwargs):

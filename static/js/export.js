@@ -25,6 +25,8 @@
         document.getElementById("export-written").textContent = j.written;
         document.getElementById("export-total").textContent = j.total;
         status.setAttribute("data-status", j.status);
+        var state = document.getElementById("export-state");
+        if (state && j.status_label) { state.textContent = j.status_label; }  // 排队中 → 生成中 → 已完成
         if (j.status === "done") { document.getElementById("export-download").classList.remove("d-none"); return; }
         if (j.status === "failed") { document.getElementById("export-error").textContent = j.error; return; }
         setTimeout(poll, 1000);

@@ -42,6 +42,11 @@ def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value).replace(tzinfo=None) if value else None
 
 
+def _yes_no(value: bool) -> str:
+    """A yes/no column in words (是/否), never a blank for "no"."""
+    return _("Yes") if value else _("No")
+
+
 def export_columns() -> list[tuple[str, Callable[[WorkOrder, bool], Any]]]:
     return [
         (_("Tracking number"), lambda o, c: o.tracking_no),
@@ -57,8 +62,8 @@ def export_columns() -> list[tuple[str, Callable[[WorkOrder, bool], Any]]]:
         (_("Phone"), lambda o, c: o.complaint.phone if c else "***"),
         (_("Address"), lambda o, c: o.complaint.address if c else "***"),
         (_("Complaint content"), lambda o, c: o.complaint.content),
-        (_("Overdue"), lambda o, c: _("Yes") if o.is_overdue else ""),
-        (_("Repeat complaint"), lambda o, c: _("Yes") if o.is_repeat else ""),
+        (_("Overdue"), lambda o, c: _yes_no(o.is_overdue)),
+        (_("Repeat complaint"), lambda o, c: _yes_no(o.is_repeat)),
         (_("Urges"), lambda o, c: o.urge_count),
         (_("Returns"), lambda o, c: o.return_count),
         (_("Reopens"), lambda o, c: o.reopen_count),

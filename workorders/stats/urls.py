@@ -7,6 +7,7 @@ urlpatterns = [
     path("dashboard/pivot/", views.pivot, name="stats-pivot"),
     path("reports/", views.report_list, name="stats-reports"),
     path("reports/subscribe/", views.report_subscribe, name="stats-report-subscribe"),
+    path("reports/generate/", views.report_generate_now, name="stats-report-generate"),
     path("reports/<int:pk>/", views.report_detail, name="stats-report"),
     path("reports/<int:pk>/download/", views.report_download, name="stats-report-download"),
     path("exports/", views.export_list, name="stats-exports"),

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
@@ -25,6 +25,7 @@ from config.protected_media import bytes_download_response, protected_file_respo
 from config.routers import replica_reads
 from config.xlsx import append_safe
 
+from ..filter_labels import filter_chips
 from ..models import ExportJob, Level, Report, ReportSubscription
 from .exports import clean_filters, export_start, exports_visible_to
 from .reads import (
@@ -35,7 +36,7 @@ from .reads import (
     stats_dashboard,
     stats_pivot,
 )
-from .reports import report_display_title, report_labels, report_xlsx
+from .reports import report_display_title, report_generate, report_labels, report_period, report_xlsx
 from .services import report_subscription_set
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -213,13 +214,29 @@ def pivot(request):
         except DomainError as exc:
             form.add_error(None, str(exc.message))
             result = None
+    period = pivot_period(filters.stats_filter())
+    title = None
     if result is not None:
+        v = form.cleaned_data
+        title = pivot_title(result, rows=v["rows"], cols=v["cols"] or None)
+        # without a column dimension the one column is the total: shown once, as 合计 (the chart
+        # keeps it as its one series)
+        result["show_cols"] = bool(v["cols"])
         if request.GET.get("format") == "xlsx":
-            return _pivot_xlsx(result)
+            return _pivot_xlsx(result, filename=pivot_filename(title, period))
+        is_rate = result["measure"] in RATE_MEASURES
+        shown = _percent if is_rate else _plain
         result["lines"] = [
-            {"label": r["label"], "cells": cells, "total": total}
+            {
+                "label": r["label"],
+                "cells": [shown(c) for c in cells] if result["show_cols"] else [],
+                "total": shown(total),
+            }
             for r, cells, total in zip(result["rows"], result["cells"], result["row_totals"], strict=False)
         ]
+        result["col_totals_shown"] = [shown(c) for c in result["col_totals"]] if result["show_cols"] else []
+        result["total_shown"] = shown(result["total"])
+        result["is_rate"] = is_rate
     export_query = request.GET.copy()
     export_query["format"] = "xlsx"
     return render(
@@ -229,22 +246,76 @@ def pivot(request):
             "form": form,
             "filters": filters,
             "result": result,
+            "title": title,
+            "period": period,
             "xlsx_query": export_query.urlencode(),
         },
     )
 
 
-def _pivot_xlsx(result) -> HttpResponse:
+# The pivot measures that are rates (fractions 0..1): shown and written as percentages.
+RATE_MEASURES = {m for m in PIVOT_MEASURES if m.endswith("_rate")}
+
+
+def _percent(value) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def _plain(value) -> str:
+    return "" if value is None else str(value)
+
+
+def pivot_period(f: StatsFilter) -> str:
+    """The pivot's period in words: "2026-11-01 – 2026-11-30", "from …", "to …" or "all dates"."""
+    start, end = f.date_from, f.date_to
+    if start and end:
+        return _("%(start)s to %(end)s") % {"start": start.isoformat(), "end": end.isoformat()}
+    if start:
+        return _("from %(start)s") % {"start": start.isoformat()}
+    if end:
+        return _("until %(end)s") % {"end": end.isoformat()}
+    return _("all dates")
+
+
+def pivot_title(result, *, rows: str, cols: str | None) -> str:
+    """ "On-time rate by Unit and Channel": the measure and the dimensions, in the reader's language."""
+    if cols:
+        return _("%(measure)s by %(rows)s and %(cols)s") % {
+            "measure": result["measure_label"],
+            "rows": PIVOT_DIMENSIONS[rows][1],
+            "cols": PIVOT_DIMENSIONS[cols][1],
+        }
+    return _("%(measure)s by %(rows)s") % {
+        "measure": result["measure_label"],
+        "rows": PIVOT_DIMENSIONS[rows][1],
+    }
+
+
+def pivot_filename(title: str, period: str) -> str:
+    """The download's name: the pivot's title and period, without characters a file name refuses."""
+    name = f"{title} {period}"
+    for ch in '\\/:*?"<>|':
+        name = name.replace(ch, "-")
+    return f"{' '.join(name.split())}.xlsx"
+
+
+def _pivot_xlsx(result, *, filename: str) -> HttpResponse:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Pivot")
-    append_safe(ws, [result["measure_label"]] + [c["label"] for c in result["cols"]] + [_("Total")])
+    rate = result["measure"] in RATE_MEASURES
+    cols = result["show_cols"]
+    append_safe(ws, [result["measure_label"]] + [c["label"] for c in result["cols"] if cols] + [_("Total")])
     for r, cells, total in zip(result["rows"], result["cells"], result["row_totals"], strict=False):
-        append_safe(ws, [r["label"]] + cells + [total])
-    append_safe(ws, [_("Total")] + result["col_totals"] + [result["total"]])
+        append_safe(ws, [r["label"]] + (cells if cols else []) + [total])
+    append_safe(ws, [_("Total")] + (result["col_totals"] if cols else []) + [result["total"]])
+    if rate:  # the fractions shown as percentages by Excel itself (still numbers to compute with)
+        for row in ws.iter_rows(min_row=2, min_col=2):
+            for cell in row:
+                cell.number_format = "0.0%"
     buf = io.BytesIO()
     wb.save(buf)
-    return bytes_download_response(buf.getvalue(), filename="pivot.xlsx", content_type=XLSX)
+    return bytes_download_response(buf.getvalue(), filename=filename, content_type=XLSX)
 
 
 def _reports_visible_to(user):
@@ -272,8 +343,58 @@ def report_list(request):
             "kinds": Report.Kind.choices,
             "kind": kind,
             "subscriptions": [(code, label, code in subscribed) for code, label in Report.Kind.choices],
+            "missing": _missing_reports(request.user),
         },
     )
+
+
+def _report_companies(user):
+    """The companies (root departments) whose reports the user may see and generate."""
+    return Department.objects.filter(
+        parent__isnull=True, is_active=True, pk__in=user_covered_departments(user).values("pk")
+    ).order_by("pk")
+
+
+def _missing_reports(user) -> list[dict]:
+    """Per company the user covers, each kind whose latest period (the one just ended) has no
+    report yet: the reports page offers to generate it now instead of waiting for the night."""
+    today = timezone.localdate()
+    periods = {code: report_period(code, today) for code in Report.Kind.values}
+    companies = list(_report_companies(user))
+    have = set(
+        Report.objects.filter(department__in=companies)
+        .exclude(file="")
+        .values_list("department_id", "kind", "period_start")
+    )
+    missing = []
+    for company in companies:
+        for code, label in Report.Kind.choices:
+            start, end = periods[code]
+            if (company.pk, code, start) not in have:
+                period = start.isoformat() if start == end else f"{start.isoformat()} – {end.isoformat()}"
+                missing.append(
+                    {
+                        "kind": code,
+                        "label": label,
+                        "company": company,
+                        "period": period,
+                        "several": len(companies) > 1,
+                    }
+                )
+    return missing
+
+
+@statistics_required
+@require_POST
+def report_generate_now(request):
+    """Generate the latest period's report of one kind for a company the user covers, now."""
+    kind = request.POST.get("kind")
+    company = _report_companies(request.user).filter(pk=request.POST.get("company") or 0).first()
+    if kind not in Report.Kind.values or company is None:
+        raise Http404
+    report = report_generate(kind=kind, company=company)
+    messages.success(request, _("Report generated: %(title)s.") % {"title": report_display_title(report)})
+    return redirect("stats-report", pk=report.pk)
 
 
 @statistics_required
@@ -281,11 +402,18 @@ def report_list(request):
 def report_subscribe(request):
     """Subscribe to (or unsubscribe from) the e-mailed reports of one kind."""
     try:
-        report_subscription_set(
+        subscription = report_subscription_set(
             user=request.user, kind=request.POST.get("kind"), active=request.POST.get("active") == "1"
         )
     except DomainError:
         raise Http404  # not a report kind
+    label = Report.Kind(subscription.kind).label
+    if subscription.is_active:
+        messages.success(request, _("Subscribed: the %(kind)s will be e-mailed to you.") % {"kind": label})
+    else:
+        messages.success(
+            request, _("Unsubscribed: the %(kind)s will no longer be e-mailed to you.") % {"kind": label}
+        )
     return redirect("stats-reports")
 
 
@@ -334,6 +462,7 @@ def export_detail(request, pk):
             {
                 "id": job.pk,
                 "status": job.status,
+                "status_label": job.get_status_display(),
                 "progress": job.progress,
                 "written": job.written,
                 "total": job.total,
@@ -343,7 +472,7 @@ def export_detail(request, pk):
                 "error": job.error,
             }
         )
-    return render(request, "reports/export.html", {"job": job})
+    return render(request, "reports/export.html", {"job": job, "filters": filter_chips(job.filters)})
 
 
 @statistics_required
@@ -366,5 +495,6 @@ def export_list(request):
                 for k, vals in clean_filters(request.GET).items()
                 for v in (vals if isinstance(vals, list) else [vals])
             ],
+            "filter_words": filter_chips(clean_filters(request.GET)),
         },
     )
