@@ -10,22 +10,16 @@ A search never matches a masked part of the customer's contact (issue 13): for a
 phone and address masked on some orders (``selectors.contact_visible_filter``), a phone matches only
 in full and the address only on the orders where it is shown. Everyone else keeps the queries above.
 The filter set takes the user from ``request`` (the API) or ``user`` (pages, exports); without
-either, contacts count as masked.
+either, contacts count as masked. The search itself (parts of phones, near phrases) is
+``workorders.search``.
 """
 
-from functools import reduce
-from operator import or_
-
 import django_filters
-from django.db.models import Q
 
-from complaints.models import Category, Channel, Complaint, Customer
+from complaints.models import Category, Channel
 
 from .models import Level, Status, WorkOrder
-from .selectors import CONTACT_SHOWN_NOWHERE, contact_visible_filter
-
-# A text search first collects the matching complaints' ids when there are at most this many.
-TEXT_IDS_FIRST = 2000
+from .search import workorder_search
 
 
 class WorkOrderFilter(django_filters.FilterSet):
@@ -63,47 +57,3 @@ class WorkOrderFilter(django_filters.FilterSet):
 
     def filter_search(self, qs, name, value):
         return workorder_search(qs, value, user=self.user)
-
-
-def _complaints_matching(text: Q) -> Q | None:
-    """The orders whose complaint matches ``text``; None when no complaint does. A rare term: its
-    few complaints first (the trigram indexes), then their orders by id. A common term (more than
-    TEXT_IDS_FIRST matches): the orders newest first, testing each complaint, which finds a page
-    quickly precisely because matches are common."""
-    found = list(Complaint.objects.filter(text).values_list("pk", flat=True)[: TEXT_IDS_FIRST + 1])
-    if not found:
-        return None
-    if len(found) <= TEXT_IDS_FIRST:
-        return Q(complaint_id__in=found)
-    return Q(complaint__in=Complaint.objects.filter(text))
-
-
-def workorder_search(qs, value: str, *, user):
-    """The orders of ``qs`` matching a tracking number, a full phone number, an account number or
-    a text (content, complainant, address), as ``user`` may search them (see the module docstring)."""
-    value = value.strip()
-    if not value:
-        return qs
-    if value.isdigit() and len(value) >= 12:
-        return qs.filter(tracking_no=value)
-    if value.isdigit() and len(value) == 11:  # a full mobile number: exact, never a part of one
-        complaints = list(Complaint.objects.filter(phone=value).values_list("pk", flat=True))
-        by_phone = Customer.objects.filter(Q(phone=value) | Q(alt_phone=value))
-        customers = list(by_phone.values_list("pk", flat=True))
-        return qs.filter(Q(complaint_id__in=complaints) | Q(customer_id__in=customers))
-    if value.isdigit() and len(value) == 10:
-        return qs.filter(
-            customer_id__in=list(Customer.objects.filter(account_no=value).values_list("pk", flat=True))
-        )
-    text = Q(content__icontains=value) | Q(customer_name__icontains=value)
-    address = Q(address__icontains=value)
-    shown = contact_visible_filter(user)
-    if shown is None:  # the address is shown on every order: one match over the three columns
-        matches = [_complaints_matching(text | address)]
-    else:
-        matches = [_complaints_matching(text)]
-        if shown != CONTACT_SHOWN_NOWHERE:  # the address only on the orders where it is shown
-            by_address = _complaints_matching(address)
-            matches.append(by_address & shown if by_address is not None else None)
-    matches = [q for q in matches if q is not None]
-    return qs.filter(reduce(or_, matches)) if matches else qs.none()

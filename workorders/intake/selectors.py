@@ -13,6 +13,7 @@ from accounts.models import User
 from complaints.models import ACCOUNT_RE, Customer, normalize_phone
 
 from ..models import Outcome, Status, WorkOrder
+from ..search import PHONE_PART_MIN
 from ..selectors import customers_for, workorders_visible_to
 
 
@@ -92,11 +93,13 @@ def customer_get(user: User, pk) -> Customer | None:
 
 def customer_search(user: User, q: str) -> list[Customer]:
     """The global search's customers in the user's scope: by name, account number or phone (main
-    or other; in full)."""
+    or other; a part of 4 digits or more: the lookup roles see phones unmasked)."""
     phone = normalize_phone(q)
     cq = Q(name__icontains=q) if not q.isdigit() else Q(pk__in=[])
     if ACCOUNT_RE.match(q):
         cq |= Q(account_no=q)
-    if phone.isdigit() and len(phone) >= 7:
+    if phone.isdigit() and len(phone) == 11:
         cq |= Q(phone=phone) | Q(alt_phone=phone)
+    elif phone.isdigit() and len(phone) >= PHONE_PART_MIN:
+        cq |= Q(phone__contains=phone) | Q(alt_phone__contains=phone)
     return list(customers_for(user).filter(cq).order_by("pk")[:20])
