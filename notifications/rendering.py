@@ -9,6 +9,7 @@ characters the user typed (``A&B <x>``), and the inbox page escapes them once wh
 """
 
 import logging
+import re
 import threading
 import time
 from functools import lru_cache
@@ -54,6 +55,24 @@ def _compile(source: str):
     return _engine.from_string(source)
 
 
+# A typed text ending in its own full stop, set before the template's ("原因：{{ reason }}。" with
+# "措施不具体。"), would read "。。". A comma before a stop gives way to it ("，。" → "。"), a stop keeps
+# whatever follows it out ("！。" → "！"), a repeated comma, colon or semicolon is one.
+_TIDY = (
+    (re.compile(r"[，、；：]+([。！？])"), r"\1"),
+    (re.compile(r"([。！？])[。，、；！？]+"), r"\1"),
+    (re.compile(r"([，、；：])\1+"), r"\1"),
+)
+
+
+def tidy_punctuation(text: str) -> str:
+    """No doubled Chinese punctuation in a rendered text (issue 14): "。。" and "，。" become "。",
+    "：：" becomes "："."""
+    for pattern, replacement in _TIDY:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def render(event_type: str, channel: str, language: str, context: dict) -> tuple[str, str]:
     """(subject, body) for the event, channel and language; never raises."""
     order = context.get("order")
@@ -79,7 +98,8 @@ def render(event_type: str, channel: str, language: str, context: dict) -> tuple
             # Context() escapes by default whatever the engine says: plain text needs it off here.
             ctx = Context(context, autoescape=False)
             subject_text = " ".join(_compile(subject).render(ctx).split()) if subject else ""
-            body_text = _compile(body).render(ctx).strip()
+            subject_text = tidy_punctuation(subject_text)
+            body_text = tidy_punctuation(_compile(body).render(ctx).strip())
     except Exception:
         logger.exception(
             "Notification template %s (%s/%s/%s) failed; using the fallback text",

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Department, DutyAssignment, User
@@ -175,6 +175,46 @@ class RecipientsMemo:
 
 def inbox_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).select_related("order").order_by("-created_at", "-id")
+
+
+def inbox_groups(user: User, *, only_unread: bool = False) -> QuerySet:
+    """The user's inbox grouped by order, latest activity first: dicts of ``order_id`` (None for
+    items about no order), ``latest``, ``total`` and ``unread``. Read on the ``notify_inbox`` index
+    (user first): its cost follows the user's inbox, which retention keeps bounded."""
+    groups = (
+        Notification.objects.filter(user=user)
+        .values("order_id")
+        .annotate(
+            latest=Max("created_at"),
+            total=Count("id"),
+            unread=Count("id", filter=Q(read_at__isnull=True)),
+        )
+        .order_by("-latest", "-order_id")
+    )
+    return groups.filter(unread__gt=0) if only_unread else groups
+
+
+def inbox_group_items(user: User, groups: list[dict], *, per_group: int) -> list[dict]:
+    """``groups`` (from ``inbox_groups``) with their order and newest ``per_group`` items each."""
+    order_ids = [g["order_id"] for g in groups if g["order_id"] is not None]
+    q = Q(order_id__in=order_ids)
+    if any(g["order_id"] is None for g in groups):
+        q |= Q(order__isnull=True)
+    by_order: dict = {}
+    for item in inbox_for(user).filter(q):
+        by_order.setdefault(item.order_id, []).append(item)
+    result = []
+    for group in groups:
+        items = by_order.get(group["order_id"], [])
+        result.append(
+            {
+                **group,
+                "order": items[0].order if items else None,
+                "items": items[:per_group],
+                "more": max(group["total"] - per_group, 0),
+            }
+        )
+    return result
 
 
 def unread_count(user: User | AnonymousUser) -> int:

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -529,6 +529,23 @@ def notification_mark_read(*, user: User, ids: Iterable[int] | None = None) -> i
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+class NotFound(Exception):
+    """No such notification for this user."""
+
+
+def notification_open(*, user: User, pk: int) -> int | None:
+    """The user opens an inbox item: it and the user's other unread items about the same order
+    (one group in the inbox) are marked read; returns the order's id (None: the item names none).
+    Raises NotFound for another user's item or one that does not exist."""
+    item = Notification.objects.filter(user=user, pk=pk).values("order_id").first()
+    if item is None:
+        raise NotFound(pk)
+    order_id = item["order_id"]
+    same = Q(pk=pk) if order_id is None else Q(pk=pk) | Q(order_id=order_id)
+    Notification.objects.filter(same, user=user, read_at__isnull=True).update(read_at=timezone.now())
+    return order_id
 
 
 # --- preferences -----------------------------------------------------------------------------------

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("read-all/", views.mark_all_read, name="read-all"),
     path("<int:pk>/read/", views.mark_read, name="read"),
+    path("<int:pk>/open/", views.open_item, name="open"),
 ]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from notifications.models import Notification, NotificationPreference, WebhookSubscription
+from notifications.models import Notification, NotificationPreference, NotificationRule, WebhookSubscription
 
 from .conftest import assigned, replied
 
@@ -10,6 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_my_notifications_list_unread_count_and_mark_read(users, depts, api_client_for):
+    # the reply notice is off by default (issue 14): switched on here
+    NotificationRule.objects.filter(event_type="reply", recipients="supervisors").update(is_active=True)
     replied(users, depts)  # handler2 was assigned; the supervisor has a reply to review
     api = api_client_for("supervisor")
     body = api.get("/api/v1/notifications/").json()

@@ -47,12 +47,16 @@ def test_return_tells_dispatchers_and_reply_tells_supervisors(users, depts):
     act(order, "return", users["handler2"], reason="不属于本部门")
     assert inbox(users["dispatcher"], "return")
     assert "不属于本部门" in inbox(users["dispatcher"], "return")[0].body
-    # and a reply goes to the supervisor
+    # a reply waits in the supervisors' review queue: no notice by default (issue 14) ...
+    replied(users, depts)
+    assert not inbox(users["supervisor"], "reply")
+    # ... unless an administrator switches the rule on
+    NotificationRule.objects.filter(event_type="reply", recipients="supervisors").update(is_active=True)
     replied(users, depts)
     assert inbox(users["supervisor"], "reply")
 
 
-def test_approve_tells_the_agent_and_reject_tells_the_assignee(users, depts):
+def test_approve_tells_the_agent_only_when_switched_on_and_reject_tells_the_assignee(users, depts):
     order = replied(users, depts)
     act(order, "reject", users["supervisor"], reason="措施不具体")
     [note] = inbox(users["handler2"], "reject")
@@ -67,8 +71,15 @@ def test_approve_tells_the_agent_and_reject_tells_the_assignee(users, depts):
         reply="已处理",
         responsible_department=order.department_id,
     )
+    # the callback queue is the agent's worklist: no notice per approved order (issue 14) ...
+    NotificationRule.objects.filter(event_type="approve", recipients="agents").update(is_active=True)
     act(order, "approve", users["supervisor"], comment="同意")
+    # ... but an administrator can switch it on
     assert inbox(users["agent"], "approve")
+    other = replied(users, depts)
+    NotificationRule.objects.filter(event_type="approve", recipients="agents").update(is_active=False)
+    act(other, "approve", users["supervisor"], comment="同意")
+    assert not Notification.objects.filter(user=users["agent"], event_type="approve", order=other).exists()
 
 
 def test_accept_and_contact_tell_nobody_by_default(users, depts):
@@ -159,7 +170,7 @@ def test_a_major_complaint_sends_one_sms_fast_alert_to_the_unit_leaders(users, d
     act(order, "urge", users["agent"], comment="客户来电催促")
     assert Delivery.objects.filter(channel="sms", message__event_type="serious_complaint").count() == 1
     # ... an escalation to 特殊 sends it again, stating the new level
-    act(order, "escalate", users["supervisor"], comment="")
+    act(order, "escalate", users["supervisor"], comment="影响扩大")
     first, again = Delivery.objects.filter(channel="sms", message__event_type="serious_complaint").order_by(
         "pk"
     )

@@ -1,0 +1,146 @@
+"""The inbox page (issue 14, item 6): items grouped by order, one click opens the order and marks
+it read, "mark all read", no notice per approved order for agents, a demo inbox of tens of items,
+no doubled punctuation."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.db.models import Count
+from django.urls import reverse
+
+from accounts.models import User
+from notifications.models import Notification
+from notifications.rendering import tidy_punctuation
+
+from .conftest import act, assigned, replied
+
+pytestmark = pytest.mark.django_db
+
+DOUBLED = re.compile(r"：：|。。|，。|，，|、、|；；|。，|：。|！。|？。")
+
+
+def unread(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def test_an_item_opens_its_order_and_is_then_read(users, depts, page_client_for):
+    # given an order assigned to 运维检修部 and urged: two unread notices for handler2
+    order = assigned(users, depts)
+    act(order, "urge", users["agent"], comment="客户来电催促")
+    items = list(Notification.objects.filter(user=users["handler2"], order=order))
+    assert len(items) == 2 and unread(users["handler2"]) == 2
+    # when handler2 clicks one of them
+    response = page_client_for("handler2").get(reverse("notifications:open", args=[items[0].pk]))
+    # then the order opens, and the order's notices are read
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workorders:detail", args=[order.pk])
+    assert unread(users["handler2"]) == 0
+
+
+def test_an_item_of_another_user_is_not_found(users, depts, page_client_for):
+    order = assigned(users, depts)
+    theirs = Notification.objects.get(user=users["handler2"], order=order)
+    assert (
+        page_client_for("supervisor").get(reverse("notifications:open", args=[theirs.pk])).status_code == 404
+    )
+    assert unread(users["handler2"]) == 1
+
+
+def test_items_are_grouped_by_order_with_links_that_open_them(users, depts, page_client_for):
+    # given two orders, one with two notices
+    first = assigned(users, depts)
+    act(first, "urge", users["agent"], comment="")
+    second = assigned(users, depts)
+    # when handler2 opens the inbox
+    body = page_client_for("handler2").get(reverse("notifications:inbox")).content.decode()
+    # then one group per order, newest activity first, each item a link that opens it
+    groups = re.findall(r'data-testid="inbox-group"[^>]*data-order="(\d+)"', body)
+    assert groups == [second.tracking_no, first.tracking_no]
+    for item in Notification.objects.filter(user=users["handler2"]):
+        assert f'href="{reverse("notifications:open", args=[item.pk])}"' in body
+    assert body.count('data-testid="notification"') == 3
+    assert re.search(r'data-testid="group-unread">2\b', body)  # the first order's group
+
+
+def test_unread_only_lists_the_groups_with_unread_items(users, depts, page_client_for):
+    first, second = assigned(users, depts), assigned(users, depts)
+    client = page_client_for("handler2")
+    client.get(reverse("notifications:open", args=[Notification.objects.get(order=first).pk]))
+    body = client.get(reverse("notifications:inbox"), {"unread": "1"}).content.decode()
+    assert re.findall(r'data-order="(\d+)"', body) == [second.tracking_no]
+
+
+def test_mark_all_read_is_offered_and_works(users, depts, page_client_for):
+    # given two unread notices
+    assigned(users, depts), assigned(users, depts)
+    client = page_client_for("handler2")
+    body = client.get(reverse("notifications:inbox")).content.decode()
+    button = re.search(r'<button[^>]*data-testid="mark-all-read"[^>]*>', body).group(0)
+    assert "disabled" not in button and "全部标为已读" in body
+    # when the button is pressed
+    response = client.post(reverse("notifications:read-all"))
+    # then everything is read, and the button is off
+    assert response.status_code == 302 and unread(users["handler2"]) == 0
+    body = client.get(reverse("notifications:inbox")).content.decode()
+    assert "disabled" in re.search(r'<button[^>]*data-testid="mark-all-read"[^>]*>', body).group(0)
+
+
+def test_the_agent_is_not_told_of_each_approved_order(users, depts):
+    # when a reply is approved (the order goes to the agent's callback queue)
+    order = replied(users, depts)
+    act(order, "approve", users["supervisor"], comment="同意")
+    # then no notice for the agent, nor for the supervisor about the reply (their review queue)
+    assert not Notification.objects.filter(user=users["agent"]).exists()
+    assert not Notification.objects.filter(user=users["supervisor"], event_type="reply").exists()
+
+
+def test_the_inbox_page_in_english(users, depts, page_client_for):
+    assigned(users, depts)
+    body = page_client_for("handler2", language="en").get(reverse("notifications:inbox")).content.decode()
+    assert "Mark all read" in body and "1 unread" in body and "Order " in body
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_no_doubled_punctuation_on_the_inbox(language, users, depts, page_client_for):
+    order = replied(users, depts)
+    act(order, "reject", users["supervisor"], reason="措施不具体。")  # the reason brings its own 。
+    body = page_client_for("handler2", language=language).get(reverse("notifications:inbox")).content.decode()
+    assert not DOUBLED.search(body), DOUBLED.search(body)
+
+
+def test_rendered_texts_lose_doubled_punctuation():
+    assert tidy_punctuation("驳回原因：措施不具体。。请重新处理。") == "驳回原因：措施不具体。请重新处理。"
+    assert tidy_punctuation("原因：：x，。") == "原因：x。"
+    assert tidy_punctuation("时间：10:30。") == "时间：10:30。"
+
+
+def test_no_template_has_doubled_punctuation():
+    found = [
+        (str(path), match.group(0))
+        for path in Path(django_settings.BASE_DIR, "templates").rglob("*.html")
+        for match in DOUBLED.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+# The demo inbox: tens of items per person, not hundreds (``seed_demo``, 300 orders). Leaders and
+# handlers keep the notices that are theirs alone (a 重要 dispatch, a 快报, a breach, a new order);
+# what a queue already shows (an approved order to call back, a reply to review) sends none.
+DEMO_BOUNDS = {"agent": 10, "dispatcher": 60, "supervisor": 150, "handler": 150, "manager": 250}
+
+
+@pytest.mark.slow
+def test_the_demo_inboxes_hold_tens_of_items(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    counts = {u.username: (u, u.n) for u in User.objects.annotate(n=Count("notifications"))}
+    for username, bound in DEMO_BOUNDS.items():
+        user, items = counts[username]
+        assert items <= bound, (username, items)
+    assert counts["agent"][1] == 0  # the callback queue is the agent's worklist
+    for user, items in counts.values():
+        if user.has_role("handler"):
+            assert items <= DEMO_BOUNDS["handler"], (user.username, items)
