@@ -174,10 +174,14 @@ class OrderBuilder:
     def approve(self, order, at=None, *, comment="同意") -> WorkOrder:
         return self.do(order, "approve", "supervisor", at, comment=comment)
 
-    def callback(self, order, at=None, *, satisfaction="satisfied", comment="回访完毕") -> WorkOrder:
-        return self.do(
-            order, "callback", "agent", at, reached=True, satisfaction=satisfaction, comment=comment
-        )
+    def callback(
+        self, order, at=None, *, satisfaction="satisfied", comment="回访完毕", reason="process_not_done"
+    ) -> WorkOrder:
+        """A callback that reached the customer; an unsatisfied one says why (``reason``, §8.3)."""
+        data = {"reached": True, "satisfaction": satisfaction, "comment": comment}
+        if satisfaction == "unsatisfied":
+            data["dissatisfaction_reason"] = reason
+        return self.do(order, "callback", "agent", at, **data)
 
     # --- an order in a given state ----------------------------------------------------------------
 

@@ -42,6 +42,12 @@ LABELS = {
     "beyond_regulatory": _("I confirm approving a due time beyond the channel's regulatory limit"),
     "file": _("File"),
 }
+# Where one action's field means something else than the usual label says.
+ACTION_LABELS = {
+    ("escalate", "comment"): _("Reason for raising the level"),
+    ("reject", "reason"): _("Reason for rejecting the reply"),
+    ("return", "reason"): _("Reason for returning the order"),
+}
 TEXTAREAS = {"comment", "reason", "cause", "measures", "reply", "basis"}
 
 
@@ -55,6 +61,7 @@ class FieldSpec:
     value: object = ""
     errors: list = field(default_factory=list)
     help: str = ""
+    max_length: int | None = None  # long text fields show a character counter
 
     @property
     def id(self):
@@ -84,7 +91,7 @@ def action_fields(action, user, *, data=None, errors=None, initial=None) -> list
     for name, fld in action.input().get_fields().items():
         spec = FieldSpec(
             name=name,
-            label=LABELS.get(name, name),
+            label=ACTION_LABELS.get((action.code, name)) or LABELS.get(name, name),
             widget="text",
             required=fld.required,
             value=str(data.get(name) or ""),
@@ -109,6 +116,7 @@ def action_fields(action, user, *, data=None, errors=None, initial=None) -> list
             spec.choices = _handler_choices(user) if name == "assignee" else _department_choices(user)
         elif name in TEXTAREAS:
             spec.widget = "textarea"
+            spec.max_length = getattr(fld, "max_length", None)
         if name == "file":
             spec.help = _("Allowed: %(types)s; at most %(mb)d MB.") % {
                 "types": ", ".join(settings.ATTACHMENT_EXTENSIONS),

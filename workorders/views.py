@@ -30,8 +30,18 @@ from .filter_labels import filter_chips
 from .filters import WorkOrderFilter
 from .forms import _department_choices as department_choices
 from .forms import action_fields, form_data
-from .lifecycle import ACTIONS, available_actions, perform
-from .models import ContactMethod, Level, Satisfaction, Status, Truthfulness
+from .lifecycle import ACTIONS, available_actions, done_message, next_step, perform
+from .models import (
+    ContactMethod,
+    DissatisfactionReason,
+    ExtensionRequest,
+    Level,
+    Satisfaction,
+    Stage,
+    Status,
+    Truthfulness,
+    level_up,
+)
 from .queues import (
     NEAR_DEADLINE,
     QUEUES,
@@ -100,6 +110,11 @@ PAYLOAD_LABELS = {
     "truthfulness": gettext_lazy("Truthfulness"),
     "count": gettext_lazy("Urges"),
     "attempt": gettext_lazy("Attempt"),
+    "dissatisfaction_reason": gettext_lazy("Reason for dissatisfaction"),
+    "approved": gettext_lazy("Extension approved"),
+    "extended_until": gettext_lazy("Extended until"),
+    "level_from": gettext_lazy("Level before"),
+    "level_to": gettext_lazy("Level now"),
 }
 
 
@@ -376,15 +391,17 @@ def _event_rows(events):
 def _payload_value(key, value):
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    if key == "level" and value in Level.values:
+    if key in ("level", "level_from", "level_to") and value in Level.values:
         return Level(value).label
+    if key == "dissatisfaction_reason":
+        return DissatisfactionReason(value).label if value in DissatisfactionReason.values else value
     if key == "satisfaction":
         return Satisfaction(value).label if value in Satisfaction.values else value
     if key == "method":
         return ContactMethod(value).label if value in ContactMethod.values else value
     if key == "truthfulness":
         return Truthfulness(value).label if value in Truthfulness.values else value
-    if key == "requested_due_at" and isinstance(value, str):
+    if key in ("requested_due_at", "extended_until") and isinstance(value, str):
         parsed = parse_datetime(value)
         if parsed:
             return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M")
@@ -445,6 +462,7 @@ def _deadline_rows(deadlines: list[dict]) -> list[dict]:
                 "stage_code": item["stage"],
                 "stage": item["stage_display"],
                 "cycle": item.get("cycle") or 0,
+                "started_at": item.get("started_at"),
                 "due": _local(item["due_at"]),
                 "met": _local(item.get("met_at")),
                 "left": left or "",
@@ -454,6 +472,114 @@ def _deadline_rows(deadlines: list[dict]) -> list[dict]:
             }
         )
     return rows
+
+
+# The deadline clocks of each status (the header's time left is the earliest of them).
+STATUS_STAGES = {
+    Status.CLASSIFICATION: (Stage.DISPATCH,),
+    Status.ASSIGNMENT: (Stage.DISPATCH,),
+    Status.PROCESSING: (Stage.CONTACT, Stage.REPLY, Stage.EXTENSION),
+    Status.REVIEW: (Stage.REVIEW,),
+    Status.CALLBACK: (Stage.CALLBACK,),
+}
+
+
+def _current_due(order):
+    """The live due time of the order's current stage: its running (not held) clocks of the stages
+    of its status, else any running clock, else the extension it was granted. None when closed."""
+    if order.status == Status.CLOSED:
+        return None
+    running = [row for row in order.deadlines.all() if row.is_open and row.held_since is None]
+    stages = STATUS_STAGES.get(order.status, ())
+    current = [row.due_at for row in running if row.stage in stages]
+    return min(current or [row.due_at for row in running], default=None) or order.extended_until
+
+
+# The events that start a new handling cycle, for grouping the deadlines.
+CYCLE_LABELS = {
+    "first": gettext_lazy("First handling"),
+    "rejected": gettext_lazy("After rejection %(n)d"),
+    "returned": gettext_lazy("After return %(n)d"),
+    "reopened": gettext_lazy("After reopen %(n)d"),
+}
+
+
+def _cycle_kind(event):
+    if event.action == "reject":
+        return "rejected"
+    if event.action == "return":
+        return "returned"
+    if event.action in ("reopen", "callback", "decide_callback") and event.to_status == Status.PROCESSING:
+        if event.from_status != Status.PROCESSING:
+            return "reopened"
+    return None
+
+
+def _deadline_groups(rows, events):
+    """The deadline rows grouped by the cycle they started in: first handling, after the n-th
+    rejection, return or reopen (from the order's events: no query), in the order they began."""
+    starts, counts = [("first", 0, None)], {}
+    for event in events:
+        kind = _cycle_kind(event)
+        if kind:
+            counts[kind] = counts.get(kind, 0) + 1
+            starts.append((kind, counts[kind], event.created_at))
+    groups = {(kind, n): [] for kind, n, _at in starts}
+    for row in rows:
+        started = _moment(row.get("started_at"))
+        key = ("first", 0)
+        for kind, n, at in starts[1:]:
+            if started is not None and at <= started:
+                key = (kind, n)
+        groups[key].append(row)
+    return [
+        {"label": CYCLE_LABELS[kind] % {"n": n} if n else CYCLE_LABELS[kind], "rows": groups[(kind, n)]}
+        for kind, n, _at in starts
+        if groups[(kind, n)]
+    ]
+
+
+def _back_reasons(order, events):
+    """Why the order is back (the banner): rejections, returns, an unsatisfied callback, reopens
+    and supervision requirements since the last reply; nothing once the order is closed."""
+    if order.status == Status.CLOSED:
+        return []
+    found = []
+    for event in events:
+        payload = event.payload or {}
+        if event.action in ("reply", "decide_callback") and not (
+            event.action == "decide_callback" and payload.get("reopen")
+        ):
+            found = []  # answered: what came before is dealt with
+        kind = None
+        if event.action == "reject":
+            kind, text = "rejected", _("Reply rejected by %(who)s") % {"who": event.actor or _("System")}
+        elif event.action == "return":
+            kind = "returned"
+            text = _("Returned by %(dept)s") % {"dept": payload.get("department_name") or "—"}
+        elif event.action == "callback" and payload.get("satisfaction") == Satisfaction.UNSATISFIED:
+            kind, text = "unsatisfied", _("The customer was unsatisfied at the callback")
+        elif event.action == "reopen" or (event.action == "decide_callback" and payload.get("reopen")):
+            kind, text = "reopened", _("Reopened by %(who)s") % {"who": event.actor or _("System")}
+        elif event.action == "supervise":  # 督办: its requirements
+            who = event.actor or _("System")
+            kind, text = "supervised", _("Supervision requirements from %(who)s") % {"who": who}
+        if kind is None:
+            continue
+        reason = payload.get("reason") or payload.get("requirements") or ""
+        if kind == "unsatisfied":
+            value = payload.get("dissatisfaction_reason")
+            reason = DissatisfactionReason(value).label if value in DissatisfactionReason.values else ""
+        found.append(
+            {
+                "kind": kind,
+                "title": text,
+                "reason": reason,
+                "comment": payload.get("comment") or "",
+                "at": event.created_at,
+            }
+        )
+    return found
 
 
 def _merge_choices(fields, order, user):
@@ -472,7 +598,23 @@ def _initial(order, code):
     """What an action form starts with: the order's current values where the action edits them."""
     if code == "classify":
         return {"category": order.category_id, "level": order.level, "channel": order.channel}
+    if code == "reply" and order.reply:  # after a rejection or a reopen: the last reply, to amend
+        fields = ("cause", "truthfulness", "measures", "reply", "responsible_person")
+        return {
+            **{name: getattr(order, name) for name in fields},
+            "responsible_department": order.responsible_department_id,
+        }
     return {}
+
+
+def _confirmation(order, action):
+    """What the browser asks before a destructive action or a level change."""
+    if action.code == "escalate" and order.level != Level.SPECIAL:
+        return _("Raise this order from %(from)s to %(to)s? The level cannot be lowered again.") % {
+            "from": order.get_level_display(),
+            "to": Level(level_up(order.level)).label,
+        }
+    return ""
 
 
 def _detail_context(request, order, *, failed=None, data=None, errors=None, message=None, level="danger"):
@@ -481,7 +623,11 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
     serialized = WorkOrderDetailSerializer(order, context={"request": request}).data
     forms = []
     side = {}
-    for action in available_actions(order, user, keep=failed):
+    offered = available_actions(order, user, keep=failed)
+    # The form the order waits for from this user opens by default (the refused one after a refusal).
+    defaults = () if failed else next_step(a.code for a in offered)
+    pending = [r for r in order.extension_requests.all() if r.state == ExtensionRequest.State.PENDING]
+    for action in offered:
         is_failed = failed == action.code
         entry = {
             "action": action,
@@ -495,7 +641,10 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
                 errors=errors if is_failed else None,
                 initial=_initial(order, action.code),
             ),
-            "open": is_failed,
+            "open": is_failed or action.code in defaults,
+            "next": action.code in defaults,
+            "confirm": _confirmation(order, action),
+            "request": pending[0] if action.code == "decide_extension" and pending else None,
             "non_field_errors": (errors or {}).get("non_field_errors", []) if is_failed else [],
         }
         if action.code == "merge":
@@ -504,18 +653,16 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
             side[action.code] = entry
         else:
             forms.append(entry)
-    # The main action first (open), destructive ones last.
-    forms.sort(key=lambda entry: entry["destructive"])
+    # The step the order waits for first, destructive ones last.
+    forms.sort(key=lambda entry: (not entry["next"], entry["destructive"]))
     now = timezone.now()
     # The header shows the late stages, not the sticky flag (the serializer loaded the rows).
     order.late_stages = serialized["late_stages"]
     order.late_badges = late_badges(order.late_stages)
-    order.next_due = min(
-        (row.due_at for row in order.deadlines.all() if row.is_open and row.held_since is None),
-        default=None,
-    )
+    order.next_due = _current_due(order)
     time_class, time_text = time_left(order, now, overdue_now=bool(order.late_stages["overdue"]))
     events = list(workorder_events(order))
+    deadlines = _deadline_rows(serialized["deadlines"])
     notes = [e for e in events if e.action == "note"]
     return {
         "order": order,
@@ -529,7 +676,9 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
         "extension_requests": sorted(
             order.extension_requests.all(), key=lambda r: (r.created_at, r.pk), reverse=True
         ),
-        "deadlines": _deadline_rows(serialized["deadlines"]),
+        "deadlines": deadlines,
+        "deadline_groups": _deadline_groups(deadlines, events),
+        "back_reasons": _back_reasons(order, events),
         "notes": notes,
         "time_class": time_class,
         "time_text": time_text,
@@ -562,7 +711,7 @@ def workorder_action_view(request, pk, code):
     version = request.POST.get("version") or None
     before = _queues_holding(user, order.pk, timezone.now())  # for "next in queue" after the action
     try:
-        perform(
+        result = perform(
             order.pk,
             code,
             actor=user,
@@ -585,7 +734,7 @@ def workorder_action_view(request, pk, code):
         )
     queue_counts_forget(user)  # the badges show this action on the next page
     fresh = workorder_get(user, pk)
-    done = _("%(action)s: done.") % {"action": action.label}
+    done = done_message(code, fresh or result)  # what happened to the order, from its new state
     request.next_in_queue = _next_in_queue(user, pk, before)
     if fresh is None:  # no longer in scope (e.g. returned by a handler of another team)
         messages.success(request, done)

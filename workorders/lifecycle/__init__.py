@@ -9,7 +9,7 @@ action does for it, and the hook list). May import: ``workorders.models``, ``wor
 notifications hang on the hooks and register their effects here; the lifecycle never imports them.
 """
 
-from .actions import ACTIONS, Action, Context
+from .actions import ACTIONS, Action, Context, next_step
 from .effects import Concern
 from .engine import available_actions, perform, validate_input
 from .events import (
@@ -20,6 +20,7 @@ from .events import (
     write_event,
     write_events,
 )
+from .messages import done_message
 
 __all__ = [
     "ACTIONS",
@@ -28,6 +29,8 @@ __all__ = [
     "Context",
     "NewEvent",
     "available_actions",
+    "done_message",
+    "next_step",
     "perform",
     "record_creation",
     "record_system_event",

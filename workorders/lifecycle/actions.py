@@ -7,7 +7,7 @@ function that runs them. What an action does for the other concerns (deadline cl
 notifications) is declared in the effects registry (``effects``), not here.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -77,6 +77,8 @@ class Action:
     # Whether the UI should offer the action given the order's facts (perform still decides and
     # explains a refusal); e.g. "accept" is not offered once the order is accepted.
     offered: Callable[[WorkOrder], bool] | None = None
+    # The same for facts that depend on who looks (e.g. no urging of one's own new order).
+    offered_to: Callable[[WorkOrder, User], bool] | None = None
 
 
 def _refuse(message: str, code: str = "illegal_transition") -> NoReturn:
@@ -453,6 +455,11 @@ def _attach(ctx: Context) -> None:
     ctx.payload.update(attachment=att.pk, name=att.original_name, size=att.size)
 
 
+def _own_new_order(order: WorkOrder, user: User) -> bool:
+    """An order this agent has just taken down, not yet routed: urging it makes no sense."""
+    return order.received_by_id == user.pk and order.status in (Status.INTAKE, Status.CLASSIFICATION)
+
+
 def _extension_pending(order: WorkOrder) -> bool:
     return order.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists()
 
@@ -622,7 +629,16 @@ ACTIONS: dict[str, Action] = {
             inputs.DecideExtensionInput,
             offered=lambda o: _extension_pending(o),
         ),
-        Action("urge", gettext_lazy("Urge"), OPEN, None, frozenset({Role.AGENT}), _urge, inputs.CommentInput),
+        Action(
+            "urge",
+            gettext_lazy("Urge"),
+            OPEN,
+            None,
+            frozenset({Role.AGENT}),
+            _urge,
+            inputs.CommentInput,
+            offered_to=lambda o, user: not _own_new_order(o, user),
+        ),
         Action(
             "escalate",
             gettext_lazy("Escalate"),
@@ -630,9 +646,37 @@ ACTIONS: dict[str, Action] = {
             None,
             frozenset({Role.SUPERVISOR}),
             _escalate,
-            inputs.CommentInput,
+            inputs.EscalateInput,  # the comment is the reason: required (design.md)
+            destructive=True,  # a level change is confirmed, like a return
         ),
         Action("note", gettext_lazy("Add note"), ANY, None, EVERYONE, _note, inputs.RequiredCommentInput),
         Action("attach", gettext_lazy("Attach file"), ANY, None, EVERYONE, _attach, inputs.AttachInput),
     ]
 }
+
+
+# What an order waits for, in priority order: the first group with an action the user is offered
+# is the step the pages open by default. Urge, escalate and the destructive actions are never
+# a default step.
+NEXT_STEPS: tuple[tuple[str, ...], ...] = (
+    ("submit",),
+    ("classify",),
+    ("assign",),
+    ("accept",),
+    ("reply",),  # after the first contact (``reply`` is offered only then)
+    ("contact",),  # after accepting
+    ("approve", "reject"),
+    ("decide_extension",),
+    ("callback",),
+    ("decide_callback",),
+)
+
+
+def next_step(codes: Iterable[str]) -> tuple[str, ...]:
+    """The action codes (among ``codes``, those offered to a user) the order waits for from them."""
+    offered = set(codes)
+    for group in NEXT_STEPS:
+        found = tuple(code for code in group if code in offered)
+        if found:
+            return found
+    return ()

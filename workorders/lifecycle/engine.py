@@ -89,6 +89,8 @@ def available_actions(order: WorkOrder, actor: User, *, keep: str | None = None)
             continue
         if not (action.offered is None or action.code == keep or action.offered(order)):
             continue
+        if action.offered_to is not None and action.code != keep and not action.offered_to(order, actor):
+            continue
         try:
             _check_four_eyes(action, order, actor, memo=memo)
         except DomainError:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -29,20 +30,56 @@ from ..models import (
 TRUTHFUL = (Truthfulness.TRUE, Truthfulness.PARTLY_TRUE)
 
 
+class Text(serializers.CharField):
+    """A text field whose errors are plain words: what to fill in, and how long it is when too long
+    ("At most 10000 characters; this has 10500"). ``max_length`` stays in the schema."""
+
+    def __init__(self, *, missing: str | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+        if missing is not None:
+            self.error_messages["required"] = self.error_messages["blank"] = missing
+
+    def run_validators(self, value: str) -> None:
+        if self.max_length is not None and len(value) > self.max_length:
+            raise serializers.ValidationError(
+                _("At most %(max)d characters; this has %(count)d.")
+                % {"max": self.max_length, "count": len(value)},
+                code="max_length",
+            )
+        super().run_validators(value)
+
+
+def choose(message: str) -> dict:
+    """Error messages of a field the user picks from: a missing or unknown value says what to pick."""
+    return {
+        "required": message,
+        "null": message,
+        "invalid_choice": message,
+        "invalid": message,
+        "blank": message,
+    }
+
+
 class NoInput(serializers.Serializer):
     pass
 
 
 class CommentInput(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    comment = Text(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class RequiredCommentInput(serializers.Serializer):
-    comment = serializers.CharField(max_length=2000)
+    comment = Text(max_length=2000, missing=_("Write a comment."))
+
+
+class EscalateInput(serializers.Serializer):
+    # design.md: ``comment`` (required: the reason)
+    comment = Text(max_length=2000, missing=_("Give the reason for raising the level."))
 
 
 class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = Text(max_length=2000, missing=_("Give the reason."))
 
 
 class ClassifyInput(serializers.Serializer):
@@ -71,21 +108,25 @@ class AssignInput(serializers.Serializer):
 
 
 class ContactInput(serializers.Serializer):
-    method = serializers.ChoiceField(choices=ContactMethod.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    method = serializers.ChoiceField(
+        choices=ContactMethod.choices, error_messages=choose(_("Choose how the customer was contacted."))
+    )
+    comment = Text(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class ReplyInput(serializers.Serializer):
-    cause = serializers.CharField(max_length=4000)
-    truthfulness = serializers.ChoiceField(choices=Truthfulness.choices)
-    measures = serializers.CharField(max_length=4000)
-    reply = serializers.CharField(max_length=4000)
+    cause = Text(max_length=4000, missing=_("Describe the cause."))
+    truthfulness = serializers.ChoiceField(
+        choices=Truthfulness.choices, error_messages=choose(_("Choose whether the complaint is true."))
+    )
+    measures = Text(max_length=4000, missing=_("Describe the measures taken."))
+    reply = Text(max_length=4000, missing=_("Write the reply to the customer."))
     responsible_department = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.filter(is_active=True),
         required=False,
         allow_null=True,
     )
-    responsible_person = serializers.CharField(required=False, allow_blank=True, max_length=60, default="")
+    responsible_person = Text(required=False, allow_blank=True, max_length=60, default="")
 
     def validate(self, data: dict) -> dict:
         # domain.md §7: a complaint found true or partly true names the department responsible.
@@ -101,23 +142,34 @@ class ReplyInput(serializers.Serializer):
 
 
 class CallbackInput(serializers.Serializer):
-    reached = serializers.BooleanField()
+    reached = serializers.BooleanField(error_messages=choose(_("Choose whether the customer was reached.")))
     satisfaction = serializers.ChoiceField(
         choices=CALLBACK_SATISFACTION_CHOICES,
         required=False,
         allow_null=True,
+        error_messages=choose(_("Record the customer's satisfaction.")),
     )
     dissatisfaction_reason = serializers.ChoiceField(
         choices=DissatisfactionReason.choices,
         required=False,
         allow_null=True,
         allow_blank=True,
+        error_messages=choose(_("Choose why the customer is unsatisfied.")),
     )
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    comment = Text(required=False, allow_blank=True, max_length=2000, default="")
 
     def validate(self, data: dict) -> dict:
         if data["reached"] and not data.get("satisfaction"):
             raise serializers.ValidationError({"satisfaction": [_("Record the customer's satisfaction.")]})
+        # domain.md §8.3: an unsatisfied customer's reason decides whether the order is reopened.
+        if (
+            data["reached"]
+            and data.get("satisfaction") == Satisfaction.UNSATISFIED
+            and not data.get("dissatisfaction_reason")
+        ):
+            raise serializers.ValidationError(
+                {"dissatisfaction_reason": [_("Choose why the customer is unsatisfied.")]}
+            )
         if not data["reached"]:
             data["satisfaction"] = None
             data["dissatisfaction_reason"] = ""
@@ -127,14 +179,16 @@ class CallbackInput(serializers.Serializer):
 
 
 class DecideCallbackInput(serializers.Serializer):
-    reopen = serializers.BooleanField()
-    comment = serializers.CharField(max_length=2000)
+    reopen = serializers.BooleanField(error_messages=choose(_("Choose whether to reopen the order.")))
+    comment = Text(max_length=2000, missing=_("Write a comment."))
 
 
 class ExtensionInput(serializers.Serializer):
-    requested_due_at = serializers.DateTimeField()
-    reason = serializers.CharField(max_length=2000)
-    basis = serializers.CharField(max_length=2000)  # domain.md: the reason and its basis, both
+    requested_due_at = serializers.DateTimeField(
+        error_messages={"required": _("Choose the new due time."), "invalid": _("Choose the new due time.")}
+    )
+    reason = Text(max_length=2000, missing=_("Give the reason."))
+    basis = Text(max_length=2000, missing=_("Give the basis."))  # domain.md: the reason and its basis, both
 
     def validate_requested_due_at(self, value: datetime) -> datetime:
         if value <= timezone.now():
@@ -143,8 +197,8 @@ class ExtensionInput(serializers.Serializer):
 
 
 class DecideExtensionInput(serializers.Serializer):
-    approve = serializers.BooleanField()
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    approve = serializers.BooleanField(error_messages=choose(_("Choose whether to approve the extension.")))
+    comment = Text(required=False, allow_blank=True, max_length=2000, default="")
     # Approving a due time after the channel's regulatory limit must be confirmed explicitly.
     beyond_regulatory = serializers.BooleanField(required=False, default=False)
 

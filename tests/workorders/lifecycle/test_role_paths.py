@@ -129,13 +129,25 @@ def test_reject_goes_back_to_processing_with_its_reason(api, depts, users):
     assert act(api["agent"], oid, "callback", reached=True, satisfaction="satisfied")["status"] == "closed"
 
 
-@pytest.mark.parametrize("reason", ["process_not_done", "attitude", None])
+def test_unsatisfied_callback_without_its_reason_is_refused(api, depts):
+    # given an order waiting for its callback
+    oid = intake(api)
+    to_callback(api, depts, oid)
+    before = snapshot()
+    # when the agent records an unsatisfied customer without saying why (domain.md §8.3)
+    body = {"reached": True, "satisfaction": "unsatisfied", "comment": "客户仍不满意"}
+    refused = act(api["agent"], oid, "callback", expect=400, **body)
+    # then it is refused, in plain words, and nothing changed
+    assert refused["code"] == "invalid" and "dissatisfaction_reason" in refused
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("reason", ["process_not_done", "attitude"])
 def test_unsatisfied_callback_reopens_to_processing_and_a_second_round_closes(reason, api, depts, users):
     oid = intake(api)
     to_callback(api, depts, oid)
     body = {"reached": True, "satisfaction": "unsatisfied", "comment": "客户仍不满意"}
-    if reason:
-        body["dissatisfaction_reason"] = reason
+    body["dissatisfaction_reason"] = reason
     reopened = act(api["agent"], oid, "callback", **body)
     assert reopened["status"] == "processing" and reopened["reopen_count"] == 1
     assert reopened["outcome"] == "" and reopened["closed_at"] is None and reopened["approved_at"] is None
@@ -147,7 +159,7 @@ def test_unsatisfied_callback_reopens_to_processing_and_a_second_round_closes(re
         "processing",
     )
     assert event["payload"]["satisfaction"] == "unsatisfied"
-    assert event["payload"]["dissatisfaction_reason"] == (reason or "")
+    assert event["payload"]["dissatisfaction_reason"] == reason
 
     act(api["handler2"], oid, "reply", **reply_body(depts["BJ-YJ"], measures="更换线路并复测电压"))
     act(api["supervisor"], oid, "approve", comment="同意")
@@ -345,7 +357,10 @@ def test_escalate_raises_one_level_until_special(api, depts, users):
     assert levels == ["important", "major", "special"]
     assert WorkOrder.objects.get(pk=oid).is_escalated
     before = snapshot()
-    assert act(api["supervisor"], oid, "escalate", expect=409)["code"] == "already_highest_level"
+    refused = act(api["supervisor"], oid, "escalate", expect=409, comment="再升")
+    assert refused["code"] == "already_highest_level"
+    # and an escalation needs its reason (design.md: comment, required)
+    assert act(api["supervisor"], oid, "escalate", expect=400)["comment"]
     assert snapshot() == before
 
 
