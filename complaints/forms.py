@@ -1,7 +1,9 @@
 """The intake form of the agent workbench; it mirrors ``serializers.ComplaintInput``.
 
-A draft is validated like a submitted complaint (as the API does), so that the ``submit`` action on
-the order page never meets an incomplete complaint that nobody can edit any more.
+With ``draft=True`` (保存草稿) every field that only the submit needs is optional: what a draft
+must hold (the caller's phone or name, and some content) is the intake service's rule
+(``workorders.intake.services.check_draftable``), reported on the fields. A draft can be edited
+with this form (prefilled) and submitted from there, where the full rules apply again.
 """
 
 from django import forms
@@ -43,9 +45,16 @@ class IntakeForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    # Needed to submit, not to save a draft.
+    SUBMIT_ONLY = ("address", "content", "demand")
+
+    def __init__(self, *args, user=None, draft=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user  # who takes the complaint in: bounds how far back ``received_at`` may go
+        self.draft = draft
+        if draft:
+            for name in self.SUBMIT_ONLY:
+                self.fields[name].required = False
 
     def clean_phone(self):
         value = normalize_phone(self.cleaned_data.get("phone", ""))
@@ -61,7 +70,7 @@ class IntakeForm(forms.Form):
     def clean(self):
         data = super().clean()
         missing = contact_phone_missing(is_anonymous=data.get("is_anonymous"), phone=data.get("phone"))
-        if missing and "phone" not in self.errors:
+        if missing and not self.draft and "phone" not in self.errors:
             self.add_error("phone", CONTACT_PHONE_REQUIRED)
         try:
             validate_received_at(data.get("received_at"), channel=data.get("channel"), user=self.user)

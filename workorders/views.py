@@ -93,6 +93,7 @@ EVENT_LABELS = {
     "deadline_escalated": gettext_lazy("Overdue order escalated"),
     "deadline_overdue": gettext_lazy("Deadline passed (the alert waits for office hours)"),
     "flags_changed": gettext_lazy("Risk flags changed"),
+    "draft_edited": gettext_lazy("Draft edited"),
 }
 PAYLOAD_LABELS = {
     "comment": gettext_lazy("Comment"),
@@ -721,6 +722,12 @@ def workorder_action_view(request, pk, code):
     except DomainError as exc:
         message, errors = page_refusal(exc)  # not_found: 404
         fresh = workorder_get(user, pk)
+        if exc.code == "stale_version" and fresh is not None and _already_done(fresh, code, user, version):
+            # The same form sent twice (a double click): the first post did it; nothing is done twice.
+            message = _("%(action)s was already done; here is the order as it is now.") % {
+                "action": action.label
+            }
+            return _answer(request, fresh, message=message, level="info")
         if exc.code == "stale_version":
             message = _(
                 "Someone else changed this order while you were looking at it. "

@@ -108,3 +108,72 @@
   document.addEventListener("DOMContentLoaded", function () { initAll(document); });
   document.addEventListener("htmx:afterSettle", function (e) { initAll(e.target); });
 })();
+
+/* --- Issue 14: submit once, and the next call ------------------------------------------------------
+   A form marked data-once is sent once: a second submit (a double click, Enter pressed twice) is
+   dropped and its submit buttons are disabled while the request runs. The buttons are disabled
+   after the browser has read the form (the clicked button's name, e.g. "draft", must still be
+   sent). htmx forms use hx-disabled-elt, and htmx drops a second request on the same element.
+   Alt+N (or the [data-next-call] button) clears the intake form for the next call. */
+(function () {
+  "use strict";
+
+  function submitButtons(form) {
+    return form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]");
+  }
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.matches || !form.matches("form[data-once]")) return;
+    if (form.hasAttribute("hx-post") || form.hasAttribute("hx-get")) return; // htmx's own
+    if (form.dataset.sending) { e.preventDefault(); return; }
+    if (e.defaultPrevented) return;
+    form.dataset.sending = "1";
+    form.setAttribute("aria-busy", "true");
+    window.setTimeout(function () {
+      submitButtons(form).forEach(function (b) { b.disabled = true; });
+    }, 0);
+  });
+
+  // Back from the next page (the browser's page cache): the form may be used again.
+  window.addEventListener("pageshow", function (e) {
+    if (!e.persisted) return;
+    document.querySelectorAll("form[data-once][data-sending]").forEach(function (form) {
+      delete form.dataset.sending;
+      form.removeAttribute("aria-busy");
+      submitButtons(form).forEach(function (b) { b.disabled = false; });
+    });
+  });
+
+  // An htmx form marked data-once is not sent while its last request is still running.
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var el = e.detail && e.detail.elt;
+    if (!el || !el.matches || !el.matches("form[data-once]")) return;
+    if (el.dataset.sending) { e.preventDefault(); return; }
+    el.dataset.sending = "1";
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var el = e.detail && e.detail.elt;
+    if (el && el.dataset) delete el.dataset.sending;
+  });
+
+  // Alt+N: the next call (a fresh intake form), wherever the page offers it.
+  document.addEventListener("keydown", function (e) {
+    if (!e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.code !== "KeyN") return;
+    var link = document.querySelector("[data-next-call]");
+    if (!link) return;
+    e.preventDefault();
+    window.location.assign(link.href);
+  });
+
+  // After the urge from intake, the keyboard lands on its "next call" button.
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var target = e.target && e.target.querySelector ? e.target : null;
+    var next = target && (target.matches("[data-autofocus]") ? target : target.querySelector("[data-autofocus]"));
+    if (!next && e.detail && e.detail.elt && e.detail.elt.querySelector) {
+      next = e.detail.elt.querySelector("[data-autofocus]");
+    }
+    if (next) next.focus();
+  });
+})();
+/* --- end of issue 14: submit once, and the next call --- */

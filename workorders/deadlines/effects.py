@@ -44,18 +44,38 @@ from .engine import (
 on_workorder_event = effects = Concern("deadlines", every_action=True)
 
 # Actions that leave every clock as it is.
-effects.none("submit", "accept", "note", "attach")
+effects.none("accept", "note", "attach")
 # The order a duplicate joins only counts an urge; the sweep's own events change no clock.
 effects.none("merged_from", "deadline_warning", "deadline_breached", "deadline_overdue", "deadline_escalated")
 
 
 @effects.on("create")
 def _created(order: WorkOrder, event: WorkOrderEvent) -> None:
-    """The dispatch clock starts at receipt, before anyone has classified the order."""
+    """The dispatch clock starts at receipt, before anyone has classified the order; a draft's
+    clock waits for its submit."""
+    if order.status == Status.INTAKE:
+        return
+    _open_dispatch(order, start=order.received_at, now=event.created_at)
+
+
+@effects.on("submit")
+def _submitted(order: WorkOrder, event: WorkOrderEvent) -> None:
+    """A draft submitted: its dispatch clock starts now, not when the draft was saved. (Intake's
+    submit at once finds the clock its ``create`` opened from receipt.)"""
+    if order.deadlines.open().filter(stage=Stage.DISPATCH).exists():
+        return
+    _open_dispatch(order, start=event.created_at, now=event.created_at)
+
+
+# A draft's edit changes no clock (it has none yet).
+effects.none("draft_edited")
+
+
+def _open_dispatch(order: WorkOrder, *, start: datetime, now: datetime) -> None:
     policy = resolve_policy(level=order.level, category=order.category, channel=order.channel)
     limit = policy.limits().get(str(Stage.DISPATCH)) if policy else None
     if limit:
-        open_row(order, Stage.DISPATCH, start=order.received_at, now=event.created_at, limit=limit, cycle=0)
+        open_row(order, Stage.DISPATCH, start=start, now=now, limit=limit, cycle=0)
 
 
 @effects.on("classify")

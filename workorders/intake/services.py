@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Department, User
 from accounts.selectors import user_covers_department
@@ -18,8 +19,10 @@ from complaints.services import customer_find_or_create
 from complaints.validators import validate_leaf_category
 from config.errors import DomainError
 
+from ..lifecycle import perform, write_event
 from ..lifecycle.actions import check_submittable
-from ..rules import workorder_duplicates
+from ..models import Status, WorkOrder
+from ..rules import workorder_detect_repeat, workorder_duplicates, workorder_minimum_level
 from ..selectors import workorders_visible_to
 from ..services import workorder_create
 
@@ -94,7 +97,9 @@ def complaint_register(
         external_ref=external_ref,
         created_by=actor,
     )
-    if not draft:
+    if draft:
+        check_draftable(complaint)  # a phone or a name, and some content
+    else:
         check_submittable(complaint)  # what the submit action requires, before anything is written
     unit_hint = actor.department and Department.objects.filter(pk=actor.department.root_id).first()
     complaint.customer = customer_find_or_create(
@@ -118,6 +123,122 @@ def complaint_register(
     order.duplicates = list((workorder_duplicates(order) & workorders_visible_to(actor))[:5])
     complaint.workorder = order
     return complaint
+
+
+# --- drafts --------------------------------------------------------------------------------------
+
+DRAFT_CALLER_REQUIRED = gettext_lazy("A draft needs the caller's phone number or name.")
+DRAFT_CONTENT_REQUIRED = gettext_lazy("A draft needs some content: what the caller has said so far.")
+
+# What an agent may change on a draft (the complaint's fields as intake takes them).
+DRAFT_FIELDS = (
+    "channel",
+    "customer_name",
+    "phone",
+    "account_no",
+    "address",
+    "content",
+    "demand",
+    "category",
+    "received_at",
+    "event_time",
+    "is_anonymous",
+    "is_confidential",
+    "upgrade_tendency",
+    "external_ref",
+)
+
+
+def check_draftable(complaint: Complaint) -> None:
+    """Refuse (400 ``invalid``, the missing fields) a draft that holds too little to call back about:
+    it needs the caller's phone or name, and some content. Everything else waits for the submit."""
+    missing = {}
+    if not (complaint.phone or "").strip() and not (complaint.customer_name or "").strip():
+        missing["phone"] = [DRAFT_CALLER_REQUIRED]
+        missing["customer_name"] = [DRAFT_CALLER_REQUIRED]
+    if not (complaint.content or "").strip():
+        missing["content"] = [DRAFT_CONTENT_REQUIRED]
+    if missing:
+        raise DomainError(
+            _("The draft was not saved: give the caller's phone number or name, and some content."),
+            code="invalid",
+            fields=missing,
+        )
+
+
+@transaction.atomic
+def complaint_draft_update(
+    *, actor: User, order_id: int, version: int | None, submit: bool = False, now=None, **fields
+) -> WorkOrder:
+    """Change a draft (an order still in intake) and, with ``submit``, send it for classification.
+
+    Locks the order; refuses an order outside the actor's scope (``not_found``), one that is no
+    longer a draft (``illegal_transition``) or changed since ``version`` (``stale_version``). A saved
+    draft needs what ``check_draftable`` asks; a submitted one what the ``submit`` action asks, which
+    then runs through ``lifecycle.perform`` (its dispatch clock starts now). The change is recorded
+    as a ``draft_edited`` event with the names of the fields that changed.
+    """
+    now = now or timezone.now()
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise ValueError(f"not a draft field: {', '.join(sorted(unknown))}")
+    if not workorders_visible_to(actor).filter(pk=order_id).exists():
+        raise DomainError(_("Work order not found."), code="not_found")
+    order = WorkOrder.objects.select_for_update().select_related("complaint").get(pk=order_id)
+    if order.status != Status.INTAKE:
+        raise DomainError(_("This order is no longer a draft."), code="illegal_transition")
+    if version is not None and int(version) != order.version:
+        raise DomainError(
+            _("This draft was changed by someone else meanwhile (version %(now)d, you had %(had)d).")
+            % {"now": order.version, "had": int(version)},
+            code="stale_version",
+        )
+    complaint = order.complaint
+    if "phone" in fields:
+        fields["phone"] = normalize_phone(fields["phone"])
+    if fields.get("received_at") is None:
+        fields.pop("received_at", None)  # left blank: the time the draft was taken stays
+    try:
+        validate_leaf_category(fields.get("category"))
+    except ValidationError:
+        raise DomainError(
+            _("Choose a category of the lowest level."),
+            code="invalid",
+            fields={"category": [_("Not a leaf category.")]},
+        )
+    changed = sorted(name for name, value in fields.items() if getattr(complaint, name) != value)
+    for name in changed:
+        setattr(complaint, name, fields[name])
+    if submit:
+        check_submittable(complaint)
+    else:
+        check_draftable(complaint)
+    if changed:
+        unit_hint = actor.department and Department.objects.filter(pk=actor.department.root_id).first()
+        complaint.customer = customer_find_or_create(
+            account_no=complaint.account_no,
+            phone=complaint.phone,
+            name=complaint.customer_name,
+            address=complaint.address,
+            unit=unit_hint,
+        )
+        complaint.save()
+        customer = complaint.customer
+        order.customer = customer
+        order.channel = complaint.channel
+        order.category = complaint.category
+        order.received_at = complaint.received_at
+        order.upgrade_tendency = complaint.upgrade_tendency
+        order.is_key_customer, order.is_sensitive = customer.is_key_customer, customer.is_sensitive
+        order.unit = _intake_unit(actor, customer)
+        workorder_detect_repeat(order)
+        order.level = workorder_minimum_level(order)
+        order.version += 1
+        order.save()
+        write_event(order, "draft_edited", actor=actor, payload={"fields": changed}, now=now)
+    if submit:
+        order = perform(order.pk, "submit", actor=actor, version=order.version, now=now)
+    return order
 
 
 # --- Idempotency-Key ------------------------------------------------------------------------------
