@@ -217,7 +217,7 @@ def daily_model(f: StatsFilter, *dimensions: str | None) -> type[StatsDaily] | t
 
 def _filtered(
     model: type[Model],
-    user: User | Department,
+    user: User | Department | Q,
     f: StatsFilter,
     *,
     dates: bool = True,
@@ -225,7 +225,7 @@ def _filtered(
 ) -> QuerySet:
     if model is StatsDaily:
         model = daily_model(f, *dims)
-    qs = model.objects.filter(scope_q(user))
+    qs = model.objects.filter(user if isinstance(user, Q) else scope_q(user))  # a Q: the scope, computed once
     if dates and f.date_from:
         qs = qs.filter(day__gte=f.date_from)
     if dates and f.date_to:
@@ -265,6 +265,7 @@ def _names(model: type[Model], ids: Iterable[int]) -> dict[int, str]:
 
 def stats_dashboard(user: User, f: StatsFilter, *, today: dt.date | None = None) -> dict:
     """Every figure of the manager dashboard, from the aggregate tables only."""
+    scope = scope_q(user)  # once for every figure below (each asked the user's scope again)
     today = today or timezone.localdate()
     date_to = f.date_to or today
     date_from = f.date_from or date_to - dt.timedelta(days=29)
@@ -280,7 +281,7 @@ def stats_dashboard(user: User, f: StatsFilter, *, today: dt.date | None = None)
     per_day = {
         r["day"]: r
         for r in _sum_rows(
-            _filtered(StatsDaily, user, undated).filter(day__gte=trend_from, day__lte=max(date_to, today)),
+            _filtered(StatsDaily, scope, undated).filter(day__gte=trend_from, day__lte=max(date_to, today)),
             ("day",),
             ("received", "closed", "handled", "handled_late", "satisfied", "evaluated"),
         )
@@ -325,11 +326,13 @@ def stats_dashboard(user: User, f: StatsFilter, *, today: dt.date | None = None)
         )
         d += dt.timedelta(days=1)
 
-    daily = _filtered(StatsDaily, user, f)
+    daily = _filtered(StatsDaily, scope, f)
     totals = derived(_sum_rows(daily)[0])
 
     # Open now, by stage, and overdue now (all open orders, whatever their received day).
-    open_rows = _sum_rows(_filtered(StatsOpen, user, undated, dates=False), ("status",), ("count", "overdue"))
+    open_rows = _sum_rows(
+        _filtered(StatsOpen, scope, undated, dates=False), ("status",), ("count", "overdue")
+    )
     open_by = {r["status"]: r for r in open_rows}
     open_stages = [
         {
@@ -370,13 +373,13 @@ def stats_dashboard(user: User, f: StatsFilter, *, today: dt.date | None = None)
     mix = defaultdict(int)
     if f.category or f.channel or f.level:
         cat_rows = _sum_rows(
-            _filtered(StatsDaily, user, f, dims=("category1",)), ("category_id",), ("received",)
+            _filtered(StatsDaily, scope, f, dims=("category1",)), ("category_id",), ("received",)
         )
         level1 = _category_ancestors(1)
         for r in cat_rows:
             mix[level1.get(r["category_id"], 0)] += r["received"] or 0
     else:  # the (day, unit, department, first-level category) roll-up: a year stays small
-        for r in _sum_rows(_filtered(StatsCategoryDaily, user, f), ("category1_id",), ("received",)):
+        for r in _sum_rows(_filtered(StatsCategoryDaily, scope, f), ("category1_id",), ("received",)):
             mix[r["category1_id"]] += r["received"] or 0
     cat_names = dict(Category.objects.filter(level=1).values_list("pk", "name"))
     cat_codes = dict(Category.objects.values_list("pk", "code"))
@@ -397,7 +400,7 @@ def stats_dashboard(user: User, f: StatsFilter, *, today: dt.date | None = None)
 
     # Hotspots: units and second-level categories rising fastest this week (last 7 days vs the 7 before).
     this_from, last_from = today - dt.timedelta(days=6), today - dt.timedelta(days=13)
-    recent = _filtered(StatsDaily, user, undated, dims=("category2",)).filter(
+    recent = _filtered(StatsDaily, scope, undated, dims=("category2",)).filter(
         day__gte=last_from, day__lte=today
     )
     hot_rows = _sum_rows(recent, ("unit_id", "category_id", "day"), ("received",))
