@@ -75,10 +75,10 @@ def test_pages_raise_404_for_not_found_and_show_the_rest():
 def test_perform_input_errors_reach_the_api_as_before(build, api_client_for):
     order = build.order("review")
     data = act(api_client_for("supervisor", language="en"), order.pk, "reject", expect=400)
-    assert data == {
-        "detail": "This field is required.",
+    assert data == {  # the shape is unchanged; the words say what to fill in (issue 14)
+        "detail": "Give the reason.",
         "code": "invalid",
-        "reason": ["This field is required."],
+        "reason": ["Give the reason."],
     }
 
 
