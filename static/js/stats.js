@@ -59,7 +59,10 @@
     var p = data.pivot;
     make("chart-pivot", {
       tooltip: {trigger: "axis"}, legend: {type: "scroll"}, grid: {left: 50, right: 20, top: 40, bottom: 60},
-      xAxis: {type: "category", data: p.rows.map(function (r) { return r.label; })}, yAxis: {type: "value"},
+      xAxis: {type: "category", data: p.rows.map(function (r) { return r.label; })},
+      // A rate (0..1) reads as a percentage on the axis, as in the table above the chart.
+      yAxis: p.is_rate ? {type: "value", max: 1, axisLabel: {formatter: function (v) { return Math.round(v * 100) + "%"; }}}
+                       : {type: "value"},
       series: p.cols.map(function (c, j) {
         return {name: c.label, type: "bar", stack: p.measure === "count" ? "total" : null,
                 data: p.cells.map(function (row) { return row[j]; })};
