@@ -41,6 +41,19 @@ DEMO_USERS = [
 ]
 
 
+# Leaders of the supply units and the two busiest departments: managers whose scope is their own
+# unit. The rules tell a unit's leaders of its 重要 dispatches, 快报 and urging thresholds; without
+# them every such notice would climb to the company's manager (the nearest leader up the tree).
+# (username, display name, department code, phone)
+DEMO_LEADERS = [
+    ("leader_cd", "钱志远（城东所所长）", "BJ-CD", "13800000021"),
+    ("leader_cx", "冯雪梅（城西所所长）", "BJ-CX", "13800000022"),
+    ("leader_cn", "韩立新（城南所所长）", "BJ-CN", "13800000023"),
+    ("leader_yx", "杨光明（营销部主任）", "BJ-YX", "13800000024"),
+    ("leader_yj", "朱振华（运检部主任）", "BJ-YJ", "13800000025"),
+]
+
+
 @transaction.atomic
 def seed_organisation(*, password=None):
     """Create or refresh the demo tree and users. Idempotent: a second run changes nothing new."""
@@ -54,7 +67,8 @@ def seed_organisation(*, password=None):
         )
         depts[code] = dept
     users = []
-    for username, display, role, dept_code, phone in DEMO_USERS:
+    people = list(DEMO_USERS) + [(u, d, Role.MANAGER, code, phone) for u, d, code, phone in DEMO_LEADERS]
+    for username, display, role, dept_code, phone in people:
         user, created = User.objects.get_or_create(username=username)
         user.display_name = display
         user.department = depts[dept_code]
@@ -67,7 +81,9 @@ def seed_organisation(*, password=None):
         user.save()
         user.groups.set([Group.objects.get(name=role.value)])
         users.append((user, role))
-    depts["BJ"].leaders.set([u for u, r in users if r == Role.MANAGER])
+    depts["BJ"].leaders.set([u for u, r in users if r == Role.MANAGER and u.department_id == depts["BJ"].pk])
+    for username, _display, code, _phone in DEMO_LEADERS:
+        depts[code].leaders.set([u for u, _r in users if u.username == username])
     return depts, users
 
 

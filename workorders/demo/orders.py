@@ -20,6 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.demo import seed_organisation
@@ -919,6 +920,20 @@ def demo_orders_exist() -> bool:
     return WorkOrder.objects.filter(customer__account_no__startswith=DEMO_ACCOUNT_PREFIX).exists()
 
 
+# The demo's people read their inbox as the 90 days went by: what came before the last two days is read.
+UNREAD_DAYS = 2
+
+
+def read_history(now) -> int:
+    """Mark the demo notices older than ``UNREAD_DAYS`` read (at the time they came), so each inbox
+    opens on the last days' news, not on three months of it."""
+    from notifications.models import Notification
+
+    return Notification.objects.filter(
+        read_at__isnull=True, created_at__lt=now - timedelta(days=UNREAD_DAYS)
+    ).update(read_at=F("created_at"))
+
+
 @transaction.atomic
 def seed_orders(*, count: int | None = None, now=None, seed: int = 95598, progress=None) -> dict:
     """Add ``count`` (default ``DEMO_ORDERS``, 300) demo orders over the last 90 days; idempotent.
@@ -935,5 +950,6 @@ def seed_orders(*, count: int | None = None, now=None, seed: int = 95598, progre
     for spec in roots:
         seeder.sim.spawn(spec.received_at, seeder.story(spec))
     seeder.sim.run(progress=(lambda done: progress(done, len(specs))) if progress else None)
+    read_history(seeder.now)
     created = sum(1 for s in specs if s.order_id)
     return {"created": created, "failures": seeder.sim.failures}

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 
-from accounts.demo import DEMO_USERS, ORGANISATION
+from accounts.demo import DEMO_LEADERS, DEMO_USERS, ORGANISATION
 from accounts.roles import Role
 from workorders.demo.orders import EXTRA_HANDLERS
 
@@ -41,9 +41,11 @@ def _counted(path: str, result) -> str:
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
-    """(username, role, department) of every demo login: one per role, then the extra handlers."""
+    """(username, role, department) of every demo login: one per role, the unit leaders, then the extra
+    handlers."""
     names = {code: name for code, name, *_rest in ORGANISATION}
     rows = [(username, role.value, names[dept]) for username, _display, role, dept, _phone in DEMO_USERS]
+    rows += [(username, Role.MANAGER.value, names[dept]) for username, _display, dept, _phone in DEMO_LEADERS]
     rows += [
         (username, Role.HANDLER.value, names[dept]) for username, _display, dept, _phone in EXTRA_HANDLERS
     ]
