@@ -200,6 +200,11 @@ class Complaint(models.Model):
         default=False,
         help_text=_("The customer threatens media, 12398, 12345 or a lawsuit."),
     )
+    sms_opt_out = models.BooleanField(
+        _("no SMS to the customer"),
+        default=False,
+        help_text=_("The customer asked for no SMS (acknowledgement, reply, closing, survey)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("received by"),
@@ -232,3 +237,35 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class PublicRequest(models.Model):
+    """One answer of a public surface (issue 15: progress lookup, web intake, survey, Open311): what
+    was asked and what was answered, for abuse review and the regulator's questions. Never the full
+    phone number: only its last four digits as typed."""
+
+    class Kind(models.TextChoices):
+        TRACK = "track", _("progress lookup")
+        COMPLAIN = "complain", _("web intake")
+        SURVEY = "survey", _("satisfaction survey")
+        OPEN311 = "open311", _("Open311")
+
+    kind = models.CharField(_("surface"), max_length=10, choices=Kind.choices)
+    outcome = models.CharField(_("answer"), max_length=24)  # e.g. found, not_found, throttled, created
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    tracking_no = models.CharField(_("tracking number asked"), max_length=32, blank=True)
+    phone_suffix = models.CharField(_("phone suffix asked"), max_length=4, blank=True)
+    order = models.ForeignKey(
+        "workorders.WorkOrder", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("public request")
+        verbose_name_plural = _("public requests")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "-created_at"], name="public_request_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.outcome} {self.created_at:%Y-%m-%d %H:%M}"

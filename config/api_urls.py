@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("workorders.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("workorders.stats.api_urls")),
+    path("public/", include("complaints.public.api_urls")),
 ]

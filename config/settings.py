@@ -356,7 +356,24 @@ THROTTLE_RATES = {
     "user": env.str("THROTTLE_RATE_USER", default="1800/min") or None,
     "search": env.str("THROTTLE_RATE_SEARCH", default="120/min") or None,
     "search_hour": env.str("THROTTLE_RATE_SEARCH_HOUR", default="1500/hour") or None,
+    # The customer's side (issue 15), anonymous: per address, and per tracking number or phone.
+    "public_track": env.str("THROTTLE_RATE_PUBLIC_TRACK", default="10/min") or None,
+    "public_track_number": env.str("THROTTLE_RATE_PUBLIC_TRACK_NUMBER", default="5/hour") or None,
+    "public_complain": env.str("THROTTLE_RATE_PUBLIC_COMPLAIN", default="5/hour") or None,
+    "public_complain_phone": env.str("THROTTLE_RATE_PUBLIC_COMPLAIN_PHONE", default="3/day") or None,
+    "public_survey": env.str("THROTTLE_RATE_PUBLIC_SURVEY", default="30/min") or None,
+    "open311": env.str("THROTTLE_RATE_OPEN311", default="120/min") or None,
 }
+# The customer's side (issue 15). SMS to the customer: the acknowledgement on submit, a notice on
+# the reply and on closing (templates in the admin); none for an anonymous complaint or one whose
+# customer asked for none at intake.
+CUSTOMER_SMS = env.bool("CUSTOMER_SMS", default=True)
+# The public progress lookup's and survey's base address, as written into SMS texts.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Satisfaction survey by SMS: which approved orders get a link ("all", "none", or levels, comma
+# separated), and the levels for which the agent's phone callback stays required.
+SURVEY_SMS_LEVELS = env.list("SURVEY_SMS_LEVELS", default=["general", "important"])
+SURVEY_PHONE_CALLBACK_LEVELS = env.list("SURVEY_PHONE_CALLBACK_LEVELS", default=["special", "major"])
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "95598 Complaint Work-Order API",

@@ -45,6 +45,10 @@ urlpatterns = [
     ),
     path("api/v1/", include("config.api_urls")),
     path("notifications/", include("notifications.urls")),
+    # The customer's side (issue 15): public, no session needed.
+    path("", include("complaints.public.urls")),
+    path("", include("workorders.survey.urls")),
+    path("open311/v2/", include("complaints.open311.urls")),
     path("", include("workorders.intake.urls")),
     path("", include("workorders.urls")),
     path("", include("workorders.stats.urls")),

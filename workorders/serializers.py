@@ -247,6 +247,10 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
         fields = WorkOrderSerializer.Meta.fields + ["attachments", "extension_requests", "available_actions"]
 
     def get_available_actions(self, order) -> list[str]:
+        # The order page hands in the actions it has already asked for (``offered``), not to ask twice.
+        offered = self.context.get("offered")
+        if offered is not None:
+            return [a.code for a in offered]
         request = self.context.get("request")
         return [a.code for a in available_actions(order, request.user)] if request else []
 

@@ -621,10 +621,12 @@ def _confirmation(order, action):
 def _detail_context(request, order, *, failed=None, data=None, errors=None, message=None, level="danger"):
     user = request.user
     prefetch_related_objects([order], "attachments", "extension_requests")  # serializer and page
-    serialized = WorkOrderDetailSerializer(order, context={"request": request}).data
+    offered = available_actions(order, user)
+    serialized = WorkOrderDetailSerializer(order, context={"request": request, "offered": offered}).data
+    if failed and failed not in {a.code for a in offered}:
+        offered = available_actions(order, user, keep=failed)  # the refused form, shown again
     forms = []
     side = {}
-    offered = available_actions(order, user, keep=failed)
     # The form the order waits for from this user opens by default (the refused one after a refusal).
     defaults = () if failed else next_step(a.code for a in offered)
     pending = [r for r in order.extension_requests.all() if r.state == ExtensionRequest.State.PENDING]

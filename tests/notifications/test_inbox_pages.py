@@ -140,11 +140,9 @@ UNREAD_AT_MOST = 50
 def test_the_demo_inboxes_hold_tens_of_items(settings):
     settings.DEBUG = True
     call_command("seed_demo")
+    unread = Count("notifications", filter=Q(notifications__read_at__isnull=True))
     counts = {
-        u.username: (u, u.n, u.unread)
-        for u in User.objects.annotate(
-            n=Count("notifications"), unread=Count("notifications", filter=Q(notifications__read_at__isnull=True))
-        )
+        u.username: (u, u.n, u.unread) for u in User.objects.annotate(n=Count("notifications"), unread=unread)
     }
     for username, bound in DEMO_TOTALS.items():
         _user, items, _unread = counts[username]

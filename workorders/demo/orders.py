@@ -28,6 +28,7 @@ from accounts.models import Department, User
 from accounts.roles import Role
 from complaints.models import Category, Customer
 from config.errors import DomainError
+from notifications.models import Notification
 
 from ..intake.services import complaint_register
 from ..lifecycle import perform
@@ -927,8 +928,6 @@ UNREAD_DAYS = 2
 def read_history(now) -> int:
     """Mark the demo notices older than ``UNREAD_DAYS`` read (at the time they came), so each inbox
     opens on the last days' news, not on three months of it."""
-    from notifications.models import Notification
-
     return Notification.objects.filter(
         read_at__isnull=True, created_at__lt=now - timedelta(days=UNREAD_DAYS)
     ).update(read_at=F("created_at"))

@@ -1,0 +1,5 @@
+"""The public pages of the customer's side (``/track/``, ``/complain/``)."""
+
+app_name = "public"
+
+urlpatterns = []

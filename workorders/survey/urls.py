@@ -1,0 +1,5 @@
+"""``/survey/<token>/``: the customer's satisfaction survey page."""
+
+app_name = "survey"
+
+urlpatterns = []
