@@ -47,7 +47,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     # The customer's side (issue 15): public, no session needed.
     path("", include("complaints.public.urls")),
-    path("", include("workorders.survey.urls")),
+    path("", include("complaints.public.survey_urls")),
     path("open311/v2/", include("complaints.open311.urls")),
     path("", include("workorders.intake.urls")),
     path("", include("workorders.urls")),

@@ -1,5 +1,0 @@
-"""``/survey/<token>/``: the customer's satisfaction survey page."""
-
-app_name = "survey"
-
-urlpatterns = []
