@@ -269,3 +269,7 @@ class PublicRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.outcome} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# The knowledge base (issue 16): its models live in complaints/knowledge/ and belong to this app.
+from .knowledge.models import Article, ArticleVersion, ReplyTemplate, ReplyTemplateVersion  # noqa: E402, F401
