@@ -113,7 +113,10 @@ class ComplainForm(forms.Form):
     category = forms.TypedChoiceField(
         label=_("What is it about?"),
         coerce=int,
-        error_messages={"required": _("Choose what your complaint is about (the closest fits).")},
+        error_messages={
+            "required": _("Choose what your complaint is about (the closest fits)."),
+            "invalid_choice": _("Choose what your complaint is about (the closest fits)."),
+        },
     )
     content = forms.CharField(
         label=_("What happened"),
