@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import LOOKUP_ROLES, Role
+from complaints.knowledge.selectors import template_offer
 from complaints.models import Channel, mask_phone
 from complaints.selectors import category_tree
 from config.errors import DomainError, page_refusal
@@ -649,6 +650,7 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
             "confirm": _confirmation(order, action),
             "request": pending[0] if action.code == "decide_extension" and pending else None,
             "non_field_errors": (errors or {}).get("non_field_errors", []) if is_failed else [],
+            "templates": template_offer(order, action.code),  # issue 16: the category's reply/callback texts
         }
         if action.code == "merge":
             _merge_choices(entry["fields"], order, user)

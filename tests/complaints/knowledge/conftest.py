@@ -30,7 +30,9 @@ def make_article(users, cat):
 
 @pytest.fixture
 def make_template(users, cat):
-    def make(code="040101", title="低电压处理答复", body="{customer_name}您好", stage=TemplateStage.REPLY, **fields):
+    def make(
+        code="040101", title="低电压处理答复", body="{customer_name}您好", stage=TemplateStage.REPLY, **fields
+    ):
         fields.setdefault("effective_from", timezone.localdate() - timedelta(days=30))
         return services.template_create(
             actor=users["supervisor"], title=title, body=body, category=cat(code), stage=stage, **fields

@@ -11,7 +11,10 @@ VALUES = {"customer_name": "张先生", "tracking_no": "TS20261203001", "receive
 
 def test_known_placeholders_are_filled():
     text = "{customer_name}您好：您于{received_date}反映的问题（工单号{tracking_no}）已处理。"
-    assert fill_placeholders(text, VALUES) == "张先生您好：您于2026-12-01反映的问题（工单号TS20261203001）已处理。"
+    assert (
+        fill_placeholders(text, VALUES)
+        == "张先生您好：您于2026-12-01反映的问题（工单号TS20261203001）已处理。"
+    )
 
 
 @pytest.mark.parametrize(
@@ -44,7 +47,11 @@ def test_a_known_name_without_a_value_stays_as_typed():
 def test_an_orders_values_and_its_templates_filled(build, make_template):
     # given: an order of 040101 in processing (its reply deadline runs) and templates up the tree
     order = build.order("processing")
-    make_template("040101", "低电压答复", "{customer_name}您好，{tracking_no}，{received_date}，{reply_due_date}，{oops}")
+    make_template(
+        "040101",
+        "低电压答复",
+        "{customer_name}您好，{tracking_no}，{received_date}，{reply_due_date}，{oops}",
+    )
     make_template("04", "供电质量答复", "{department}")
     make_template("0204", "电价答复", "不相关")
     make_template("040101", "低电压回访", "回访", stage="callback")

@@ -25,14 +25,21 @@ def test_a_leaf_gets_its_own_and_its_ancestors_entries_not_its_siblings(make_art
     # then
     assert titles(article_search(category=cat("040101"))) == ["低电压要点", "供电质量总则", "电压偏差限值"]
     # a level-2 category in a filter also lists what lies below it
-    assert titles(article_search(category=cat("0401"))) == ["低电压要点", "供电质量总则", "电压偏差限值", "过电压要点"]
+    assert titles(article_search(category=cat("0401"))) == [
+        "低电压要点",
+        "供电质量总则",
+        "电压偏差限值",
+        "过电压要点",
+    ]
 
 
 def test_only_effective_and_active_entries_are_found_by_default(make_article, users):
     today = timezone.localdate()
     make_article(title="现行")
     make_article(title="明天生效", effective_from=today + timedelta(days=1))
-    make_article(title="昨天到期", effective_from=today - timedelta(days=60), effective_to=today - timedelta(days=1))
+    make_article(
+        title="昨天到期", effective_from=today - timedelta(days=60), effective_to=today - timedelta(days=1)
+    )
     make_article(title="今天最后一天", effective_from=today - timedelta(days=60), effective_to=today)
     retired = make_article(title="已废止")
     services.article_retire(article=retired, actor=users["supervisor"])

@@ -23,8 +23,18 @@ def test_an_edit_makes_a_new_version_and_keeps_the_old_one(make_article, users, 
     assert edited.pk == article.pk and edited.version == 2
     assert Article.objects.get(pk=article.pk).body == "新的说法"
     old, new = ArticleVersion.objects.filter(article=article).order_by("version")
-    assert (old.version, old.body, old.category.code, old.edited_by) == (1, "旧的说法", "040101", users["supervisor"])
-    assert (new.version, new.body, new.category.code, new.edited_by) == (2, "新的说法", "0401", users["manager"])
+    assert (old.version, old.body, old.category.code, old.edited_by) == (
+        1,
+        "旧的说法",
+        "040101",
+        users["supervisor"],
+    )
+    assert (new.version, new.body, new.category.code, new.edited_by) == (
+        2,
+        "新的说法",
+        "0401",
+        users["manager"],
+    )
 
 
 def test_an_edit_that_changes_nothing_writes_no_version(make_article, users):
@@ -38,7 +48,9 @@ def test_templates_are_versioned_like_articles(make_template, users):
     template = make_template(body="v1 {tracking_no}")
     services.template_update(template=template, actor=users["supervisor"], body="v2 {tracking_no}")
     assert list(
-        ReplyTemplateVersion.objects.filter(template=template).order_by("version").values_list("body", flat=True)
+        ReplyTemplateVersion.objects.filter(template=template)
+        .order_by("version")
+        .values_list("body", flat=True)
     ) == ["v1 {tracking_no}", "v2 {tracking_no}"]
 
 
