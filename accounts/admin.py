@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, DutyAssignment, User
+from .models import Department, DutyAssignment, Open311Client, User
 from .services import duty_fill
 
 
@@ -99,3 +99,50 @@ class DutyAssignmentAdmin(admin.ModelAdmin):
             "title": _("Fill the duty roster"),
         }
         return TemplateResponse(request, "admin/accounts/dutyassignment/fill.html", context)
+
+
+@admin.register(Open311Client)
+class Open311ClientAdmin(admin.ModelAdmin):
+    """City platforms of the Open311 API (complaints/open311/). The key is shown once: on the page
+    that follows the creation, or after "Issue a new key"; only its fingerprint is stored."""
+
+    list_display = ["name", "channel", "company", "key_prefix", "is_active", "created_at"]
+    list_filter = ["channel", "is_active"]
+    search_fields = ["name"]
+    fields = ["name", "channel", "company", "is_active", "key_prefix", "user", "created_at"]
+    readonly_fields = ["key_prefix", "user", "created_at"]
+    actions = ["issue_new_key"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            request._open311_key = obj.issue_key()
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        key = getattr(request, "_open311_key", None)
+        if key is None:
+            return super().response_add(request, obj, post_url_continue)
+        return self.key_page(request, obj, key)
+
+    @admin.action(description=_("Issue a new key (the old one stops working)"), permissions=["change"])
+    def issue_new_key(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one client to issue a key for."), messages.ERROR)
+            return None
+        obj = queryset.get()
+        key = obj.issue_key()
+        obj.save(update_fields=["key_hash", "key_prefix"])
+        return self.key_page(request, obj, key)
+
+    def key_page(self, request, obj, key):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "key": key,
+            "endpoint": request.build_absolute_uri("/open311/v2/"),
+            "title": _("The API key of %(name)s") % {"name": obj.name},
+        }
+        response = TemplateResponse(request, "admin/accounts/open311client/key.html", context)
+        response["Cache-Control"] = "no-store"
+        return response

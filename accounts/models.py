@@ -1,3 +1,6 @@
+import hashlib
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
 from django.utils.functional import cached_property
@@ -187,3 +190,98 @@ class DutyAssignment(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.department}: {self.user}"
+
+
+class Open311Client(models.Model):
+    """A city platform (a 12345 hotline, a city's Open311 hub) that files and follows complaints
+    through Open311 GeoReport v2 (``complaints/open311/``), with an API key of its own.
+
+    The plain key is never stored: only its SHA-256 (the key is 240 random bits, so a fast hash is
+    enough) and its first characters, to recognise it in the admin. ``issue_key()`` makes a new
+    key and returns it: the admin shows it once, on creation or when a new one is issued.
+
+    Each client files its complaints as its own service account (``user``: inactive, no password
+    and no role, so it can never sign in or see anything), named after the client: the orders'
+    "received by" and their timeline say which platform sent them, and the client reads back only
+    the orders that account received (complaints/open311/selectors.py).
+    """
+
+    class Channel(models.TextChoices):  # a subset of complaints.models.Channel (accounts comes first)
+        GOV_12345 = "gov_12345", _("12345 government hotline")
+        OTHER = "other", _("Other")
+
+    KEY_PREFIX = "o311_"
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    channel = models.CharField(
+        _("channel"),
+        max_length=20,
+        choices=Channel.choices,
+        default=Channel.GOV_12345,
+        help_text=_("The intake channel of the complaints this platform files."),
+    )
+    company = models.ForeignKey(
+        Department,
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"parent__isnull": True},
+        help_text=_(
+            "The company whose orders its complaints become when the customer's supply unit is not "
+            "known; blank: the first company."
+        ),
+    )
+    key_prefix = models.CharField(_("key begins with"), max_length=16, editable=False, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("service account"),
+        null=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="open311_client",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open311 client")
+        verbose_name_plural = _("Open311 clients")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        """Saves, and keeps the service account in step (its name and company)."""
+        with transaction.atomic():
+            user = self.user
+            if user is None:
+                user = User(username=f"open311-{secrets.token_hex(6)}", is_active=False)
+                user.set_unusable_password()
+            user.display_name = f"Open311 · {self.name}"[:60]
+            user.department = self.company
+            user.save()
+            self.user = user
+            super().save(*args, **kwargs)
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def for_key(cls, key: str):
+        """The active client holding ``key``, or None."""
+        if not key or not key.startswith(cls.KEY_PREFIX) or len(key) > 100:
+            return None
+        return cls.objects.select_related("user").filter(key_hash=cls.hash_key(key), is_active=True).first()
+
+    def issue_key(self) -> str:
+        """Give the client a new key (the old one stops working once saved) and return it: the only
+        moment the plain key exists. The caller saves the client."""
+        key = self.KEY_PREFIX + secrets.token_urlsafe(30)
+        self.key_hash = self.hash_key(key)
+        self.key_prefix = key[: len(self.KEY_PREFIX) + 4]
+        return key
