@@ -28,7 +28,7 @@ from workorders.lifecycle import perform
 from workorders.lifecycle.events import write_event
 from workorders.models import Attachment
 
-from .selectors import normalize_tracking_no, order_for_lookup, order_progress
+from .selectors import normalize_tracking_no, order_for_lookup, order_progress, phone_suffix
 from .throttling import PublicLimit
 
 log = logging.getLogger(__name__)
@@ -183,6 +183,41 @@ def _register_web(*, actor: User, fields: dict, category: Category | None, files
     return {"tracking_no": complaint.tracking_no, "order": order.pk}
 
 
+def web_form_filed(nonce: str) -> bool:
+    """Whether the form with this nonce has filed its complaint already (a send again replays)."""
+    return IdempotencyKey.objects.filter(user=web_intake_user(), key=ONCE_PREFIX + nonce).exists()
+
+
+def complaint_web_attempt(*, ip: str | None, nonce: str | None) -> FileAnswer | None:
+    """The address limit (``public_complain``) of one send of the web form: every send counts,
+    a refused one too, but a send again of a form already filed (it files nothing). Answers
+    ``throttled`` (logged) when the limit is reached, else None."""
+    if nonce and web_form_filed(nonce):
+        return None
+    wait = PublicLimit("public_complain").check(ip or "unknown")
+    if wait is None:
+        return None
+    public_request_log(
+        kind=PublicRequest.Kind.COMPLAIN,
+        outcome="throttled",
+        ip=ip,
+        detail={"limit": "public_complain", "retry_after": wait},
+    )
+    return FileAnswer("throttled", retry_after=wait)
+
+
+def complaint_web_refused(*, ip: str | None, reason: str, phone: str = "", fields=()) -> None:
+    """Log a send of the web form that was shown again: ``reason`` is ``invalid`` (field errors),
+    ``wrong_answer``, ``expired`` or ``unreadable`` (the token)."""
+    public_request_log(
+        kind=PublicRequest.Kind.COMPLAIN,
+        outcome=reason,
+        ip=ip,
+        phone_suffix=phone_suffix(phone),
+        detail={"fields": sorted(fields)},
+    )
+
+
 def complaint_file_web(
     *,
     ip: str | None,
@@ -202,20 +237,22 @@ def complaint_file_web(
     through ``complaint_register`` (repeat detection included) with the form's ``nonce`` as its
     Idempotency-Key: the same form sent again files nothing and answers the first number
     (``replayed``), and counts against no limit; the same form with other contents is ``reused``.
-    Limits, in this order: per address (``public_complain``), per phone (``public_complain_phone``).
-    ``DomainError`` from the intake service (input) is raised to the caller, nothing written.
+    The caller asked the address limit (``complaint_web_attempt``); this one asks the phone's
+    (``public_complain_phone``). ``DomainError`` from the intake service (input) is raised to the
+    caller, nothing written.
     """
     now = now or timezone.now()
     actor = web_intake_user()
     key = ONCE_PREFIX + nonce
     phone = fields.get("phone", "")
     asked = {"kind": PublicRequest.Kind.COMPLAIN, "ip": ip, "phone_suffix": phone[-4:]}
-    if not IdempotencyKey.objects.filter(user=actor, key=key).exists():
-        for scope, ident in (("public_complain", ip or "unknown"), ("public_complain_phone", phone)):
-            wait = PublicLimit(scope).check(ident)
-            if wait is not None:
-                public_request_log(**asked, outcome="throttled", detail={"limit": scope, "retry_after": wait})
-                return FileAnswer("throttled", retry_after=wait)
+    if not web_form_filed(nonce):
+        wait = PublicLimit("public_complain_phone").check(phone)
+        if wait is not None:
+            public_request_log(
+                **asked, outcome="throttled", detail={"limit": "public_complain_phone", "retry_after": wait}
+            )
+            return FileAnswer("throttled", retry_after=wait)
     try:
         answer = idempotency_run(
             user=actor,

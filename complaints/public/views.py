@@ -21,7 +21,7 @@ from config.errors import DomainError, page_message
 from .challenge import ChallengeExpired, ChallengeInvalid, challenge_new, challenge_read
 from .forms import ComplainForm, TrackForm, max_files, max_total_bytes
 from .selectors import STEPS, Stage
-from .services import complaint_file_web, public_track_lookup
+from .services import complaint_file_web, complaint_web_attempt, complaint_web_refused, public_track_lookup
 from .throttling import client_ip
 
 
@@ -118,15 +118,18 @@ def complain_view(request):
         form.initial["form_token"] = challenge.token
         return _complain_page(request, form, challenge)
     form = ComplainForm(request.POST, request.FILES)
-    token = request.POST.get("form_token", "")
-    error = None
+    ip = client_ip(request)
     try:
-        challenge = challenge_read(token)
+        challenge = challenge_read(request.POST.get("form_token", ""))
         expired = False
     except ChallengeExpired as exc:
         challenge, expired = exc.challenge, True
     except ChallengeInvalid:
         challenge, expired = None, False
+    blocked = complaint_web_attempt(ip=ip, nonce=challenge.nonce if challenge else None)
+    if blocked is not None:
+        return _throttled(request, "public/complain.html", {}, blocked.retry_after)
+    error = None
     valid = form.is_valid()
     answered = (
         valid
@@ -137,7 +140,7 @@ def complain_view(request):
     if answered:
         try:
             answer = complaint_file_web(
-                ip=client_ip(request),
+                ip=ip,
                 nonce=challenge.nonce,
                 fingerprint=form.fingerprint(),
                 fields=form.intake_fields(),
@@ -152,7 +155,7 @@ def complain_view(request):
             error = message
         else:
             if answer.outcome == "throttled":
-                return _throttled(request, "public/complain.html", {"form": form}, answer.retry_after)
+                return _throttled(request, "public/complain.html", {}, answer.retry_after)
             if answer.outcome in ("created", "replayed"):
                 return _complain_page(
                     request, None, None, filed=answer.tracking_no, replayed=answer.outcome == "replayed"
@@ -160,15 +163,17 @@ def complain_view(request):
             error = _(
                 "This form was already sent. To send another complaint, answer the new sum and send again."
             )
-    elif challenge is None:
-        error = _("The form could not be read. Answer the new sum and send again.")
-    elif expired:
-        error = _("The form was open too long. Answer the new sum and send again.")
-    elif valid:
-        form.add_error("challenge_answer", _("That is not the right answer. Try the new sum."))
-        error = _("Please answer the sum again.")
     else:
-        error = _("Some answers need a correction; see the marked fields.")
+        if challenge is None:
+            reason, error = "unreadable", _("The form could not be read. Answer the new sum and send again.")
+        elif expired:
+            reason, error = "expired", _("The form was open too long. Answer the new sum and send again.")
+        elif valid:
+            form.add_error("challenge_answer", _("That is not the right answer. Try the new sum."))
+            reason, error = "wrong_answer", _("Please answer the sum again.")
+        else:
+            reason, error = "invalid", _("Some answers need a correction; see the marked fields.")
+        complaint_web_refused(ip=ip, reason=reason, phone=request.POST.get("phone", ""), fields=form.errors)
     fresh = challenge_new()
     data = request.POST.copy()
     data["form_token"] = fresh.token

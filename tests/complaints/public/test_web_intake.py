@@ -146,6 +146,7 @@ def test_a_wrong_answer_keeps_the_form_and_asks_a_new_sum(org):
     html = response.content.decode()
     assert 'value="李女士"' in html and "最近一周每晚电压偏低" in html and 'value="13700001234"' in html
     assert "not the right answer" in html
+    assert PublicRequest.objects.get(kind="complain").outcome == "wrong_answer"
     new_token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
     assert new_token != token
     # and the new question files it
@@ -233,6 +234,16 @@ def test_filings_are_throttled_per_address(org, settings):
     assert 'data-testid="complain-throttled"' in response.content.decode()
     assert Complaint.objects.filter(channel="web_95598").count() == 2
     assert PublicRequest.objects.filter(kind="complain", outcome="throttled").count() == 1
+
+
+@pytest.mark.django_db
+def test_refused_sends_count_against_the_address_limit(org, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "public_complain": "2/hour"}
+    client = page("en")
+    token, answer, csrf = open_form(client)
+    assert send(client, body(), token=token, answer=answer + 1, csrf=csrf).status_code == 400
+    assert file_once(client).status_code == 200
+    assert file_once(client, phone="13700000003").status_code == 429
 
 
 @pytest.mark.django_db
