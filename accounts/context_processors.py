@@ -15,6 +15,7 @@ NAVIGATION = [
     ("home", _("Home"), None),
     ("complaints:intake", _("New complaint"), INTAKE_ROLES),
     ("workorders:list", _("Work orders"), None),
+    ("knowledge:index", _("Knowledge base"), None),
     ("admin:index", _("Administration"), {Role.ADMIN}),
     ("dashboard", _("Dashboard"), STATISTICS_ROLES),
     ("swagger-ui", _("API"), {Role.ADMIN, Role.MANAGER}),

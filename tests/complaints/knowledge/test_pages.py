@@ -202,3 +202,9 @@ def test_the_order_page_without_templates_has_no_picker(build, page_client_for):
     order = build.order("processing")
     page = page_client_for("handler2").get(f"/orders/{order.pk}/").content.decode()
     assert "template-picker" not in page
+
+
+@pytest.mark.parametrize("who", ["agent", "handler", "supervisor"])
+def test_the_navigation_links_the_knowledge_base_for_everyone(page_client_for, who):
+    page = page_client_for(who, language="en").get("/knowledge/").content.decode()
+    assert re.search(r'<a class="nav-link active" aria-current="page" href="/knowledge/">', page)
