@@ -38,6 +38,7 @@ class IntakeForm(forms.Form):
     upgrade_tendency = forms.BooleanField(
         label=_("Upgrade tendency (threatens media, 12398, 12345 or a lawsuit)"), required=False
     )
+    sms_opt_out = forms.BooleanField(label=_("No SMS to the customer"), required=False)
     external_ref = forms.CharField(label=_("External reference (12398/12345)"), max_length=40, required=False)
     received_at = forms.DateTimeField(
         label=_("Received at"),

@@ -46,6 +46,11 @@ class ComplaintInput(serializers.Serializer):
     is_anonymous = serializers.BooleanField(required=False, default=False)
     is_confidential = serializers.BooleanField(required=False, default=False)
     upgrade_tendency = serializers.BooleanField(required=False, default=False)
+    sms_opt_out = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="the customer asked for no SMS (acknowledgement, notices, survey)",
+    )
     external_ref = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     related_to = serializers.IntegerField(
         required=False, allow_null=True, help_text="id of an earlier order this complaint is about"

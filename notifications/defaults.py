@@ -319,12 +319,44 @@ DEFAULT_SMS = {
 }
 
 
+# SMS to the customer (issue 15, ``notifications.customer``). Their context holds only what a
+# customer may read: ``tracking_no``, ``track_url``, ``hotline``, ``survey_url`` (never the order,
+# a staff name or the address), so an edited template cannot leak them either. The gateway adds
+# the signature (【…】, SMS_GATEWAY_SIGN_NAME).
+CUSTOMER_SMS = {
+    "customer_ack": (
+        "您的投诉已受理，工单号{{ tracking_no }}。查询进度请访问 {{ track_url }} "
+        "（输入工单号和联系电话后四位），或拨打{{ hotline }}。",
+        "Your complaint was received: tracking number {{ tracking_no }}. Check its progress at "
+        "{{ track_url }} (tracking number and the last 4 digits of your phone) or call {{ hotline }}.",
+    ),
+    "customer_reply": (
+        "您的投诉（工单号{{ tracking_no }}）已处理并答复，答复内容请访问 {{ track_url }} 查询，"
+        "如有疑问请拨打{{ hotline }}。",
+        "Your complaint {{ tracking_no }} was handled and answered; read the reply at {{ track_url }} "
+        "or call {{ hotline }}.",
+    ),
+    "customer_survey": (
+        "您的投诉（工单号{{ tracking_no }}）已处理并答复，答复内容请访问 {{ track_url }} 查询。"
+        "请对本次服务评价（限一次）：{{ survey_url }}",
+        "Your complaint {{ tracking_no }} was handled and answered; read the reply at {{ track_url }}. "
+        "Please rate our service (once): {{ survey_url }}",
+    ),
+    "customer_closed": (
+        "您的投诉（工单号{{ tracking_no }}）已办结，感谢您的理解与支持。如有疑问请拨打{{ hotline }}。",
+        "Your complaint {{ tracking_no }} is closed. Thank you; if anything is unclear, call {{ hotline }}.",
+    ),
+}
+
+
 def default_templates() -> list[tuple[str, str, str, str, str]]:
     """(event type, channel, language, subject, body) of every default template."""
     rows = []
     for event_type, (zh_s, zh_b, en_s, en_b) in DEFAULT_TEMPLATES.items():
         rows += [(event_type, INBOX, "zh-hans", zh_s, zh_b), (event_type, INBOX, "en", en_s, en_b)]
     for event_type, (zh_b, en_b) in DEFAULT_SMS.items():
+        rows += [(event_type, SMS, "zh-hans", "", zh_b), (event_type, SMS, "en", "", en_b)]
+    for event_type, (zh_b, en_b) in CUSTOMER_SMS.items():
         rows += [(event_type, SMS, "zh-hans", "", zh_b), (event_type, SMS, "en", "", en_b)]
     return rows
 

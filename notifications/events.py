@@ -42,7 +42,16 @@ EVENT_TYPES = {
     "deadline_warning": _("Deadline approaching"),
     "deadline_breached": _("Deadline breached"),
     "deadline_escalated": _("Overdue order escalated"),
+    # SMS to the customer (issue 15, ``notifications.customer``): no rule of the matrix sends these,
+    # the customer is no user; listed so that their templates can be edited in the admin.
+    "customer_ack": _("To the customer: complaint received"),
+    "customer_reply": _("To the customer: reply approved"),
+    "customer_survey": _("To the customer: reply approved, with the survey link"),
+    "customer_closed": _("To the customer: order closed"),
 }
+
+# The event types above that only the customer's SMS use.
+CUSTOMER_EVENT_TYPES = ("customer_ack", "customer_reply", "customer_survey", "customer_closed")
 
 
 def event_type_choices() -> list[tuple[str, str]]:

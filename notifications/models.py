@@ -314,3 +314,34 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} / {self.event_type} / {self.channel}"
+
+
+class SurveyLink(models.Model):
+    """A customer's one-time satisfaction survey link (issue 15), sent by SMS when a reply is approved.
+
+    The link carries a signed token (``notifications.customer.survey_token``) naming this row and its
+    ``nonce``; the row makes it one-time (``used_at``). It is good while the order waits for its
+    callback and its callback deadline has not passed (read when the link is opened).
+    """
+
+    order = models.ForeignKey(
+        "workorders.WorkOrder", on_delete=models.CASCADE, related_name="survey_links", verbose_name=_("order")
+    )
+    nonce = models.CharField(max_length=16, editable=False)
+    # The approval it follows (a reopened order approved again gets a new link; the old one is void).
+    approved_at = models.DateTimeField(_("reply approved at"))
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    used_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    satisfaction = models.CharField(_("satisfaction"), max_length=24, blank=True)
+    dissatisfaction_reason = models.CharField(_("reason for dissatisfaction"), max_length=32, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    # "callback": recorded as the order's callback; "survey_answered": kept beside the phone callback.
+    recorded_as = models.CharField(_("recorded as"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("survey link")
+        verbose_name_plural = _("survey links")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"survey #{self.pk} ({self.order_id})"

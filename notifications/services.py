@@ -31,6 +31,7 @@ from .channels.inbox import INBOX
 from .channels.registry import Refused
 from .channels.sms import SMS
 from .channels.webhook import WEBHOOK
+from .customer import customer_deliveries
 from .events import EVENT_TYPES, SERIOUS_LEVELS, event_types_for, serious_dedupe_key, stages_label
 from .models import (
     Delivery,
@@ -274,6 +275,16 @@ def notify_events(pairs: Sequence[tuple[WorkOrder, WorkOrderEvent]]) -> None:
     """
     if not pairs:
         return
+    # The matrix's rows for staff and subscriptions, and the customer's SMS (acknowledgement, reply
+    # and closing notices, survey link: ``customer``), queued together after commit.
+    created = _matrix_deliveries(pairs) + customer_deliveries(pairs)
+    due = [d.pk for d in created if d.next_attempt_at <= d.created_at]
+    if due:
+        transaction.on_commit(lambda: enqueue_deliveries(due))
+
+
+def _matrix_deliveries(pairs: Sequence[tuple[WorkOrder, WorkOrderEvent]]) -> list[Delivery]:
+    """The inbox rows and outbox rows the matrix (rules, subscriptions) asks for; returns the outbox rows."""
     typed = [(order, event, event_types_for(order, event)) for order, event in pairs]
     wanted = {event_type for _order, _event, types in typed for event_type in types}
     rules_by_type: dict[str, list] = {}
@@ -297,7 +308,7 @@ def notify_events(pairs: Sequence[tuple[WorkOrder, WorkOrderEvent]]) -> None:
             plan = _plan(rules, order, event, recipients)
             drafts.append(_Draft(event_type, order, event, dedupe, plan, subs))
     if not drafts:
-        return
+        return []
     user_settings = _settle_channels(drafts)
     messages = Message.objects.bulk_create(
         [
@@ -317,10 +328,7 @@ def notify_events(pairs: Sequence[tuple[WorkOrder, WorkOrderEvent]]) -> None:
     for draft, message in zip(drafts, messages, strict=True):
         _rows_for(draft, message, user_settings, notifications, deliveries)
     Notification.objects.bulk_create(notifications)
-    created = Delivery.objects.bulk_create(deliveries)
-    due = [d.pk for d in created if d.next_attempt_at <= d.created_at]
-    if due:
-        transaction.on_commit(lambda: enqueue_deliveries(due))
+    return Delivery.objects.bulk_create(deliveries)
 
 
 def on_workorder_event(*, order: WorkOrder, event: WorkOrderEvent) -> None:

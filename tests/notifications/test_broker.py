@@ -40,7 +40,8 @@ def test_a_transition_succeeds_when_the_broker_is_unreachable(
     # then: both committed, the outbox rows wait, and the broker was tried once (then skipped for a while)
     order.refresh_from_db()
     assert order.urge_count == 1
-    assert Delivery.objects.filter(state="pending").count() == 3  # create, submit, urge
+    # the webhook's create, submit and urge, and the customer's acknowledgement SMS (issue 15)
+    assert Delivery.objects.filter(state="pending").count() == 4
     warnings = [r for r in caplog.records if "stay pending" in r.getMessage()]
     assert len(warnings) == 1
 

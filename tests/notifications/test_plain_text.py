@@ -37,11 +37,11 @@ def test_sms_carries_the_typed_characters(users, depts, settings):
         classified(users, level="special", demand=TYPED)
         # when
         counts = tasks.deliver(pending_ids("sms"))
-    # then
+    # then (the customer's acknowledgement SMS, issue 15, quotes no demand: the leaders' SMS only)
     assert counts["sent"] >= 1
-    texts = [body["text"] for body in gateway.json()]
+    texts = [body["text"] for body in gateway.json() if "投诉快报" in body["text"]]
     assert texts and all(TYPED in text for text in texts)
-    assert all(TYPED in d.body for d in Delivery.objects.filter(channel="sms"))
+    assert all(TYPED in d.body for d in Delivery.objects.filter(channel="sms", user__isnull=False))
 
 
 def test_email_carries_the_typed_characters(users, depts, settings):

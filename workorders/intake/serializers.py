@@ -46,6 +46,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "is_anonymous",
             "is_confidential",
             "upgrade_tendency",
+            "sms_opt_out",
             "external_ref",
             "workorder",
             "possible_duplicates",

@@ -59,6 +59,7 @@ def complaint_register(
     is_anonymous=False,
     is_confidential=False,
     upgrade_tendency=False,
+    sms_opt_out=False,
     external_ref="",
     related_to=None,
     draft=False,
@@ -94,6 +95,7 @@ def complaint_register(
         is_anonymous=is_anonymous,
         is_confidential=is_confidential,
         upgrade_tendency=upgrade_tendency,
+        sms_opt_out=sms_opt_out,
         external_ref=external_ref,
         created_by=actor,
     )
@@ -145,6 +147,7 @@ DRAFT_FIELDS = (
     "is_anonymous",
     "is_confidential",
     "upgrade_tendency",
+    "sms_opt_out",
     "external_ref",
 )
 

@@ -60,6 +60,7 @@ class Context:
     payload: dict = field(default_factory=dict)
     target: str | None = None  # overrides the action's target (callback, for instance)
     locked: dict = field(default_factory=dict)  # other orders locked for this action, by id
+    via: str | None = None  # the system path acting for someone (``perform(via=...)``), e.g. sms_survey
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class Action:
     offered: Callable[[WorkOrder], bool] | None = None
     # The same for facts that depend on who looks (e.g. no urging of one's own new order).
     offered_to: Callable[[WorkOrder, User], bool] | None = None
+    # System paths that may take the action for someone who is no user (``perform(via=...)``).
+    via: tuple[str, ...] = ()
 
 
 def _refuse(message: str, code: str = "illegal_transition") -> NoReturn:
@@ -271,8 +274,18 @@ def _reopen_to_processing(ctx: Context) -> None:
     ctx.target = Status.PROCESSING
 
 
+# The callback channels besides the agent's phone call: the customer's answer to the SMS survey
+# (issue 15, complaints.public.survey), taken by the system (actor None) with ``via="sms_survey"``.
+CALLBACK_VIA = {"sms_survey": "customer_survey"}  # via → the source recorded on the event
+
+
 def _callback(ctx: Context) -> None:
     order, data = ctx.order, ctx.data
+    if ctx.via is not None:
+        if ctx.actor is not None or not data["reached"]:
+            _refuse(_("This callback channel is not accepted here."), code="permission_denied")
+        # The event's actor is the system (null); the payload says the customer answered the survey.
+        ctx.payload.update(channel=ctx.via, source=CALLBACK_VIA[ctx.via])
     if order.needs_supervisor_decision:
         _refuse(
             _("This order is waiting for a supervisor's decision after the last callback."),
@@ -586,6 +599,7 @@ ACTIONS: dict[str, Action] = {
             _callback,
             inputs.CallbackInput,
             offered=lambda o: not o.needs_supervisor_decision,
+            via=tuple(CALLBACK_VIA),
         ),
         Action(
             "decide_callback",

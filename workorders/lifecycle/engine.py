@@ -115,8 +115,13 @@ def perform(
     version: int | None = None,
     data: Mapping | None = None,
     now: datetime | None = None,
+    via: str | None = None,
 ) -> WorkOrder:
     """Apply one action to one order, atomically. ``actor=None`` means the system.
+
+    ``via`` names the system path that takes the action on someone's behalf when that is not a
+    user (``"sms_survey"``: the customer's answer to the SMS survey, issue 15); the action records
+    it on the event and may refuse a path it does not take. Only code passes it, never input.
 
     Raises only ``DomainError`` (``not_found`` outside scope, ``permission_denied`` or
     ``not_your_department``, ``stale_version`` or ``illegal_transition``, ``four_eyes`` for a
@@ -126,6 +131,8 @@ def perform(
     action = ACTIONS.get(action_code)
     if action is None:
         _refuse(_("Unknown action."), code="unknown_action")
+    if via is not None and via not in action.via:
+        _refuse(_("This action cannot be taken this way."), code="permission_denied")
     now = now or timezone.now()
     with transaction.atomic():
         scope = WorkOrder.objects.all() if actor is None else workorders_visible_to(actor)
@@ -158,7 +165,7 @@ def perform(
             locked = {
                 o.pk: o for o in WorkOrder.objects.select_for_update().filter(pk__in=visible).order_by("pk")
             }
-        ctx = Context(order=order, actor=actor, data=validated, now=now, locked=locked)
+        ctx = Context(order=order, actor=actor, data=validated, now=now, locked=locked, via=via)
         from_status = order.status
         action.apply(ctx)
         order._in_transition = True
