@@ -208,7 +208,11 @@ def endpoint(name: str, *, methods=("GET",), needs_key=True):
                             "method",
                         )
                     if needs_key:
-                        client = authenticate(request)
+                        try:
+                            client = authenticate(request)
+                        except Refusal:
+                            throttle(request, None)  # wrong keys count against the address
+                            raise
                     throttle(request, client)
                     answer = view(request, client, **kwargs)
                 except Refusal as refusal:

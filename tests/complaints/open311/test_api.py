@@ -296,3 +296,10 @@ def test_a_client_files_as_its_own_service_account_that_cannot_sign_in(client, p
     assert "滨江市12345平台" in str(account)
     assert not Open311Client.objects.filter(key_hash=key).exists()  # only the fingerprint is kept
     assert Open311Client.for_key(key) == platform_row
+
+
+def test_wrong_keys_are_throttled_per_address(client, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "open311": "2/min"}
+    for _ in range(2):
+        assert client.get(URL, {"api_key": "o311_guess"}).status_code == 403
+    assert client.get(URL, {"api_key": "o311_guess"}).status_code == 429
