@@ -130,6 +130,11 @@ class ComplainForm(forms.Form):
         widget=forms.Textarea,
         error_messages={"required": _("Tell us what you would like us to do.")},
     )
+    sms_opt_out = forms.BooleanField(
+        label=_("Please do not send me SMS about this complaint"),
+        required=False,
+        help_text=_("Otherwise you get an SMS with the tracking number, and another when we reply."),
+    )
     attachments = MultipleFileField(label=_("Photos or documents (optional)"), required=False)
     challenge_answer = forms.IntegerField(
         label=_("Answer"),
@@ -144,7 +149,7 @@ class ComplainForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
         for name, f in self.fields.items():
-            css = "form-select" if name == "category" else "form-control"
+            css = {"category": "form-select", "sms_opt_out": "form-check-input"}.get(name, "form-control")
             f.widget.attrs.setdefault("class", css)
         self.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="tel")
         self.fields["customer_name"].widget.attrs.update(autocomplete="name")
@@ -215,7 +220,15 @@ class ComplainForm(forms.Form):
         data = self.cleaned_data
         return {
             name: data[name]
-            for name in ("customer_name", "phone", "account_no", "address", "content", "demand")
+            for name in (
+                "customer_name",
+                "phone",
+                "account_no",
+                "address",
+                "content",
+                "demand",
+                "sms_opt_out",
+            )
         }
 
     def fingerprint(self) -> dict:

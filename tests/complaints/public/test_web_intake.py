@@ -12,6 +12,7 @@ from django.test import Client
 from complaints.models import Category, Complaint, PublicRequest
 from complaints.public.challenge import challenge_read
 from complaints.public.services import web_intake_user
+from notifications.models import Delivery
 from workorders.models import Attachment, WorkOrderEvent
 
 URL = "/complain/"
@@ -83,6 +84,7 @@ def test_a_web_complaint_starts_in_classification_with_channel_web_95598(org):
     assert complaint.workorder.status == "classification"
     assert complaint.created_by == web_intake_user() and not complaint.created_by.is_active
     assert complaint.phone == "13700001234" and complaint.customer.phone == "13700001234"
+    assert not complaint.sms_opt_out
     # the level-2 choice is left for the dispatcher to classify, and noted on the timeline
     assert complaint.category is None
     events = list(complaint.workorder.events.values_list("action", flat=True))
@@ -96,6 +98,24 @@ def test_a_web_complaint_starts_in_classification_with_channel_web_95598(org):
         "1234",
         complaint.workorder.pk,
     )
+
+
+def customer_sms(complaint) -> list[str]:
+    """The event types of the customer's SMS queued for the complaint's order."""
+    rows = Delivery.objects.filter(channel="sms", user__isnull=True, message__order=complaint.workorder)
+    return list(rows.values_list("message__event_type", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_web_complaint_is_acknowledged_by_sms_unless_the_customer_asks_for_none(org):
+    # given one customer who wants SMS and one who does not
+    acknowledged = Complaint.objects.get(tracking_no=tracking_no_in(file_once()))
+    quiet = Complaint.objects.get(
+        tracking_no=tracking_no_in(file_once(phone="13700005555", sms_opt_out="on"))
+    )
+    # then the first gets the acknowledgement, the second nothing
+    assert customer_sms(acknowledged) == ["customer_ack"]
+    assert quiet.sms_opt_out and customer_sms(quiet) == []
 
 
 @pytest.mark.django_db
