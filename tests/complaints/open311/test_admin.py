@@ -8,7 +8,7 @@ from accounts.models import Open311Client
 
 pytestmark = pytest.mark.django_db
 
-KEY = re.compile(r'value="(o311_[\w-]+)"')
+KEY = re.compile(r'class="open311-key">(o311_[\w-]+)<')
 
 
 def test_adding_a_client_shows_its_key_once(admin_client, org):
