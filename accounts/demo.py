@@ -55,8 +55,11 @@ DEMO_LEADERS = [
 
 
 @transaction.atomic
-def seed_organisation(*, password=None):
-    """Create or refresh the demo tree and users. Idempotent: a second run changes nothing new."""
+def seed_organisation(*, password=None, unit_leaders=True):
+    """Create or refresh the demo tree and users. Idempotent: a second run changes nothing new.
+
+    ``unit_leaders=False`` leaves out ``DEMO_LEADERS``: the company's manager is then the nearest
+    leader of every unit (the smaller world most tests are written for)."""
     sync_role_groups()
     password = password or settings.DEMO_PASSWORD
     depts = {}
@@ -67,7 +70,8 @@ def seed_organisation(*, password=None):
         )
         depts[code] = dept
     users = []
-    people = list(DEMO_USERS) + [(u, d, Role.MANAGER, code, phone) for u, d, code, phone in DEMO_LEADERS]
+    leaders = DEMO_LEADERS if unit_leaders else []
+    people = list(DEMO_USERS) + [(u, d, Role.MANAGER, code, phone) for u, d, code, phone in leaders]
     for username, display, role, dept_code, phone in people:
         user, created = User.objects.get_or_create(username=username)
         user.display_name = display
@@ -82,7 +86,7 @@ def seed_organisation(*, password=None):
         user.groups.set([Group.objects.get(name=role.value)])
         users.append((user, role))
     depts["BJ"].leaders.set([u for u, r in users if r == Role.MANAGER and u.department_id == depts["BJ"].pk])
-    for username, _display, code, _phone in DEMO_LEADERS:
+    for username, _display, code, _phone in leaders:
         depts[code].leaders.set([u for u, _r in users if u.username == username])
     return depts, users
 

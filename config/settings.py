@@ -374,6 +374,9 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # separated), and the levels for which the agent's phone callback stays required.
 SURVEY_SMS_LEVELS = env.list("SURVEY_SMS_LEVELS", default=["general", "important"])
 SURVEY_PHONE_CALLBACK_LEVELS = env.list("SURVEY_PHONE_CALLBACK_LEVELS", default=["special", "major"])
+# 督办 (supervision, issue 16): when the issuer gives no due time, the department answers within this
+# limit ("1wd" one working day, "8wh" eight working hours, "24h" calendar hours).
+SUPERVISION_FEEDBACK_LIMIT = env.str("SUPERVISION_FEEDBACK_LIMIT", default="1wd")
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "95598 Complaint Work-Order API",

@@ -39,7 +39,8 @@ def org(db):
     """The demo company tree and users; returns (departments by code, users by username)."""
     from accounts.demo import seed_organisation
 
-    depts, users = seed_organisation(password="demo12345")
+    # Without the units' own leaders: the company's manager is every unit's nearest leader.
+    depts, users = seed_organisation(password="demo12345", unit_leaders=False)
     return depts, {u.username: u for u, _role in users}
 
 

@@ -41,14 +41,21 @@ LABELS = {
     "approve": _("Approve the request"),
     "beyond_regulatory": _("I confirm approving a due time beyond the channel's regulatory limit"),
     "file": _("File"),
+    "requirements": _("Requirements"),
+    "due_at": _("Answer due by (optional)"),
+    "until": _("Expected to resume (optional)"),
+    "approved": _("Approve"),
 }
 # Where one action's field means something else than the usual label says.
 ACTION_LABELS = {
     ("escalate", "comment"): _("Reason for raising the level"),
     ("reject", "reason"): _("Reason for rejecting the reply"),
     ("return", "reason"): _("Reason for returning the order"),
+    ("answer_supervision", "comment"): _("What the department has done"),
+    ("suspend", "reason"): _("Why the order cannot go on now"),
+    ("terminate", "reason"): _("Why the service is terminated"),
 }
-TEXTAREAS = {"comment", "reason", "cause", "measures", "reply", "basis"}
+TEXTAREAS = {"comment", "reason", "cause", "measures", "reply", "basis", "requirements"}
 
 
 @dataclass

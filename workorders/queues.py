@@ -270,6 +270,7 @@ STAGE_NAMES = {
     Stage.OVERALL: _("Closure"),
     Stage.REGULATORY: _("Regulatory limit"),
     Stage.EXTENSION: _("Extension decision"),
+    Stage.SUPERVISION: _("Supervision answer"),
 }
 LATE_KINDS = {
     # kind: (badge text, its explanation, Bootstrap badge classes)

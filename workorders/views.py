@@ -553,6 +553,8 @@ def _back_reasons(order, events):
             event.action == "decide_callback" and payload.get("reopen")
         ):
             found = []  # answered: what came before is dealt with
+        if event.action == "answer_supervision":  # the 督办 is answered
+            found = [entry for entry in found if entry["kind"] != "supervised"]
         kind = None
         if event.action == "reject":
             kind, text = "rejected", _("Reply rejected by %(who)s") % {"who": event.actor or _("System")}
@@ -579,6 +581,23 @@ def _back_reasons(order, events):
                 "reason": reason,
                 "comment": payload.get("comment") or "",
                 "at": event.created_at,
+            }
+        )
+    if order.suspended_at is not None or order.suspend_requested_at is not None:  # 挂起
+        asked = next((e for e in reversed(events) if e.action == "suspend"), None)
+        if order.suspended_at is not None:
+            title = _("Suspended since %(at)s: every deadline is stopped until it is resumed") % {
+                "at": timezone.localtime(order.suspended_at).strftime("%Y-%m-%d %H:%M")
+            }
+        else:
+            title = _("Suspension requested: waiting for a supervisor's decision")
+        found.append(
+            {
+                "kind": "suspended",
+                "title": title,
+                "reason": (asked.payload or {}).get("reason", "") if asked else "",
+                "comment": "",
+                "at": asked.created_at if asked else order.suspended_at,
             }
         )
     return found

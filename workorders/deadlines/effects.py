@@ -208,6 +208,70 @@ def _extension_decided(order: WorkOrder, event: WorkOrderEvent) -> None:
         row.save()
 
 
+@effects.on("supervise")
+def _supervised(order: WorkOrder, event: WorkOrderEvent) -> None:
+    """督办: the department's answer gets a clock of its own, due when the issuer said (else
+    ``SUPERVISION_FEEDBACK_LIMIT`` from now), reminded, breached and escalated like any stage."""
+    now, payload = event.created_at, event.payload or {}
+    limit = parse_spec(getattr(settings, "SUPERVISION_FEEDBACK_LIMIT", "1wd"))
+    row = open_row(order, Stage.SUPERVISION, start=now, now=now, limit=limit, basis="supervision")
+    if row is None or not payload.get("due_at"):
+        return
+    due = datetime.fromisoformat(payload["due_at"])
+    cal, urgent = get_calendar(), is_urgent(order)
+    row.due_at = row.original_due_at = due
+    warn = cal.warn_moment(now, due, row.limit_unit, 0.75)
+    row.warn_at = warn if warn is not None and now < warn < due else None
+    row.remind_at = None
+    row.next_at = next_check(row, urgent=urgent, cal=cal)
+    row.save(update_fields=["due_at", "original_due_at", "warn_at", "remind_at", "next_at"])
+
+
+@effects.on("answer_supervision")
+def _supervision_answered(order: WorkOrder, event: WorkOrderEvent) -> None:
+    meet(order, Stage.SUPERVISION, now=event.created_at)
+
+
+# 挂起: asking changes nothing; an approved suspension stops every clock (a held row is never
+# reminded nor breached), ``resume`` starts them again, each moved by the time stopped.
+effects.none("suspend")
+
+
+@effects.on("decide_suspend")
+def _suspension_decided(order: WorkOrder, event: WorkOrderEvent) -> None:
+    if not (event.payload or {}).get("approved"):
+        return
+    now = event.created_at
+    for row in open_rows(order):
+        row.held_since, row.held_until, row.next_at = now, None, None
+        row.save(update_fields=["held_since", "held_until", "next_at"])
+
+
+@effects.on("resume")
+def _resumed(order: WorkOrder, event: WorkOrderEvent) -> None:
+    now = event.created_at
+    cal, urgent = get_calendar(), is_urgent(order)
+    for row in open_rows(order):
+        if row.held_since is None:
+            continue
+        stopped = now - row.held_since
+        release_hold(row, now=now)
+        row.due_at += stopped
+        for name in ("warn_at", "remind_at"):
+            if getattr(row, name) is not None:
+                setattr(row, name, getattr(row, name) + stopped)
+        row.next_at = next_check(row, urgent=urgent, cal=cal)
+        row.save()
+
+
+@effects.on("terminate")
+def _terminated(order: WorkOrder, event: WorkOrderEvent) -> None:
+    """服务终止 closes the order: the overall clock is met, the rest (a callback, say) cancelled."""
+    now = event.created_at
+    meet(order, Stage.OVERALL, now=now)
+    cancel_open(order, now=now)
+
+
 @effects.on("escalate")
 def _escalated(order: WorkOrder, event: WorkOrderEvent) -> None:
     _level_changed(order, event)

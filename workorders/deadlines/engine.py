@@ -321,7 +321,7 @@ def recompute_open(order: WorkOrder, *, sla: OrderSla, now: datetime) -> None:
     cal = get_calendar()
     urgent = is_urgent(order)
     for row in open_rows(order):
-        if row.basis == "extension":
+        if row.basis in ("extension", "supervision"):  # due times a person set
             continue
         if row.basis in ("reopen", "redispatch"):
             limit = {"value": row.limit_value, "unit": row.limit_unit}
@@ -393,7 +393,7 @@ def recompute_provisional(*, year: int | None = None, now: datetime | None = Non
         years = {timezone.localtime(row.started_at).year, timezone.localtime(row.due_at).year}
         if year is not None and year not in years:
             continue
-        if row.basis == "extension":  # a due time a supervisor granted, not a computed one
+        if row.basis in ("extension", "supervision"):  # a due time a person set, not a computed one
             continue
         sla = sla_for(row.order)
         computed = compute(

@@ -687,6 +687,15 @@ class _Seeder:
             yield t
             if not WorkOrder.objects.filter(pk=spec.order_id, level="special").exists():  # not at the top yet
                 self.act(spec, "escalate", self.supervisor, t, comment=r.choice(T.ESCALATE_COMMENTS))
+            # 督办: the supervisor sets requirements; the department answers (one in three still open)
+            t = self.later(t, 10, 120)
+            yield t
+            self.act(spec, "supervise", self.supervisor, t, requirements=r.choice(T.SUPERVISION_REQUIREMENTS))
+            self.turns["supervise"] = turn = self.turns.get("supervise", -1) + 1
+            if not (spec.stop == "processing" and turn % 3 == 0):
+                t = self.later(t, 60, 900)
+                yield t
+                self.act(spec, "answer_supervision", handler, t, comment=r.choice(T.SUPERVISION_ANSWERS))
         if spec.stop == "processing" and spec.variant == "extension":
             t = self.later(t, 120, 1440)
             yield t

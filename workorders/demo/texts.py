@@ -857,3 +857,15 @@ EXTENSION_REASONS = {  # first-level category → (reason, basis)
     ],
     "05": [("电杆迁移需与村委和土地承包户协商补偿方案，申请延期。", "电力设施保护条例及青苗补偿标准")],
 }
+
+# 督办 (supervision) requirements and the departments' answers.
+SUPERVISION_REQUIREMENTS = [
+    "客户反复催办，请部门负责人亲自过问，明确整改时限并向客户当面说明。",
+    "请于今日内上门核实现场情况，反馈处理进度和下一步措施。",
+    "该工单已升级，请提高处理优先级，落实责任人并书面反馈。",
+]
+SUPERVISION_ANSWERS = [
+    "部门负责人已与客户电话沟通，明确三日内完成整改，已安排专人跟踪。",
+    "已安排人员上门核实，现场问题已记录，整改方案已报部门审定。",
+    "已落实责任人，处理进度已向客户说明，客户表示理解。",
+]

@@ -43,6 +43,7 @@ from ..models import (
     level_up,
 )
 from ..rules import workorder_detect_repeat, workorder_minimum_level
+from ..selectors import is_handling_department
 from . import inputs
 from .events import write_event
 
@@ -468,6 +469,108 @@ def _attach(ctx: Context) -> None:
     ctx.payload.update(attachment=att.pk, name=att.original_name, size=att.size)
 
 
+def supervision_open(order: WorkOrder) -> Deadline | None:
+    """The order's open 督办 (its ``supervision`` deadline row not yet answered), if any. Read from
+    the order's prefetched deadlines when the caller loaded them (the detail pages do)."""
+    prefetched = getattr(order, "_prefetched_objects_cache", {}).get("deadlines")
+    if prefetched is not None:
+        rows = [r for r in prefetched if r.stage == Stage.SUPERVISION and r.is_open]
+        return max(rows, key=lambda r: (r.created_at, r.pk), default=None)
+    return order.deadlines.open().filter(stage=Stage.SUPERVISION).order_by("-created_at").first()
+
+
+def _supervise(ctx: Context) -> None:
+    """督办: a supervisor or manager tells the handling department what it must do and by when it
+    must answer; the answer is a deadline stage of its own (reminded, breached, escalated)."""
+    order = ctx.order
+    if order.department_id is None:
+        _refuse(
+            _("Assign the order first: a supervision is answered by the handling department."),
+            code="not_dispatched",
+        )
+    if supervision_open(order) is not None:
+        _refuse(
+            _("This order is already under supervision: wait for the department's answer."),
+            code="supervision_pending",
+        )
+    order.is_supervised = True
+    ctx.payload.update(requirements=ctx.data["requirements"], department=order.department_id)
+    if ctx.data.get("due_at"):
+        ctx.payload["due_at"] = ctx.data["due_at"].isoformat()
+
+
+def _answer_supervision(ctx: Context) -> None:
+    if supervision_open(ctx.order) is None:
+        _refuse(_("There is no supervision to answer on this order."), code="no_supervision")
+    ctx.payload["comment"] = ctx.data["comment"]
+
+
+def _suspend(ctx: Context) -> None:
+    """挂起 asked for by the handling department: the clocks run on until a supervisor approves."""
+    order = ctx.order
+    if order.suspended_at is not None:
+        _refuse(_("This order is already suspended."), code="suspended")
+    if order.suspend_requested_at is not None:
+        _refuse(_("A suspension of this order is already waiting for a decision."), code="suspend_pending")
+    if _extension_pending(order):
+        _refuse(_("Decide the pending extension request first."), code="extension_pending")
+    order.suspend_requested_at = ctx.now
+    order.suspended_until = ctx.data.get("until")
+    ctx.payload["reason"] = ctx.data["reason"]
+    if order.suspended_until:
+        ctx.payload["until"] = order.suspended_until.isoformat()
+
+
+def _decide_suspend(ctx: Context) -> None:
+    """A supervisor approves (every clock stops now) or refuses the suspension asked for."""
+    order = ctx.order
+    if order.suspend_requested_at is None:
+        _refuse(_("There is no suspension request to decide."), code="no_suspend_request")
+    approved = ctx.data["approved"]
+    order.suspend_requested_at = None
+    if approved:
+        order.suspended_at = ctx.now
+        order.suspend_count += 1
+    else:
+        order.suspended_until = None
+    ctx.payload.update(approved=approved, comment=ctx.data["comment"])
+
+
+def _resume(ctx: Context) -> None:
+    """恢复: the clocks run again, each due time moved by the time the order was suspended."""
+    order, actor = ctx.order, ctx.actor
+    if order.suspended_at is None:
+        _refuse(_("This order is not suspended."), code="not_suspended")
+    if actor is not None and not actor.has_role(Role.SUPERVISOR) and not is_handling_department(actor, order):
+        _refuse(
+            _("Only the department now handling this order may do this: %(action)s.")
+            % {"action": _("Resume")},
+            code="not_your_department",
+        )
+    ctx.payload.update(
+        comment=ctx.data["comment"],
+        suspended_at=order.suspended_at.isoformat(),
+        suspended_seconds=int((ctx.now - order.suspended_at).total_seconds()),
+    )
+    order.suspended_at = order.suspended_until = None
+
+
+def _terminate(ctx: Context) -> None:
+    """服务终止 (domain.md §8.3): a supervisor closes the order with that outcome, the case having been
+    handled under the rules (or being in court) while the customer's demands still exceed them."""
+    order = ctx.order
+    _close(order, ctx.now, Outcome.SERVICE_TERMINATED)
+    order.suspend_requested_at = order.suspended_at = order.suspended_until = None
+    order.needs_supervisor_decision = False
+    ctx.payload["reason"] = ctx.data["reason"]
+
+
+# While an order is suspended only these go on (the rest waits for ``resume``).
+WHILE_SUSPENDED = frozenset(
+    {"resume", "terminate", "note", "attach", "urge", "escalate", "supervise", "answer_supervision"}
+)
+
+
 def _own_new_order(order: WorkOrder, user: User) -> bool:
     """An order this agent has just taken down, not yet routed: urging it makes no sense."""
     return order.received_by_id == user.pk and order.status in (Status.INTAKE, Status.CLASSIFICATION)
@@ -482,6 +585,9 @@ def _extension_pending(order: WorkOrder) -> bool:
 EVERYONE = frozenset(Role.values)
 OPEN = tuple(OPEN_STATUSES)
 S = Status
+# A 督办 is answered by the handling department: it needs one (before dispatch the dispatch clock
+# and the dispatchers' queue cover the order).
+SUPERVISABLE = (S.PROCESSING, S.REVIEW, S.CALLBACK)
 
 ACTIONS: dict[str, Action] = {
     a.code: a
@@ -663,6 +769,68 @@ ACTIONS: dict[str, Action] = {
             inputs.EscalateInput,  # the comment is the reason: required (design.md)
             destructive=True,  # a level change is confirmed, like a return
         ),
+        Action(
+            "supervise",
+            gettext_lazy("Supervise (督办)"),
+            SUPERVISABLE,
+            None,
+            frozenset({Role.SUPERVISOR, Role.MANAGER}),
+            _supervise,
+            inputs.SuperviseInput,
+            offered=lambda o: o.department_id is not None and supervision_open(o) is None,
+        ),
+        Action(
+            "answer_supervision",
+            gettext_lazy("Answer the supervision"),
+            SUPERVISABLE,
+            None,
+            frozenset({Role.HANDLER}),
+            _answer_supervision,
+            inputs.AnswerSupervisionInput,
+            handling_department_only=True,
+            offered=lambda o: supervision_open(o) is not None,
+        ),
+        Action(
+            "suspend",
+            gettext_lazy("Suspend (挂起)"),
+            (S.PROCESSING,),
+            None,
+            frozenset({Role.HANDLER}),
+            _suspend,
+            inputs.SuspendInput,
+            handling_department_only=True,
+            offered=lambda o: o.suspended_at is None and o.suspend_requested_at is None,
+        ),
+        Action(
+            "decide_suspend",
+            gettext_lazy("Decide suspension"),
+            (S.PROCESSING,),
+            None,
+            frozenset({Role.SUPERVISOR}),
+            _decide_suspend,
+            inputs.DecideSuspendInput,
+            offered=lambda o: o.suspend_requested_at is not None,
+        ),
+        Action(
+            "resume",
+            gettext_lazy("Resume (恢复)"),
+            (S.PROCESSING,),
+            None,
+            frozenset({Role.HANDLER, Role.SUPERVISOR}),
+            _resume,
+            inputs.CommentInput,
+            offered=lambda o: o.suspended_at is not None,
+        ),
+        Action(
+            "terminate",
+            gettext_lazy("Terminate service (服务终止)"),
+            (S.PROCESSING, S.CALLBACK),
+            S.CLOSED,
+            frozenset({Role.SUPERVISOR}),
+            _terminate,
+            inputs.ReasonInput,
+            destructive=True,
+        ),
         Action("note", gettext_lazy("Add note"), ANY, None, EVERYONE, _note, inputs.RequiredCommentInput),
         Action("attach", gettext_lazy("Attach file"), ANY, None, EVERYONE, _attach, inputs.AttachInput),
     ]
@@ -677,6 +845,9 @@ NEXT_STEPS: tuple[tuple[str, ...], ...] = (
     ("classify",),
     ("assign",),
     ("accept",),
+    ("answer_supervision",),  # a 督办 waits for the department's answer before anything else
+    ("decide_suspend",),
+    ("resume",),
     ("reply",),  # after the first contact (``reply`` is offered only then)
     ("contact",),  # after accepting
     ("approve", "reject"),

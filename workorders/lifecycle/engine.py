@@ -20,7 +20,7 @@ from config.errors import DomainError
 
 from ..models import WorkOrder
 from ..selectors import is_handling_department, workorders_visible_to
-from .actions import ACTIONS, Action, Context, _refuse
+from .actions import ACTIONS, WHILE_SUSPENDED, Action, Context, _refuse
 from .events import write_event
 from .four_eyes import own_work
 
@@ -62,6 +62,8 @@ def _check_state(action: Action, order: WorkOrder) -> None:
             _("Cannot %(action)s an order in state “%(status)s”.")
             % {"action": str(action.label).lower(), "status": order.get_status_display()}
         )
+    if order.suspended_at is not None and action.code not in WHILE_SUSPENDED:
+        _refuse(_("The order is suspended: resume it first."), code="suspended")
 
 
 def _check_four_eyes(

@@ -196,6 +196,50 @@ class ExtensionInput(serializers.Serializer):
         return value
 
 
+class SuperviseInput(serializers.Serializer):
+    """督办 (design.md, second stage): what the department must do, and by when it must answer
+    (left out: ``settings.SUPERVISION_FEEDBACK_LIMIT`` from now)."""
+
+    requirements = Text(max_length=2000, missing=_("Write what the department must do."))
+    due_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"invalid": _("Choose when the department must answer.")},
+    )
+
+    def validate_due_at(self, value: datetime | None) -> datetime | None:
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError(_("The answer's due time must be in the future."))
+        return value
+
+
+class SuspendInput(serializers.Serializer):
+    """挂起: why the order cannot go on now, and when the handler expects to resume (optional)."""
+
+    reason = Text(max_length=2000, missing=_("Give the reason for suspending the order."))
+    until = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"invalid": _("Choose when you expect to resume.")},
+    )
+
+    def validate_until(self, value: datetime | None) -> datetime | None:
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError(_("The expected resume time must be in the future."))
+        return value
+
+
+class DecideSuspendInput(serializers.Serializer):
+    approved = serializers.BooleanField(error_messages=choose(_("Choose whether to approve the suspension.")))
+    comment = Text(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class AnswerSupervisionInput(serializers.Serializer):
+    comment = Text(max_length=2000, missing=_("Write what the department has done."))
+
+
 class DecideExtensionInput(serializers.Serializer):
     approve = serializers.BooleanField(error_messages=choose(_("Choose whether to approve the extension.")))
     comment = Text(required=False, allow_blank=True, max_length=2000, default="")

@@ -120,6 +120,34 @@ def _escalate(order: WorkOrder) -> str:
     return _("Escalated: the order is now %(level)s.") % {"level": order.get_level_display()}
 
 
+def _supervise(order: WorkOrder) -> str:
+    row = order.deadlines.open().filter(stage="supervision").order_by("-created_at").first()
+    due = _local(row.due_at) if row is not None else "—"
+    return _("Supervision issued: %(dept)s must answer by %(due)s.") % {"dept": _dept(order), "due": due}
+
+
+def _answer_supervision(order: WorkOrder) -> str:
+    return _("Supervision answered: the supervisors have been told.")
+
+
+def _suspend(order: WorkOrder) -> str:
+    return _("Suspension requested: the clocks run on until a supervisor approves.")
+
+
+def _decide_suspend(order: WorkOrder) -> str:
+    if order.suspended_at is not None:
+        return _("Suspension approved: every deadline of the order is stopped until it is resumed.")
+    return _("Suspension refused: the order goes on with its deadlines as they were.")
+
+
+def _resume(order: WorkOrder) -> str:
+    return _("Resumed: the deadlines run again, moved by the time the order was suspended.")
+
+
+def _terminate(order: WorkOrder) -> str:
+    return _("Service terminated: the order is closed with that outcome.")
+
+
 def _note(order: WorkOrder) -> str:
     return _("Note added.")
 
@@ -151,6 +179,12 @@ DONE: dict[str, Callable[[WorkOrder], str]] = {
     "decide_extension": _decide_extension,
     "urge": _urge,
     "escalate": _escalate,
+    "supervise": _supervise,
+    "answer_supervision": _answer_supervision,
+    "suspend": _suspend,
+    "decide_suspend": _decide_suspend,
+    "resume": _resume,
+    "terminate": _terminate,
     "note": _note,
     "attach": _attach,
 }

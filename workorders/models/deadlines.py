@@ -29,6 +29,8 @@ class Stage(models.TextChoices):
     REGULATORY = "regulatory", _("Regulatory ceiling")
     # A pending extension request waits for the supervisors' decision within the review limit.
     EXTENSION = "extension", _("Extension decision")
+    # A 督办 waits for the handling department's answer by the due time its issuer set.
+    SUPERVISION = "supervision", _("Supervision answer")
 
 
 # The stages an SLA policy sets a limit for, in the order they happen.
@@ -249,7 +251,7 @@ class Deadline(models.Model):
         _("basis"),
         max_length=24,
         default="policy",
-        help_text=_("policy, channel (an external limit was earlier), reopen, extension"),
+        help_text=_("policy, channel (an external limit was earlier), reopen, extension, supervision"),
     )
     original_due_at = models.DateTimeField(_("first due time"))
     due_at = models.DateTimeField(_("due"))

@@ -196,6 +196,7 @@ class WorkOrder(models.Model):
     reject_count = models.PositiveIntegerField(_("rejections"), default=0)
     reopen_count = models.PositiveIntegerField(_("reopens"), default=0)
     callback_attempts = models.PositiveIntegerField(_("callback attempts"), default=0)
+    suspend_count = models.PositiveIntegerField(_("suspensions"), default=0)
 
     # Handling result (reply)
     cause = models.TextField(_("cause"), blank=True)
@@ -254,6 +255,16 @@ class WorkOrder(models.Model):
         help_text=_("The reply deadline granted by the last approved extension request."),
     )
     extension_hours = models.PositiveIntegerField(_("extension granted (hours)"), default=0)
+    # 挂起 (issue 16): the handler asks (``suspend_requested_at``), a supervisor approves
+    # (``suspended_at``: every clock stops), ``resume`` starts them again, moved by the time stopped.
+    suspend_requested_at = models.DateTimeField(_("suspension requested at"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("suspended since"), null=True, blank=True)
+    suspended_until = models.DateTimeField(
+        _("suspended until (expected)"),
+        null=True,
+        blank=True,
+        help_text=_("When the handler expects to resume (a court date, a third party's answer)."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -43,6 +43,9 @@ DAILY_MEASURES = (
     "merged",
     "dismissed",
     "breached",
+    # 挂起 at least once; closed as 服务终止 (issue 16: reported as their own counts).
+    "suspended",
+    "terminated",
     *(f"done_{s}" for s in STAT_STAGES),
     *(f"late_{s}" for s in STAT_STAGES),
 )

@@ -86,6 +86,7 @@ ORDER_FIELDS = (
     "return_count",
     "reject_count",
     "reopen_count",
+    "suspend_count",
 )
 TRUTHFUL = (Truthfulness.TRUE, Truthfulness.PARTLY_TRUE)
 EVALUATED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED, Satisfaction.UNSATISFIED)
@@ -188,7 +189,10 @@ def order_measures(o: dict, late: set[str]) -> tuple[list, list | None, bool, di
         m["first_evaluated"] = 1
         if first in SATISFIED:
             m["first_satisfied"] = 1
+    if outcome == Outcome.SERVICE_TERMINATED:
+        m["terminated"] = 1
     for name, flag in (
+        ("suspended", o.get("suspend_count")),
         ("repeat", o["is_repeat"]),
         ("urged", o["urge_count"]),
         ("returned", o["return_count"]),

@@ -82,6 +82,8 @@ class SummarySerializer(serializers.Serializer):
     closed = serializers.IntegerField()
     merged = serializers.IntegerField(help_text="orders merged into another order as duplicates")
     dismissed = serializers.IntegerField(help_text="orders dismissed as not established (不成立)")
+    suspended = serializers.IntegerField(help_text="complaints suspended (挂起) at least once")
+    terminated = serializers.IntegerField(help_text="complaints closed as service terminated (服务终止)")
     overdue = serializers.IntegerField(help_text="open orders now overdue")
     on_time_rate = _rate_field()
     satisfaction_rate = _rate_field()

@@ -102,6 +102,9 @@ def derived(row: dict) -> dict:
         # Not complaints, so not in the figures above: merged into another order, dismissed (不成立).
         "merged": row.get("merged") or 0,
         "dismissed": row.get("dismissed") or 0,
+        # Complaints suspended (挂起) at least once, and closed as service terminated (服务终止).
+        "suspended": row.get("suspended") or 0,
+        "terminated": row.get("terminated") or 0,
         "overdue": row.get("overdue_open") or 0,
         "breached": row.get("breached") or 0,
         **{name: rate(row, name) for name in RATES},
@@ -527,6 +530,8 @@ PIVOT_MEASURES = {
         ("dismissed",),
         lambda r: r.get("dismissed") or 0,
     ),
+    "suspended": (gettext_lazy("Suspended"), ("suspended",), lambda r: r.get("suspended") or 0),
+    "terminated": (gettext_lazy("Service terminated"), ("terminated",), lambda r: r.get("terminated") or 0),
 }
 
 

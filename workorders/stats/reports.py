@@ -137,6 +137,8 @@ SUMMARY_FIGURES = [
     ("open", gettext_lazy("Open")),
     ("merged", gettext_lazy("Merged duplicates")),
     ("dismissed", gettext_lazy("Dismissed (not established)")),
+    ("suspended", gettext_lazy("Suspended")),
+    ("terminated", gettext_lazy("Service terminated")),
     ("overdue", gettext_lazy("Overdue now")),
     ("on_time_rate", gettext_lazy("On-time rate")),
     ("satisfaction_rate", gettext_lazy("Callback satisfaction rate")),

@@ -39,6 +39,12 @@ RECIPES = {
     "decide_extension": ("supervisor", lambda c: {"approve": True, "comment": "同意延期"}),
     "urge": ("agent", lambda c: {"comment": "客户来电催促"}),
     "escalate": ("supervisor", lambda c: {"comment": "影响面大"}),
+    "supervise": ("supervisor", lambda c: {"requirements": "请部门负责人亲自过问"}),
+    "answer_supervision": ("handler2", lambda c: {"comment": "已落实整改"}),
+    "suspend": ("handler2", lambda c: {"reason": "等待法院判决"}),
+    "decide_suspend": ("supervisor", lambda c: {"approved": True, "comment": "同意"}),
+    "resume": ("handler2", lambda c: {"comment": "判决已出"}),
+    "terminate": ("supervisor", lambda c: {"reason": "已按规定处理，诉求超出国家规定"}),
     "note": ("agent", lambda c: {"comment": "客户补充说明"}),
     "attach": ("agent", lambda c: {"file": pdf_upload(), "comment": "现场照片"}),
 }
@@ -51,10 +57,17 @@ PROCESSING_STAGE = {
     "decide_extension": "accepted",
 }
 
+# Orders whose action needs an earlier one first: (action, actor, body).
+PREPARE = {
+    "answer_supervision": ("supervise", "supervisor", {"requirements": "请反馈"}),
+    "decide_suspend": ("suspend", "handler2", {"reason": "等待第三方结果"}),
+}
+
 # Targets that depend on the input (the table's own target otherwise).
 EXPECTED_TARGET = {"callback": "closed", "decide_callback": "closed"}
 
-HANDLER_ACTIONS = {code for code, a in ACTIONS.items() if a.handling_department_only}
+# Actions a handler takes: a handler does not even see an order never routed to its department.
+HANDLER_ACTIONS = {code for code, a in ACTIONS.items() if a.handling_department_only} | {"resume"}
 
 
 def test_recipes_cover_every_action():
@@ -82,6 +95,12 @@ def _prepare(build, users, state, action):
             reason="需停电施工",
             basis="施工计划",
         )
+    if action in PREPARE:
+        first, who, data = PREPARE[action]
+        build.do(order, first, who, **data)
+    if action == "resume":
+        build.do(order, "suspend", "handler2", reason="等待第三方结果")
+        build.do(order, "decide_suspend", "supervisor", approved=True)
     if action == "decide_callback":
         build.do(
             order,
@@ -274,15 +293,20 @@ def test_stale_version_is_409_and_changes_nothing(build, api_client_for):
     assert snapshot() == before
 
 
+# The company-wide role each action's table does not name (a manager may only supervise).
+NOT_NAMED = {"supervise": "agent"}
+
+
 @pytest.mark.parametrize("action", sorted(a for a in ACTIONS if a not in ("note", "attach")))
 def test_a_role_the_table_does_not_name_gets_403(action, build, depts, api_client_for, media_tmp):
-    """A manager sees every order of the company but may take no lifecycle action: 403 {detail, code}."""
+    """A manager sees every order of the company but may take no lifecycle action but 督办: 403
+    {detail, code}."""
     state = ACTIONS[action].sources[0]
     order = _prepare(build, None, state, action)
     _, body = RECIPES[action]
     body = body(Ctx(build, depts, order))
     before = snapshot()
-    response = api_client_for("manager").post(
+    response = api_client_for(NOT_NAMED.get(action, "manager")).post(
         f"/api/v1/workorders/{order.pk}/{action}/", {"version": order.version, **body}, format="json"
     )
     assert response.status_code == 403
