@@ -377,6 +377,8 @@ SURVEY_PHONE_CALLBACK_LEVELS = env.list("SURVEY_PHONE_CALLBACK_LEVELS", default=
 # 督办 (supervision, issue 16): when the issuer gives no due time, the department answers within this
 # limit ("1wd" one working day, "8wh" eight working hours, "24h" calendar hours).
 SUPERVISION_FEEDBACK_LIMIT = env.str("SUPERVISION_FEEDBACK_LIMIT", default="1wd")
+# 协办 (co-handling): the assisting departments give their parts within this limit of the assignment.
+ASSIST_LIMIT = env.str("ASSIST_LIMIT", default="2wd")
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "95598 Complaint Work-Order API",

@@ -44,6 +44,8 @@ LABELS = {
     "requirements": _("Requirements"),
     "due_at": _("Answer due by (optional)"),
     "until": _("Expected to resume (optional)"),
+    "assisting_departments": _("Assisting departments (协办, optional)"),
+    "opinion": _("Opinion of the assisting department"),
     "approved": _("Approve"),
 }
 # Where one action's field means something else than the usual label says.
@@ -54,8 +56,11 @@ ACTION_LABELS = {
     ("answer_supervision", "comment"): _("What the department has done"),
     ("suspend", "reason"): _("Why the order cannot go on now"),
     ("terminate", "reason"): _("Why the service is terminated"),
+    ("transfer", "reason"): _("Why another department should handle it"),
+    ("waive_assist", "reason"): _("Why the lead may reply without this part"),
+    ("transfer", "department"): _("Transfer to"),
 }
-TEXTAREAS = {"comment", "reason", "cause", "measures", "reply", "basis", "requirements"}
+TEXTAREAS = {"comment", "reason", "cause", "measures", "reply", "basis", "requirements", "opinion"}
 
 
 @dataclass
@@ -118,6 +123,11 @@ def action_fields(action, user, *, data=None, errors=None, initial=None) -> list
         elif isinstance(fld, serializers.ChoiceField):
             spec.widget = "select"
             spec.choices = [(str(k), str(v)) for k, v in fld.choices.items()]
+        elif isinstance(fld, serializers.ManyRelatedField):
+            spec.widget = "multiselect"
+            spec.choices = _department_choices(user)
+            values = data.getlist(name) if hasattr(data, "getlist") else data.get(name) or []
+            spec.value = [str(v) for v in values]
         elif isinstance(fld, serializers.PrimaryKeyRelatedField):
             spec.widget = "select"
             spec.choices = _handler_choices(user) if name == "assignee" else _department_choices(user)
@@ -140,6 +150,11 @@ def form_data(action, post, files) -> dict:
         if isinstance(fld, serializers.FileField):
             if name in files:
                 data[name] = files[name]
+            continue
+        if isinstance(fld, serializers.ManyRelatedField):
+            values = [v for v in post.getlist(name) if v]
+            if values:
+                data[name] = values
             continue
         value = post.get(name, "")
         if value == "" and not fld.required:

@@ -271,6 +271,7 @@ STAGE_NAMES = {
     Stage.REGULATORY: _("Regulatory limit"),
     Stage.EXTENSION: _("Extension decision"),
     Stage.SUPERVISION: _("Supervision answer"),
+    Stage.ASSIST: _("Assisting parts"),
 }
 LATE_KINDS = {
     # kind: (badge text, its explanation, Bootstrap badge classes)

@@ -565,6 +565,9 @@ def _back_reasons(order, events):
             kind, text = "unsatisfied", _("The customer was unsatisfied at the callback")
         elif event.action == "reopen" or (event.action == "decide_callback" and payload.get("reopen")):
             kind, text = "reopened", _("Reopened by %(who)s") % {"who": event.actor or _("System")}
+        elif event.action == "transfer":  # 转办: from which department, and why
+            kind = "transferred"
+            text = _("Transferred from %(dept)s") % {"dept": payload.get("from_department_name") or "—"}
         elif event.action == "supervise":  # 督办: its requirements
             who = event.actor or _("System")
             kind, text = "supervised", _("Supervision requirements from %(who)s") % {"who": who}
@@ -640,7 +643,8 @@ def _confirmation(order, action):
 
 def _detail_context(request, order, *, failed=None, data=None, errors=None, message=None, level="danger"):
     user = request.user
-    prefetch_related_objects([order], "attachments", "extension_requests")  # serializer and page
+    # The serializer and page read these; ``assists`` (协办) also answers ``available_actions``.
+    prefetch_related_objects([order], "attachments", "extension_requests", "assists__department")
     offered = available_actions(order, user)
     serialized = WorkOrderDetailSerializer(order, context={"request": request, "offered": offered}).data
     if failed and failed not in {a.code for a in offered}:
@@ -700,6 +704,7 @@ def _detail_context(request, order, *, failed=None, data=None, errors=None, mess
         "extension_requests": sorted(
             order.extension_requests.all(), key=lambda r: (r.created_at, r.pk), reverse=True
         ),
+        "assists": list(order.assists.all()),
         "deadlines": deadlines,
         "deadline_groups": _deadline_groups(deadlines, events),
         "back_reasons": _back_reasons(order, events),

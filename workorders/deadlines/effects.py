@@ -91,6 +91,30 @@ def _closed_unhandled(order: WorkOrder, event: WorkOrderEvent) -> None:
 @effects.on("assign")
 def _dispatched(order: WorkOrder, event: WorkOrderEvent) -> None:
     meet(order, Stage.DISPATCH, now=event.created_at)
+    if (event.payload or {}).get("assisting"):
+        _open_assist(order, now=event.created_at)
+
+
+def _open_assist(order: WorkOrder, *, now: datetime) -> None:
+    """协办: the assisting parts share one clock (``ASSIST_LIMIT`` from the assignment), reminded and
+    breached like any stage (the lead department, who waits for them, is its holder)."""
+    limit = parse_spec(getattr(settings, "ASSIST_LIMIT", "2wd"))
+    row = open_row(order, Stage.ASSIST, start=now, now=now, limit=limit, basis="assist")
+    if row is not None:
+        order.assists.filter(state="pending", due_at__isnull=True).update(due_at=row.due_at)
+
+
+@effects.on("assist", "waive_assist")
+def _assist_done(order: WorkOrder, event: WorkOrderEvent) -> None:
+    if not order.assists.filter(state="pending").exists():
+        meet(order, Stage.ASSIST, now=event.created_at)
+
+
+@effects.on("transfer")
+def _transferred(order: WorkOrder, event: WorkOrderEvent) -> None:
+    """The customer's clocks run on (a transfer does not restart them); a part waived because its
+    department now leads may have been the last one."""
+    _assist_done(order, event)
 
 
 @effects.on("return")

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import User
+from accounts.models import Department, User
 from accounts.roles import Role
 from accounts.selectors import user_covers_department
 from complaints.models import Complaint
@@ -29,6 +29,7 @@ from ..models import (
     OPEN_STATUSES,
     UNHANDLED_OUTCOMES,
     Assignment,
+    AssistRequest,
     Attachment,
     Deadline,
     DissatisfactionReason,
@@ -43,7 +44,7 @@ from ..models import (
     level_up,
 )
 from ..rules import workorder_detect_repeat, workorder_minimum_level
-from ..selectors import is_handling_department
+from ..selectors import handler_department_ids, is_handling_department
 from . import inputs
 from .events import write_event
 
@@ -191,6 +192,133 @@ def _assign(ctx: Context) -> None:
     ctx.payload.update(
         department=department.pk, department_name=department.name, assignee=assignee.pk if assignee else None
     )
+    assisting = _request_assists(ctx, data.get("assisting_departments") or [], lead=department)
+    if assisting:
+        ctx.payload["assisting"] = assisting
+
+
+def _request_assists(ctx: Context, departments: list[Department], *, lead: Department) -> list[int]:
+    """协办: each assisting department gets a pending part (and sees the order); the lead's reply
+    waits for them (``_reply``). A department already assisting with a pending part is left as it is."""
+    order, actor = ctx.order, ctx.actor
+    pending = set(
+        order.assists.filter(state=AssistRequest.State.PENDING).values_list("department_id", flat=True)
+    )
+    added = []
+    for dept in departments:
+        if dept.pk == lead.pk:
+            raise DomainError(
+                _("The lead department cannot also assist."),
+                code="invalid",
+                fields={"assisting_departments": [_("Choose departments other than the lead.")]},
+            )
+        if actor is not None and not user_covers_department(actor, dept):
+            _refuse(
+                _("You cannot route orders to %(dept)s.") % {"dept": dept}, code="department_out_of_scope"
+            )
+        if dept.pk in pending or dept.pk in added:
+            continue
+        AssistRequest.objects.create(order=order, department=dept, requested_by=actor, requested_at=ctx.now)
+        Assignment.objects.create(
+            order=order, department=dept, assigned_by=actor, assigned_at=ctx.now, role=Assignment.Role.ASSIST
+        )
+        added.append(dept.pk)
+    return added
+
+
+def assists_pending(order: WorkOrder) -> bool:
+    prefetched = getattr(order, "_prefetched_objects_cache", {}).get("assists")
+    if prefetched is not None:
+        return any(a.state == AssistRequest.State.PENDING for a in prefetched)
+    return order.assists.filter(state=AssistRequest.State.PENDING).exists()
+
+
+def _my_pending_assist(order: WorkOrder, user: User | None) -> AssistRequest | None:
+    if user is None:
+        return None
+    mine = handler_department_ids(user)
+    if not mine:
+        return None
+    prefetched = getattr(order, "_prefetched_objects_cache", {}).get("assists")
+    parts = prefetched if prefetched is not None else order.assists.filter(state=AssistRequest.State.PENDING)
+    return next(
+        (a for a in parts if a.state == AssistRequest.State.PENDING and a.department_id in mine), None
+    )
+
+
+def _assist(ctx: Context) -> None:
+    """An assisting department submits its part (its opinion; files go by ``attach``)."""
+    part = _my_pending_assist(ctx.order, ctx.actor)
+    if part is None:
+        _refuse(_("Your department has no assisting part pending on this order."), code="no_assist_pending")
+    part.state, part.opinion = AssistRequest.State.SUBMITTED, ctx.data["opinion"]
+    part.done_by, part.done_at = ctx.actor, ctx.now
+    part.save(update_fields=["state", "opinion", "done_by", "done_at"])
+    ctx.payload.update(
+        department=part.department_id, department_name=part.department.name, opinion=part.opinion
+    )
+
+
+def _waive_assist(ctx: Context) -> None:
+    """The dispatcher lets the lead reply without one assisting department's part."""
+    dept = ctx.data["department"]
+    part = ctx.order.assists.filter(state=AssistRequest.State.PENDING, department=dept).first()
+    if part is None:
+        _refuse(
+            _("%(dept)s has no assisting part pending on this order.") % {"dept": dept},
+            code="no_assist_pending",
+        )
+    part.state, part.waive_reason = AssistRequest.State.WAIVED, ctx.data["reason"]
+    part.done_by, part.done_at = ctx.actor, ctx.now
+    part.save(update_fields=["state", "waive_reason", "done_by", "done_at"])
+    ctx.payload.update(department=dept.pk, department_name=dept.name, reason=ctx.data["reason"])
+
+
+def _transfer(ctx: Context) -> None:
+    """转办: the lead department hands the order to another one, before contacting the customer; after
+    that only a dispatcher may (a reopened order is routed again this way too). The customer's clocks
+    run on; the new department accepts it afresh."""
+    order, actor, dept = ctx.order, ctx.actor, ctx.data["department"]
+    if actor is not None and not actor.has_role(Role.DISPATCHER):
+        if not is_handling_department(actor, order):
+            _refuse(
+                _("Only the department now handling this order may do this: %(action)s.")
+                % {"action": _("Transfer")},
+                code="not_your_department",
+            )
+        if order.first_contact_at is not None:
+            _refuse(
+                _("The customer has been contacted: only a dispatcher can transfer the order now."),
+                code="already_contacted",
+            )
+    if actor is not None and actor.has_role(Role.DISPATCHER) and not user_covers_department(actor, dept):
+        _refuse(_("You cannot route orders to %(dept)s.") % {"dept": dept}, code="department_out_of_scope")
+    if dept.pk == order.department_id:
+        raise DomainError(
+            _("The order is already with %(dept)s.") % {"dept": dept},
+            code="invalid",
+            fields={"department": [_("Choose another department.")]},
+        )
+    previous = order.department
+    Assignment.objects.filter(
+        order=order, department=previous, role=Assignment.Role.LEAD, returned_at__isnull=True
+    ).update(returned_at=ctx.now, return_reason=ctx.data["reason"])
+    Assignment.objects.create(order=order, department=dept, assigned_by=actor, assigned_at=ctx.now)
+    # A department that assisted and now leads has no part of its own to give any more.
+    order.assists.filter(state=AssistRequest.State.PENDING, department=dept).update(
+        state=AssistRequest.State.WAIVED,
+        waive_reason=_("Became the lead department"),
+        done_by=actor,
+        done_at=ctx.now,
+    )
+    order.department, order.assignee, order.accepted_at = dept, None, None
+    ctx.payload.update(
+        from_department=previous.pk if previous else None,
+        from_department_name=previous.name if previous else "",
+        department=dept.pk,
+        department_name=dept.name,
+        reason=ctx.data["reason"],
+    )
 
 
 def _accept(ctx: Context) -> None:
@@ -244,6 +372,11 @@ def _reply(ctx: Context) -> None:
     _require_accepted(order)
     if order.first_contact_at is None:
         _refuse(_("Record the first contact with the customer before replying."), code="not_contacted")
+    if assists_pending(order):
+        _refuse(
+            _("Not every assisting part is in: wait for them, or ask a dispatcher to waive one."),
+            code="assisting_pending",
+        )
     for name in ("cause", "truthfulness", "measures", "reply", "responsible_person"):
         setattr(order, name, data.get(name, ""))
     order.responsible_department = data.get("responsible_department")
@@ -567,7 +700,7 @@ def _terminate(ctx: Context) -> None:
 
 # While an order is suspended only these go on (the rest waits for ``resume``).
 WHILE_SUSPENDED = frozenset(
-    {"resume", "terminate", "note", "attach", "urge", "escalate", "supervise", "answer_supervision"}
+    {"resume", "terminate", "note", "attach", "urge", "escalate", "supervise", "answer_supervision", "assist"}
 )
 
 
@@ -789,6 +922,40 @@ ACTIONS: dict[str, Action] = {
             inputs.AnswerSupervisionInput,
             handling_department_only=True,
             offered=lambda o: supervision_open(o) is not None,
+        ),
+        Action(
+            "assist",
+            gettext_lazy("Submit assisting part (协办)"),
+            (S.PROCESSING,),
+            None,
+            frozenset({Role.HANDLER}),
+            _assist,
+            inputs.AssistInput,
+            offered_to=lambda o, user: _my_pending_assist(o, user) is not None,
+        ),
+        Action(
+            "waive_assist",
+            gettext_lazy("Waive an assisting part"),
+            (S.PROCESSING,),
+            None,
+            frozenset({Role.DISPATCHER}),
+            _waive_assist,
+            inputs.DepartmentReasonInput,
+            offered=assists_pending,
+        ),
+        Action(
+            "transfer",
+            gettext_lazy("Transfer (转办)"),
+            (S.PROCESSING,),
+            None,
+            frozenset({Role.HANDLER, Role.DISPATCHER}),
+            _transfer,
+            inputs.DepartmentReasonInput,
+            destructive=True,
+            offered_to=lambda o, user: (
+                user.has_role(Role.DISPATCHER)
+                or (is_handling_department(user, o) and o.first_contact_at is None)
+            ),
         ),
         Action(
             "suspend",

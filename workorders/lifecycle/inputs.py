@@ -105,6 +105,24 @@ class AssignInput(serializers.Serializer):
         required=False,
         allow_null=True,
     )
+    # 协办 (design.md, second stage): the assisting departments, each giving its part.
+    assisting_departments = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.filter(is_active=True).exclude(kind=Department.Kind.COMPANY),
+        many=True,
+        required=False,
+    )
+
+
+class AssistInput(serializers.Serializer):
+    opinion = Text(max_length=4000, missing=_("Write the assisting department's opinion."))
+
+
+class DepartmentReasonInput(serializers.Serializer):
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.filter(is_active=True).exclude(kind=Department.Kind.COMPANY),
+        error_messages={"required": _("Choose the department."), "null": _("Choose the department.")},
+    )
+    reason = Text(max_length=2000, missing=_("Give the reason."))
 
 
 class ContactInput(serializers.Serializer):

@@ -130,6 +130,24 @@ def _answer_supervision(order: WorkOrder) -> str:
     return _("Supervision answered: the supervisors have been told.")
 
 
+def _assist(order: WorkOrder) -> str:
+    left = order.assists.filter(state="pending").count()
+    if left:
+        return _("Assisting part submitted: %(n)d more to come before %(dept)s can reply.") % {
+            "n": left,
+            "dept": _dept(order),
+        }
+    return _("Assisting part submitted: every part is in, %(dept)s can reply.") % {"dept": _dept(order)}
+
+
+def _waive_assist(order: WorkOrder) -> str:
+    return _("Assisting part waived: %(dept)s no longer waits for it.") % {"dept": _dept(order)}
+
+
+def _transfer(order: WorkOrder) -> str:
+    return _("Transferred: the order is now with %(dept)s, who must accept it.") % {"dept": _dept(order)}
+
+
 def _suspend(order: WorkOrder) -> str:
     return _("Suspension requested: the clocks run on until a supervisor approves.")
 
@@ -181,6 +199,9 @@ DONE: dict[str, Callable[[WorkOrder], str]] = {
     "escalate": _escalate,
     "supervise": _supervise,
     "answer_supervision": _answer_supervision,
+    "assist": _assist,
+    "waive_assist": _waive_assist,
+    "transfer": _transfer,
     "suspend": _suspend,
     "decide_suspend": _decide_suspend,
     "resume": _resume,

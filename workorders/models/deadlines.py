@@ -31,6 +31,8 @@ class Stage(models.TextChoices):
     EXTENSION = "extension", _("Extension decision")
     # A 督办 waits for the handling department's answer by the due time its issuer set.
     SUPERVISION = "supervision", _("Supervision answer")
+    # The assisting departments' parts of a co-handled order (协办), all due together.
+    ASSIST = "assist", _("Assisting parts")
 
 
 # The stages an SLA policy sets a limit for, in the order they happen.

@@ -338,10 +338,16 @@ class WorkOrderEvent(models.Model):
 
 
 class Assignment(models.Model):
-    """Every department an order was routed to: the history, and the handler's scope."""
+    """Every department an order was routed to: the history, and the handler's scope. The lead
+    department (主办) handles and replies; an assisting one (协办) gives its part (``AssistRequest``)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead (主办)")
+        ASSIST = "assist", _("Assisting (协办)")
 
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="assignments")
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices, default=Role.LEAD)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -354,6 +360,51 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.order_id} → {self.department_id} {self.assigned_at:%Y-%m-%d %H:%M}"
+
+
+class AssistRequest(models.Model):
+    """协办: an assisting department's part of a co-handled order (its opinion), due when the order's
+    ``assist`` deadline is; the lead's reply waits until every part is in or waived."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUBMITTED = "submitted", _("Submitted")
+        WAIVED = "waived", _("Waived")
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="assists")
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("assisting department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    opinion = models.TextField(_("opinion"), blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    done_at = models.DateTimeField(_("submitted or waived at"), null=True, blank=True)
+    waive_reason = models.TextField(_("reason for waiving"), blank=True)
+
+    class Meta:
+        verbose_name = _("assisting part")
+        verbose_name_plural = _("assisting parts")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "department"],
+                condition=models.Q(state="pending"),
+                name="one_pending_assist_per_department",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} 协办 {self.department_id} {self.state}"
 
 
 class ExtensionRequest(models.Model):
