@@ -809,7 +809,10 @@ ACTIONS: dict[str, Action] = {
             _reply,
             inputs.ReplyInput,
             handling_department_only=True,
-            offered=lambda o: o.first_contact_at is not None and o.accepted_at is not None,
+            # Not while assisting parts are pending (协办): the page lists them instead.
+            offered=lambda o: (
+                o.first_contact_at is not None and o.accepted_at is not None and not assists_pending(o)
+            ),
         ),
         Action(
             "approve",

@@ -11,7 +11,7 @@ import pytest
 from tests.builders import STATES, category, reply_body
 from tests.workorders.factories import act, future, pdf_upload, snapshot
 from workorders.lifecycle import ACTIONS
-from workorders.models import ExtensionRequest, WorkOrder, WorkOrderEvent
+from workorders.models import Assignment, AssistRequest, ExtensionRequest, WorkOrder, WorkOrderEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,9 @@ RECIPES = {
     "escalate": ("supervisor", lambda c: {"comment": "影响面大"}),
     "supervise": ("supervisor", lambda c: {"requirements": "请部门负责人亲自过问"}),
     "answer_supervision": ("handler2", lambda c: {"comment": "已落实整改"}),
+    "assist": ("handler", lambda c: {"opinion": "营销部意见：电费计算无误"}),
+    "waive_assist": ("dispatcher", lambda c: {"department": c.depts["BJ-YX"].pk, "reason": "无需营销部意见"}),
+    "transfer": ("handler2", lambda c: {"department": c.depts["BJ-YX"].pk, "reason": "属电费问题，应由营销部处理"}),
     "suspend": ("handler2", lambda c: {"reason": "等待法院判决"}),
     "decide_suspend": ("supervisor", lambda c: {"approved": True, "comment": "同意"}),
     "resume": ("handler2", lambda c: {"comment": "判决已出"}),
@@ -55,6 +58,7 @@ PROCESSING_STAGE = {
     "return": "accepted",
     "request_extension": "accepted",
     "decide_extension": "accepted",
+    "transfer": "accepted",
 }
 
 # Orders whose action needs an earlier one first: (action, actor, body).
@@ -67,7 +71,9 @@ PREPARE = {
 EXPECTED_TARGET = {"callback": "closed", "decide_callback": "closed"}
 
 # Actions a handler takes: a handler does not even see an order never routed to its department.
-HANDLER_ACTIONS = {code for code, a in ACTIONS.items() if a.handling_department_only} | {"resume"}
+HANDLER_ACTIONS = {code for code, a in ACTIONS.items() if a.handling_department_only} | {"resume", "transfer"}
+# 协办: the assisting department sees the order only once it is asked to assist.
+NEVER_SEES = {"assist"}
 
 
 def test_recipes_cover_every_action():
@@ -98,6 +104,10 @@ def _prepare(build, users, state, action):
     if action in PREPARE:
         first, who, data = PREPARE[action]
         build.do(order, first, who, **data)
+    if action in ("assist", "waive_assist") and order.status == "processing":
+        # 协办: 市场营销部 (BJ-YX) assists, as an assignment with it would have asked
+        AssistRequest.objects.create(order=order, department=build.depts["BJ-YX"])
+        Assignment.objects.create(order=order, department=build.depts["BJ-YX"], role=Assignment.Role.ASSIST)
     if action == "resume":
         build.do(order, "suspend", "handler2", reason="等待第三方结果")
         build.do(order, "decide_suspend", "supervisor", approved=True)
@@ -164,7 +174,7 @@ def test_wrong_state_is_409_and_changes_nothing(state, action, build, depts, api
     before = snapshot()
 
     never_routed = state in ("intake", "classification", "assignment")
-    expect = 404 if action in HANDLER_ACTIONS and never_routed else 409
+    expect = 404 if (action in HANDLER_ACTIONS and never_routed) or action in NEVER_SEES else 409
     data = act(
         api_client_for(actor),
         order.pk,
