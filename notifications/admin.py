@@ -15,6 +15,7 @@ from .models import (
     NotificationRule,
     NotificationSettings,
     NotificationTemplate,
+    SurveyLink,
     WebhookSubscription,
 )
 
@@ -111,6 +112,33 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ["event_type"]
     readonly_fields = ["uuid", "event_type", "order", "source_event", "dedupe_key", "data", "created_at"]
     raw_id_fields = ["order", "source_event"]
+
+
+@admin.register(SurveyLink)
+class SurveyLinkAdmin(admin.ModelAdmin):
+    """The customers' survey links and their answers (issue 15): a record, read only."""
+
+    list_display = ["id", "order", "created_at", "used_at", "satisfaction", "recorded_as"]
+    list_filter = ["satisfaction", "recorded_as"]
+    list_select_related = ["order"]
+    search_fields = ["order__tracking_no"]
+    raw_id_fields = ["order"]
+    readonly_fields = [
+        "order",
+        "approved_at",
+        "created_at",
+        "used_at",
+        "satisfaction",
+        "dissatisfaction_reason",
+        "comment",
+        "recorded_as",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Notification)

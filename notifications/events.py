@@ -48,6 +48,9 @@ EVENT_TYPES = {
     "customer_reply": _("To the customer: reply approved"),
     "customer_survey": _("To the customer: reply approved, with the survey link"),
     "customer_closed": _("To the customer: order closed"),
+    # The customer's survey answer on an order whose phone callback stays required (issue 15):
+    # no rule by default; an unsatisfied answer also stands for ``callback_unsatisfied`` below.
+    "survey_answered": _("Customer answered the SMS survey"),
 }
 
 # The event types above that only the customer's SMS use.
@@ -110,6 +113,7 @@ DERIVED_EVENT_TYPES: dict[str, tuple[tuple[str, Condition], ...]] = {
     # A 重要 order is reported to the unit's leader when it is dispatched (domain.md §5.1).
     "assign": (("important_assigned", _important),),
     "callback": (("callback_unsatisfied", _unsatisfied_at_callback),),
+    "survey_answered": (("callback_unsatisfied", _unsatisfied_at_callback),),
     **dict.fromkeys(SERIOUS_CHECK_ACTIONS, (("serious_complaint", _serious),)),
 }
 

@@ -221,3 +221,13 @@ def test_the_intake_page_offers_the_opt_out(page_client_for):
     page = page_client_for("agent").get("/intake/")
     assert page.status_code == 200
     assert 'name="sms_opt_out"' in page.content.decode()
+
+
+def test_the_admin_lists_survey_links_and_edits_the_customer_templates(builder, admin_client):
+    order = builder.order("callback")
+    link = SurveyLink.objects.get(order=order)
+    listing = admin_client.get("/admin/notifications/surveylink/")
+    assert listing.status_code == 200 and order.tracking_no in listing.content.decode()
+    assert admin_client.get(f"/admin/notifications/surveylink/{link.pk}/change/").status_code == 200
+    template = NotificationTemplate.objects.get(event_type="customer_ack", channel="sms", language="en")
+    assert admin_client.get(f"/admin/notifications/notificationtemplate/{template.pk}/change/").status_code == 200

@@ -12,7 +12,7 @@ from django.test import Client
 from complaints.models import PublicRequest
 from config.errors import DomainError
 from notifications.customer import survey_token
-from notifications.models import SurveyLink
+from notifications.models import Notification, SurveyLink
 from tests.builders import OrderBuilder
 from workorders.lifecycle import perform
 from workorders.models import Deadline, WorkOrder
@@ -187,7 +187,7 @@ def test_the_link_closes_once_the_agent_has_called_back(builder, client):
     assert page.status_code == 410 and b'data-code="closed"' in page.content
 
 
-def test_special_and_major_orders_keep_the_phone_callback(builder, client, settings):
+def test_special_and_major_orders_keep_the_phone_callback(builder, client, settings, users):
     settings.SURVEY_SMS_LEVELS = ["all"]
     order = builder.order("callback", level="special")
     # when: the customer answers the survey
@@ -201,6 +201,9 @@ def test_special_and_major_orders_keep_the_phone_callback(builder, client, setti
     assert event.actor_id is None and event.payload["channel"] == "sms_survey"
     assert event.payload["satisfaction"] == "unsatisfied" and event.payload["phone_callback_required"] is True
     assert SurveyLink.objects.get(order=order).recorded_as == "survey_answered"
+    # an unsatisfied answer tells the supervisors, as an unsatisfied callback does
+    told = Notification.objects.filter(event_type="callback_unsatisfied", order=order)
+    assert told.filter(user=users["supervisor"]).exists()
     # and the agent's callback still decides
     closed = builder.callback(order)
     assert closed.status == "closed" and closed.satisfaction == "satisfied"
