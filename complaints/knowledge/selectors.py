@@ -17,7 +17,7 @@ def category_resolve(value) -> Category | None:
     if not value:
         return None
     found = Category.objects.filter(code=value).first()
-    if found is None and value.isdigit():
+    if found is None and value.isascii() and value.isdigit() and int(value) < 2**63:  # a bigint
         found = Category.objects.filter(pk=int(value)).first()
     return found
 

@@ -70,3 +70,4 @@ def test_a_category_is_named_by_code_or_id(cat):
     assert category_resolve("040101") == leaf
     assert category_resolve(str(leaf.pk)) == leaf
     assert category_resolve("") is None and category_resolve("nonsense") is None
+    assert category_resolve("9" * 30) is None and category_resolve("²") is None  # no overflow, no crash
