@@ -33,6 +33,8 @@ class Stage(models.TextChoices):
     SUPERVISION = "supervision", _("Supervision answer")
     # The assisting departments' parts of a co-handled order (协办), all due together.
     ASSIST = "assist", _("Assisting parts")
+    # 12398 / 12345: the reply back to the platform, by the platform's own limit.
+    PLATFORM = "platform", _("Reply to the platform")
 
 
 # The stages an SLA policy sets a limit for, in the order they happen.

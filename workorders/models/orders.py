@@ -255,6 +255,12 @@ class WorkOrder(models.Model):
         help_text=_("The reply deadline granted by the last approved extension request."),
     )
     extension_hours = models.PositiveIntegerField(_("extension granted (hours)"), default=0)
+    # 12398 / 12345 (issue 16): the reply sent back to the platform (its own deadline stage,
+    # ``platform``) and the platform's evaluation of it.
+    platform_replied_at = models.DateTimeField(_("replied to the platform at"), null=True, blank=True)
+    platform_evaluation = models.CharField(
+        _("platform's evaluation"), max_length=20, choices=Satisfaction.choices, blank=True
+    )
     # 挂起 (issue 16): the handler asks (``suspend_requested_at``), a supervisor approves
     # (``suspended_at``: every clock stops), ``resume`` starts them again, moved by the time stopped.
     suspend_requested_at = models.DateTimeField(_("suspension requested at"), null=True, blank=True)

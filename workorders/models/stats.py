@@ -46,6 +46,12 @@ DAILY_MEASURES = (
     # 挂起 at least once; closed as 服务终止 (issue 16: reported as their own counts).
     "suspended",
     "terminated",
+    # 12398 / 12345 orders: received, replied to the platform (late), evaluated by it (satisfied).
+    "platform",
+    "platform_replied",
+    "platform_late",
+    "platform_evaluated",
+    "platform_satisfied",
     *(f"done_{s}" for s in STAT_STAGES),
     *(f"late_{s}" for s in STAT_STAGES),
 )
