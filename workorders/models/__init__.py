@@ -107,3 +107,11 @@ __all__ = [
     "attachment_path",
     "level_up",
 ]
+
+# Quality inspection (issue 16, item 5) lives in its own package; imported here so it belongs to the app.
+from ..quality.models import (  # noqa: E402, F401
+    Inspection,
+    InspectionAppeal,
+    InspectionLog,
+    InspectionRound,
+)
