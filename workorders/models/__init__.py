@@ -108,6 +108,9 @@ __all__ = [
     "level_up",
 ]
 
+# Outage events (issue 16, item 6) live in their own package; imported here so they belong to the app.
+from ..outages.models import OutageBulkRun, OutageEvent, OutageLink, OutageSource  # noqa: E402, F401
+
 # Quality inspection (issue 16, item 5) lives in its own package; imported here so it belongs to the app.
 from ..quality.models import (  # noqa: E402, F401
     Inspection,
