@@ -135,6 +135,9 @@ STAGE_LABELS = {
     "overall": ("整体办结", "overall"),
     "regulatory": ("监管时限", "regulatory"),
     "extension": ("延期审批", "extension decision"),
+    "supervision": ("督办反馈", "supervision answer"),
+    "assist": ("协办意见", "assisting parts"),
+    "platform": ("平台回复", "platform reply"),
 }
 
 

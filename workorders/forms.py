@@ -46,6 +46,7 @@ LABELS = {
     "until": _("Expected to resume (optional)"),
     "assisting_departments": _("Assisting departments (协办, optional)"),
     "opinion": _("Opinion of the assisting department"),
+    "evaluation": _("The platform's evaluation"),
     "approved": _("Approve"),
 }
 # Where one action's field means something else than the usual label says.
@@ -59,6 +60,7 @@ ACTION_LABELS = {
     ("transfer", "reason"): _("Why another department should handle it"),
     ("waive_assist", "reason"): _("Why the lead may reply without this part"),
     ("transfer", "department"): _("Transfer to"),
+    ("platform_reply", "reply"): _("Reply sent to the platform"),
 }
 TEXTAREAS = {"comment", "reason", "cause", "measures", "reply", "basis", "requirements", "opinion"}
 

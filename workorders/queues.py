@@ -20,7 +20,17 @@ from accounts.models import User
 from accounts.roles import Role
 from config.cache import cache_delete, cache_get, cache_set
 
-from .models import OPEN_STATUSES, Deadline, ExtensionRequest, Stage, Status, WorkOrder
+from .lifecycle.actions import PLATFORM_CHANNELS
+from .models import (
+    OPEN_STATUSES,
+    UNHANDLED_OUTCOMES,
+    AssistRequest,
+    Deadline,
+    ExtensionRequest,
+    Stage,
+    Status,
+    WorkOrder,
+)
 from .selectors import handler_department_ids, workorders_visible_to
 from .stats.aggregates import LATE_ROW
 
@@ -190,6 +200,53 @@ QUEUES: dict[str, Queue] = {
             Role.SUPERVISOR,
         ),
         Queue(
+            "assist",
+            _("Assisting parts"),
+            frozenset({Role.HANDLER}),
+            lambda u, now: (
+                Q(status=Status.PROCESSING)
+                & Q(
+                    Exists(
+                        AssistRequest.objects.filter(
+                            order=OuterRef("pk"),
+                            state=AssistRequest.State.PENDING,
+                            department_id__in=handler_department_ids(u),
+                        )
+                    )
+                )
+            ),
+            Role.HANDLER,
+        ),
+        Queue(
+            "supervision",
+            _("Supervision to answer"),
+            frozenset({Role.HANDLER}),
+            lambda u, now: (
+                _handled(u)
+                & Q(status__in=OPEN_STATUSES)
+                & Q(Exists(_open_deadlines().filter(order=OuterRef("pk"), stage=Stage.SUPERVISION)))
+            ),
+            Role.HANDLER,
+        ),
+        Queue(
+            "suspensions",
+            _("Suspension requests"),
+            frozenset({Role.SUPERVISOR}),
+            lambda u, now: Q(status=Status.PROCESSING, suspend_requested_at__isnull=False),
+            Role.SUPERVISOR,
+        ),
+        Queue(
+            "platform",
+            _("12398/12345"),
+            frozenset({Role.DISPATCHER, Role.SUPERVISOR}),
+            lambda u, now: (
+                Q(channel__in=PLATFORM_CHANNELS)
+                & (Q(status__in=OPEN_STATUSES) | Q(platform_replied_at__isnull=True, status=Status.CLOSED))
+                & ~Q(outcome__in=UNHANDLED_OUTCOMES)
+            ),
+            Role.DISPATCHER,
+        ),
+        Queue(
             "all_overdue",
             _("Overdue"),
             frozenset({Role.MANAGER}),
@@ -272,6 +329,7 @@ STAGE_NAMES = {
     Stage.EXTENSION: _("Extension decision"),
     Stage.SUPERVISION: _("Supervision answer"),
     Stage.ASSIST: _("Assisting parts"),
+    Stage.PLATFORM: _("Platform reply"),
 }
 LATE_KINDS = {
     # kind: (badge text, its explanation, Bootstrap badge classes)

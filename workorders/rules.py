@@ -82,6 +82,8 @@ def workorder_minimum_level(order: WorkOrder) -> str:
     minimum = Level.GENERAL
     if order.is_repeat or order.is_key_customer or order.upgrade_tendency or order.is_sensitive:
         minimum = Level.IMPORTANT
+    if order.channel == "regulator_12398":  # a complaint the energy regulator transferred (§5.1)
+        minimum = Level.IMPORTANT
     if order.is_repeat and order.repeat_of_id and order.repeat_of.is_repeat:
         minimum = Level.MAJOR
     return at_least(order.level, minimum)

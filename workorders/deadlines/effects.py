@@ -20,10 +20,12 @@ from datetime import datetime
 from django.conf import settings
 
 from ..lifecycle import Concern, record_system_event
+from ..lifecycle.actions import PLATFORM_CHANNELS
 from ..models import UNHANDLED_OUTCOMES, Deadline, Stage, Status, WorkOrder, WorkOrderEvent
 from .calendar import get_calendar
 from .engine import (
     cancel_open,
+    channel_limit_for,
     day_before_reminder,
     department_at,
     freeze_sla,
@@ -81,6 +83,25 @@ def _open_dispatch(order: WorkOrder, *, start: datetime, now: datetime) -> None:
 @effects.on("classify")
 def _classified(order: WorkOrder, event: WorkOrderEvent) -> None:
     open_classified(order, now=event.created_at)
+    _open_platform(order, now=event.created_at)
+
+
+def _open_platform(order: WorkOrder, *, now: datetime) -> None:
+    """12398 / 12345: the reply back to the platform is due by the channel's own limit, counted from
+    receipt; it stays open after the order closes until the reply is recorded (``platform_reply``)."""
+    if order.channel not in PLATFORM_CHANNELS:
+        return
+    limit = channel_limit_for(order.channel)
+    if limit:
+        open_row(order, Stage.PLATFORM, start=order.received_at, now=now, limit=limit, basis="platform")
+
+
+@effects.on("platform_reply")
+def _platform_replied(order: WorkOrder, event: WorkOrderEvent) -> None:
+    meet(order, Stage.PLATFORM, now=event.created_at)
+
+
+effects.none("platform_evaluation")
 
 
 @effects.on("dismiss", "merge")
@@ -293,7 +314,7 @@ def _terminated(order: WorkOrder, event: WorkOrderEvent) -> None:
     """服务终止 closes the order: the overall clock is met, the rest (a callback, say) cancelled."""
     now = event.created_at
     meet(order, Stage.OVERALL, now=now)
-    cancel_open(order, now=now)
+    cancel_open(order, now=now, except_stages=(Stage.PLATFORM,))
 
 
 @effects.on("escalate")
@@ -334,9 +355,9 @@ def _follow_status(order: WorkOrder, event: WorkOrderEvent) -> None:
         else:
             meet(order, Stage.CALLBACK, now=now)
             meet(order, Stage.OVERALL, now=now)
-            cancel_open(order, now=now)
+            cancel_open(order, now=now, except_stages=(Stage.PLATFORM,))  # the platform still waits
     elif event.to_status == Status.PROCESSING and event.from_status in (Status.CLOSED, Status.CALLBACK):
-        cancel_open(order, now=now, except_stages=(Stage.REPLY,))
+        cancel_open(order, now=now, except_stages=(Stage.REPLY, Stage.PLATFORM))
         limit = parse_spec(getattr(settings, "DEADLINE_REOPEN_REPLY_LIMIT", "2wd"))
         open_row(
             order, Stage.REPLY, start=now, now=now, limit=limit, basis="reopen", cycle=order.reopen_count

@@ -323,7 +323,7 @@ def recompute_open(order: WorkOrder, *, sla: OrderSla, now: datetime) -> None:
     for row in open_rows(order):
         if row.basis in ("extension", "supervision"):  # due times a person set
             continue
-        if row.basis in ("reopen", "redispatch", "assist"):  # limits not from the level's policy
+        if row.basis in ("reopen", "redispatch", "assist", "platform"):  # limits not from the level's policy
             limit = {"value": row.limit_value, "unit": row.limit_unit}
             if row.basis == "redispatch" and sla.limits.get(row.stage):
                 limit = sla.limits[row.stage]

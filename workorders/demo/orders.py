@@ -103,6 +103,7 @@ class Spec:
     demand: str = ""
     customer_name: str = ""
     give_account: bool = True
+    cohandle: str = ""  # the code of the assisting department (协办), if any
 
 
 class Filler(dict):
@@ -728,7 +729,29 @@ class _Seeder:
                 )
             return
         if spec.stop == "processing" and spec.variant == "contacted":
+            self.turns["suspend"] = turn = self.turns.get("suspend", -1) + 1
+            if turn < 2:  # 挂起: awaiting a court's or a third party's result; one approved, one asked
+                t = self.later(t, 60, 600)
+                yield t
+                self.act(spec, "suspend", handler, t, reason=T.SUSPEND_REASONS[turn])
+                if turn == 0:
+                    t = self.later(t, 30, 300)
+                    yield t
+                    self.act(
+                        spec,
+                        "decide_suspend",
+                        self.supervisor,
+                        t,
+                        approved=True,
+                        comment="同意挂起，结果出来后及时恢复。",
+                    )
             return
+        if spec.cohandle:
+            # 协办: the assisting department gives its part before the lead replies
+            t = self.later(t, 60, 1440)
+            yield t
+            helper = self.handler_for[spec.cohandle]
+            self.act(spec, "assist", helper, t, opinion=self.rng.choice(T.ASSIST_OPINIONS))
         # reply → review (maybe rejected once) → callback → closed; a duplicate of this order that
         # came in meanwhile is merged first (a merge needs the order open)
         for _poll in range(60):
@@ -867,15 +890,39 @@ class _Seeder:
             if child.repeat:
                 child.received_at = self.later(t, 3 * 1440, 20 * 1440)
                 self.sim.spawn(child.received_at, self.story(child))
-        return
-        yield  # a generator, so the callers can ``yield from`` it
+        if spec.channel in ("gov_12345", "regulator_12398"):
+            # the reply goes back to the platform (most within its limit), then its evaluation
+            self.turns["platform"] = turn = self.turns.get("platform", -1) + 1
+            if turn % 5 == 4:
+                return  # one in five still owed to the platform (its queue, its deadline)
+            t = self.later(t, 30, 24 * 60)
+            yield t
+            self.act(spec, "platform_reply", self.agent, t, reply=self.rng.choice(T.PLATFORM_REPLIES))
+            if turn % 5 < 3:
+                t = self.later(t, 24 * 60, 3 * 24 * 60)
+                yield t
+                evaluation = ["satisfied", "basically_satisfied", "satisfied"][turn % 3]
+                self.act(
+                    spec, "platform_evaluation", self.agent, t, evaluation=evaluation, comment="平台回访"
+                )
 
     def assign(self, spec, t, dept):
         t = self.pace(t, (2, 12), (25, 90), 0.04, office=False)
         yield t
         handler = self.handler_for[dept.code]
         assignee = handler.pk if handler.department_id == dept.pk and self.rng.random() < 0.4 else None
-        self.act(spec, "assign", self.dispatcher, t, department=dept.pk, assignee=assignee)
+        extra = {}
+        if (
+            not spec.cohandle
+            and spec.leaf.startswith("02")  # billing: 营销部 assists the unit that handles it
+            and dept.code != "BJ-YX"
+            and spec.stop in ("review", "callback", "closed")
+            and self.turns.get("cohandle", 0) < 3
+        ):
+            self.turns["cohandle"] = self.turns.get("cohandle", 0) + 1
+            spec.cohandle = "BJ-YX"
+            extra["assisting_departments"] = [self.depts["BJ-YX"].pk]
+        self.act(spec, "assign", self.dispatcher, t, department=dept.pk, assignee=assignee, **extra)
         return t
 
     def urge(self, spec, t):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Department, User
 from accounts.roles import Role
 from accounts.selectors import user_covers_department
-from complaints.models import Complaint
+from complaints.models import Channel, Complaint
 from complaints.validators import CONTACT_PHONE_REQUIRED, contact_phone_missing
 from config.errors import DomainError
 
@@ -191,6 +191,13 @@ def _assign(ctx: Context) -> None:
     Assignment.objects.create(order=order, department=department, assigned_by=actor, assigned_at=ctx.now)
     ctx.payload.update(
         department=department.pk, department_name=department.name, assignee=assignee.pk if assignee else None
+    )
+    # A department that assisted and now leads has no part of its own to give any more.
+    order.assists.filter(state=AssistRequest.State.PENDING, department=department).update(
+        state=AssistRequest.State.WAIVED,
+        waive_reason=_("Became the lead department"),
+        done_by=actor,
+        done_at=ctx.now,
     )
     assisting = _request_assists(ctx, data.get("assisting_departments") or [], lead=department)
     if assisting:
@@ -638,6 +645,39 @@ def _answer_supervision(ctx: Context) -> None:
     ctx.payload["comment"] = ctx.data["comment"]
 
 
+# 12398 (the energy regulator) and 12345 (the government hotline): orders the platform transferred,
+# whose reply goes back to it by its own limit (the ``platform`` deadline stage).
+PLATFORM_CHANNELS = (Channel.REGULATOR_12398, Channel.GOV_12345)
+
+
+def is_platform_order(order: WorkOrder) -> bool:
+    return order.channel in PLATFORM_CHANNELS
+
+
+def _platform_reply(ctx: Context) -> None:
+    """The reply sent back to the platform (who and when are the event's), once the reply is approved."""
+    order = ctx.order
+    if not is_platform_order(order):
+        _refuse(_("Only 12398 and 12345 orders are replied to a platform."), code="not_platform")
+    if order.platform_replied_at is not None:
+        _refuse(_("The reply was already sent to the platform."), code="already_replied")
+    if order.outcome in UNHANDLED_OUTCOMES:
+        _refuse(_("This order was closed without a reply (merged or not established)."), code="no_reply")
+    order.platform_replied_at = ctx.now
+    ctx.payload.update(reply=ctx.data["reply"], external_ref=order.complaint.external_ref)
+
+
+def _platform_evaluation(ctx: Context) -> None:
+    """The platform's evaluation of the reply (its own satisfaction survey), recorded once."""
+    order = ctx.order
+    if not is_platform_order(order) or order.platform_replied_at is None:
+        _refuse(_("Record the reply sent to the platform first."), code="not_replied_to_platform")
+    if order.platform_evaluation:
+        _refuse(_("The platform's evaluation is already recorded."), code="already_evaluated")
+    order.platform_evaluation = ctx.data["evaluation"]
+    ctx.payload.update(evaluation=ctx.data["evaluation"], comment=ctx.data["comment"])
+
+
 def _suspend(ctx: Context) -> None:
     """挂起 asked for by the handling department: the clocks run on until a supervisor approves."""
     order = ctx.order
@@ -958,6 +998,30 @@ ACTIONS: dict[str, Action] = {
             offered_to=lambda o, user: (
                 user.has_role(Role.DISPATCHER)
                 or (is_handling_department(user, o) and o.first_contact_at is None)
+            ),
+        ),
+        Action(
+            "platform_reply",
+            gettext_lazy("Record reply to the platform"),
+            (S.CALLBACK, S.CLOSED),
+            None,
+            frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR}),
+            _platform_reply,
+            inputs.PlatformReplyInput,
+            offered=lambda o: (
+                is_platform_order(o) and o.platform_replied_at is None and o.outcome not in UNHANDLED_OUTCOMES
+            ),
+        ),
+        Action(
+            "platform_evaluation",
+            gettext_lazy("Record the platform's evaluation"),
+            (S.CALLBACK, S.CLOSED),
+            None,
+            frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR}),
+            _platform_evaluation,
+            inputs.PlatformEvaluationInput,
+            offered=lambda o: (
+                is_platform_order(o) and o.platform_replied_at is not None and not o.platform_evaluation
             ),
         ),
         Action(

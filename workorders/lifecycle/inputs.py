@@ -113,6 +113,18 @@ class AssignInput(serializers.Serializer):
     )
 
 
+class PlatformReplyInput(serializers.Serializer):
+    reply = Text(max_length=4000, missing=_("Write the reply sent to the platform."))
+
+
+class PlatformEvaluationInput(serializers.Serializer):
+    evaluation = serializers.ChoiceField(
+        choices=CALLBACK_SATISFACTION_CHOICES,
+        error_messages=choose(_("Choose the platform's evaluation.")),
+    )
+    comment = Text(required=False, allow_blank=True, max_length=2000, default="")
+
+
 class AssistInput(serializers.Serializer):
     opinion = Text(max_length=4000, missing=_("Write the assisting department's opinion."))
 

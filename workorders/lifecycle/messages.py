@@ -148,6 +148,16 @@ def _transfer(order: WorkOrder) -> str:
     return _("Transferred: the order is now with %(dept)s, who must accept it.") % {"dept": _dept(order)}
 
 
+def _platform_reply(order: WorkOrder) -> str:
+    return _("Reply to the platform recorded: its deadline is met.")
+
+
+def _platform_evaluation(order: WorkOrder) -> str:
+    return _("The platform's evaluation is recorded: %(evaluation)s.") % {
+        "evaluation": order.get_platform_evaluation_display()
+    }
+
+
 def _suspend(order: WorkOrder) -> str:
     return _("Suspension requested: the clocks run on until a supervisor approves.")
 
@@ -202,6 +212,8 @@ DONE: dict[str, Callable[[WorkOrder], str]] = {
     "assist": _assist,
     "waive_assist": _waive_assist,
     "transfer": _transfer,
+    "platform_reply": _platform_reply,
+    "platform_evaluation": _platform_evaluation,
     "suspend": _suspend,
     "decide_suspend": _decide_suspend,
     "resume": _resume,

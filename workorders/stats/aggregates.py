@@ -87,8 +87,11 @@ ORDER_FIELDS = (
     "reject_count",
     "reopen_count",
     "suspend_count",
+    "platform_replied_at",
+    "platform_evaluation",
 )
 TRUTHFUL = (Truthfulness.TRUE, Truthfulness.PARTLY_TRUE)
+PLATFORM_CHANNELS = ("regulator_12398", "gov_12345")
 EVALUATED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED, Satisfaction.UNSATISFIED)
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
 
@@ -191,6 +194,17 @@ def order_measures(o: dict, late: set[str]) -> tuple[list, list | None, bool, di
             m["first_satisfied"] = 1
     if outcome == Outcome.SERVICE_TERMINATED:
         m["terminated"] = 1
+    if o["channel"] in PLATFORM_CHANNELS:  # 12398 / 12345: the reply back to the platform
+        m["platform"] = 1
+        if o.get("platform_replied_at"):
+            m["platform_replied"] = 1
+        if "platform" in late:
+            m["platform_late"] = 1
+        evaluation = o.get("platform_evaluation") or ""
+        if evaluation in EVALUATED:
+            m["platform_evaluated"] = 1
+            if evaluation in SATISFIED:
+                m["platform_satisfied"] = 1
     for name, flag in (
         ("suspended", o.get("suspend_count")),
         ("repeat", o["is_repeat"]),

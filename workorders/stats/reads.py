@@ -105,6 +105,13 @@ def derived(row: dict) -> dict:
         # Complaints suspended (挂起) at least once, and closed as service terminated (服务终止).
         "suspended": row.get("suspended") or 0,
         "terminated": row.get("terminated") or 0,
+        # 12398 / 12345 orders and the replies sent back to those platforms.
+        "platform_received": row.get("platform") or 0,
+        "platform_replied": row.get("platform_replied") or 0,
+        "platform_replied_late": row.get("platform_late") or 0,
+        "platform_satisfaction_rate": _rate(
+            row.get("platform_satisfied") or 0, row.get("platform_evaluated") or 0
+        ),
         "overdue": row.get("overdue_open") or 0,
         "breached": row.get("breached") or 0,
         **{name: rate(row, name) for name in RATES},
@@ -532,6 +539,12 @@ PIVOT_MEASURES = {
     ),
     "suspended": (gettext_lazy("Suspended"), ("suspended",), lambda r: r.get("suspended") or 0),
     "terminated": (gettext_lazy("Service terminated"), ("terminated",), lambda r: r.get("terminated") or 0),
+    "platform": (gettext_lazy("12398/12345 orders"), ("platform",), lambda r: r.get("platform") or 0),
+    "platform_replied_late": (
+        gettext_lazy("Replied late to the platform"),
+        ("platform_late",),
+        lambda r: r.get("platform_late") or 0,
+    ),
 }
 
 

@@ -42,8 +42,10 @@ RECIPES = {
     "supervise": ("supervisor", lambda c: {"requirements": "请部门负责人亲自过问"}),
     "answer_supervision": ("handler2", lambda c: {"comment": "已落实整改"}),
     "assist": ("handler", lambda c: {"opinion": "营销部意见：电费计算无误"}),
-    "waive_assist": ("dispatcher", lambda c: {"department": c.depts["BJ-YX"].pk, "reason": "无需营销部意见"}),
-    "transfer": ("handler2", lambda c: {"department": c.depts["BJ-YX"].pk, "reason": "属电费问题，应由营销部处理"}),
+    "waive_assist": ("dispatcher", lambda c: {"department": c.depts["BJ-YX"].pk, "reason": "无需意见"}),
+    "transfer": ("handler2", lambda c: {"department": c.depts["BJ-YX"].pk, "reason": "属电费问题"}),
+    "platform_reply": ("agent", lambda c: {"reply": "已按规定处理并答复客户，客户表示认可。"}),
+    "platform_evaluation": ("agent", lambda c: {"evaluation": "satisfied", "comment": "平台回访满意"}),
     "suspend": ("handler2", lambda c: {"reason": "等待法院判决"}),
     "decide_suspend": ("supervisor", lambda c: {"approved": True, "comment": "同意"}),
     "resume": ("handler2", lambda c: {"comment": "判决已出"}),
@@ -90,8 +92,15 @@ ALLOWED = [(s, a) for a in ACTIONS for s in STATES if s in ACTIONS[a].sources]
 REFUSED = [(s, a) for a in ACTIONS for s in STATES if s not in ACTIONS[a].sources]
 
 
+# Actions only a 12345 / 12398 order (a platform's transfer) can take.
+PLATFORM_ACTIONS = {"platform_reply", "platform_evaluation"}
+
+
 def _prepare(build, users, state, action):
-    order = build.order(state, stage=PROCESSING_STAGE.get(action, "contacted"))
+    extra = {"channel": "gov_12345"} if action in PLATFORM_ACTIONS else {}
+    order = build.order(state, stage=PROCESSING_STAGE.get(action, "contacted"), **extra)
+    if action == "platform_evaluation":
+        build.do(order, "platform_reply", "agent", reply="已答复")
     if action == "decide_extension":
         build.do(
             order,
