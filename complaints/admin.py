@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.admin_mixins import ReadOnlyAdminMixin
 
-from .models import Category, Complaint, Customer, IdempotencyKey
+from .models import Category, Complaint, Customer, IdempotencyKey, PublicRequest
 
 
 class TopCategoryFilter(admin.SimpleListFilter):
@@ -148,4 +148,16 @@ class IdempotencyKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 # The knowledge base's admin (issue 16) lives with its models in complaints/knowledge/.
+@admin.register(PublicRequest)
+class PublicRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What each public surface answered (issue 15): for abuse review; read-only."""
+
+    list_display = ("created_at", "kind", "outcome", "ip", "tracking_no", "phone_suffix", "order")
+    list_filter = ("kind", "outcome")
+    search_fields = ("tracking_no", "ip")
+    date_hierarchy = "created_at"
+    list_select_related = ("order",)
+    raw_id_fields = ("order",)
+
+
 from .knowledge import admin as knowledge_admin  # noqa: E402, F401

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("notifications.api_urls")),
     path("", include("workorders.stats.api_urls")),
     path("public/", include("complaints.public.api_urls")),
+    path("knowledge/", include("complaints.knowledge.api_urls")),
 ]

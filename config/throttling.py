@@ -29,7 +29,8 @@ SEARCHES: dict[str, tuple[str, ...]] = {
     "/intake/lookup/": ("phone", "account_no"),
 }
 # Pages and probes no limit applies to (static files never reach Django: WhiteNoise answers).
-EXEMPT_PREFIXES = ("/healthz", "/metrics", "/static/", "/i18n/")
+# Open311 has its own limit per key (``open311``), answered in the spec's error format.
+EXEMPT_PREFIXES = ("/healthz", "/metrics", "/static/", "/i18n/", "/open311/")
 
 
 def is_search(request) -> bool:

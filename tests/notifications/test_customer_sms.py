@@ -230,4 +230,7 @@ def test_the_admin_lists_survey_links_and_edits_the_customer_templates(builder, 
     assert listing.status_code == 200 and order.tracking_no in listing.content.decode()
     assert admin_client.get(f"/admin/notifications/surveylink/{link.pk}/change/").status_code == 200
     template = NotificationTemplate.objects.get(event_type="customer_ack", channel="sms", language="en")
-    assert admin_client.get(f"/admin/notifications/notificationtemplate/{template.pk}/change/").status_code == 200
+    assert (
+        admin_client.get(f"/admin/notifications/notificationtemplate/{template.pk}/change/").status_code
+        == 200
+    )

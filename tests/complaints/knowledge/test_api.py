@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.complaints.knowledge.urls")]
+pytestmark = pytest.mark.django_db
 
 CONTRACT = {"id", "title", "body", "category"}
 

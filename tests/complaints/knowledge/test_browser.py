@@ -9,7 +9,6 @@ from tests.e2e.conftest import browser, categories, login  # noqa: F401 - the e2
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.urls("tests.complaints.knowledge.urls"),
 ]
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from complaints.knowledge.models import Article, ArticleVersion, ReplyTemplate
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.complaints.knowledge.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
