@@ -24,7 +24,7 @@ def closed(build, users):
         # The figures the sample reads, set directly (an unsatisfied callback does not close by itself).
         WorkOrder.objects.filter(pk=order.pk).update(
             closed_at=in_week(day),
-            received_by=users[agent] if agent else None,
+            received_by=(users[agent] if isinstance(agent, str) else agent) if agent else None,
             level=level,
             satisfaction=satisfaction,
         )
