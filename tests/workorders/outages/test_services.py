@@ -240,3 +240,15 @@ def test_bulk_acts_only_on_confirmed_links(build, users, depts, outage):
         data={"department": depts["BJ-CD"].pk},
     )
     assert result["succeeded"] == [] and result["refused"][0]["code"] == "not_found"
+
+
+def test_seed_outages_is_idempotent(users):
+    from workorders.outages.demo import seed_outages
+
+    first = seed_outages()
+    second = seed_outages()
+    assert first == second == {"outages": 2, "linked": 12}
+    planned = OutageEvent.objects.get(external_ref="DEMO-DMS-0002")
+    assert planned.links.filter(confirmed=False).count() == 3
+    fault = OutageEvent.objects.get(external_ref="DEMO-DMS-0001")
+    assert set(fault.links.values_list("order__status", flat=True)) == {"assignment"}
