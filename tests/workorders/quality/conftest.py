@@ -20,7 +20,8 @@ def closed(build, users):
     """closed(agent=..., department=..., level=..., satisfaction=...) → an order closed in WEEK."""
 
     def make(*, agent="agent", department="BJ-YJ", level="general", satisfaction="satisfied", day=1):
-        order = build.order("closed", department=department)
+        handler = {"BJ-YJ": "handler2", "BJ-YX": "handler", "BJ-CD": "handler3"}[department]
+        order = build.order("closed", department=department, handler=handler)
         # The figures the sample reads, set directly (an unsatisfied callback does not close by itself).
         WorkOrder.objects.filter(pk=order.pk).update(
             closed_at=in_week(day),
