@@ -59,6 +59,18 @@ DEFAULT_RULES = [
     # A 重要 order is reported to the unit's leaders on dispatch (domain.md §5.1).
     DefaultRule("important_assigned", "unit_leaders", (INBOX, EMAIL)),
     DefaultRule("deadline_escalated", "escalation_leaders", (INBOX, EMAIL, SMS), urgent=True),
+    # Centre operations (issue 16): a 督办 reaches the holder and the department's leaders at once;
+    # its answer the supervisors. 协办 parts go to the assisting departments, their answers to the
+    # lead; a transfer to the new department; a suspension request to the supervisors who decide it.
+    DefaultRule("supervise", "holder", (INBOX, EMAIL), urgent=True),
+    DefaultRule("supervise", "department_leaders", (INBOX,), urgent=True),
+    DefaultRule("answer_supervision", "supervisors", (INBOX,)),
+    DefaultRule("assist_requested", "assisting", (INBOX, EMAIL)),
+    DefaultRule("assist", "holder", (INBOX,)),
+    DefaultRule("transfer", "holder", (INBOX, EMAIL)),
+    DefaultRule("suspend", "supervisors", (INBOX,)),
+    DefaultRule("decide_suspend", "holder", (INBOX,)),
+    DefaultRule("terminate", "department_leaders", (INBOX,)),
 ]
 
 _NO = "{{ order.tracking_no }}"
@@ -253,6 +265,54 @@ DEFAULT_TEMPLATES = {
             "{{ order.unit }}: important complaint " + _NO + " was dispatched to {{ order.department }}. "
             "Demand: {{ order.complaint.demand|truncatechars:60 }}"
         ),
+    ),
+    "supervise": (
+        f"【督办】工单 {_NO}",
+        "{{ order.department|default:'' }}请按督办要求办理并按时反馈：{{ payload.requirements }}",
+        f"[Supervision] Order {_NO}",
+        "Act on these requirements and answer in time: {{ payload.requirements }}",
+    ),
+    "answer_supervision": (
+        f"工单 {_NO} 督办已反馈",
+        "{{ actor }}：{{ payload.comment }}",
+        f"Order {_NO}: supervision answered",
+        "{{ actor }}: {{ payload.comment }}",
+    ),
+    "assist_requested": (
+        f"【协办】工单 {_NO}",
+        "请提交协办意见，主办部门：{{ order.department|default:'' }}。",
+        f"[Assist] Order {_NO}",
+        "Please submit your assisting part; lead department: {{ order.department|default:'' }}.",
+    ),
+    "assist": (
+        f"工单 {_NO} 协办意见已提交",
+        "{{ payload.department_name }}：{{ payload.opinion }}",
+        f"Order {_NO}: assisting part submitted",
+        "{{ payload.department_name }}: {{ payload.opinion }}",
+    ),
+    "transfer": (
+        f"工单 {_NO} 已转办",
+        "由{{ payload.from_department_name }}转至{{ payload.department_name }}，原因：{{ payload.reason }}",
+        f"Order {_NO} transferred",
+        "From {{ payload.from_department_name }} to {{ payload.department_name }}: {{ payload.reason }}",
+    ),
+    "suspend": (
+        f"工单 {_NO} 申请挂起",
+        "{{ actor }}申请挂起，原因：{{ payload.reason }}",
+        f"Order {_NO}: suspension requested",
+        "{{ actor }} asks to suspend it: {{ payload.reason }}",
+    ),
+    "decide_suspend": (
+        f"工单 {_NO} 挂起申请{{% if payload.approved %}}已同意{{% else %}}未同意{{% endif %}}",
+        "{{ payload.comment }}",
+        f"Order {_NO}: suspension {{% if payload.approved %}}approved{{% else %}}refused{{% endif %}}",
+        "{{ payload.comment }}",
+    ),
+    "terminate": (
+        f"工单 {_NO} 服务终止",
+        "原因：{{ payload.reason }}",
+        f"Order {_NO}: service terminated",
+        "Reason: {{ payload.reason }}",
     ),
     "deadline_warning": (
         f"工单 {_NO} 即将超时",

@@ -36,6 +36,19 @@ EVENT_TYPES = {
     "urge_threshold": _("Urging reached the threshold"),
     "escalate": _("Order escalated"),
     "note": _("Note added"),
+    # Centre operations (issue 16)
+    "supervise": _("Supervision (督办) issued"),
+    "answer_supervision": _("Supervision answered"),
+    "assist_requested": _("Assisting part requested (协办)"),
+    "assist": _("Assisting part submitted"),
+    "waive_assist": _("Assisting part waived"),
+    "transfer": _("Order transferred (转办)"),
+    "suspend": _("Suspension requested"),
+    "decide_suspend": _("Suspension decided"),
+    "resume": _("Order resumed"),
+    "terminate": _("Service terminated"),
+    "platform_reply": _("Reply sent to the platform"),
+    "platform_evaluation": _("Platform's evaluation recorded"),
     "attach": _("File attached"),
     "serious_complaint": _("Serious complaint received (fast alert)"),
     "important_assigned": _("Important complaint dispatched"),
@@ -96,6 +109,10 @@ def _important(order, payload: dict) -> bool:
     return order.level == "important"
 
 
+def _asks_assistance(order, payload: dict) -> bool:
+    return bool(payload.get("assisting"))
+
+
 def _raised_to_serious(order, payload: dict) -> bool:
     return payload.get("level_to") in SERIOUS_LEVELS
 
@@ -111,7 +128,7 @@ DERIVED_EVENT_TYPES: dict[str, tuple[tuple[str, Condition], ...]] = {
     "urge": (("urge_threshold", _urged_to_threshold), ("serious_complaint", _raised_to_serious)),
     "escalate": (("serious_complaint", _raised_to_serious),),
     # A 重要 order is reported to the unit's leader when it is dispatched (domain.md §5.1).
-    "assign": (("important_assigned", _important),),
+    "assign": (("important_assigned", _important), ("assist_requested", _asks_assistance)),
     "callback": (("callback_unsatisfied", _unsatisfied_at_callback),),
     "survey_answered": (("callback_unsatisfied", _unsatisfied_at_callback),),
     **dict.fromkeys(SERIOUS_CHECK_ACTIONS, (("serious_complaint", _serious),)),

@@ -34,6 +34,7 @@ class Recipients(models.TextChoices):
     UNIT_LEADERS = "unit_leaders", _("Leaders of the responsible unit")
     ESCALATION_LEADERS = "escalation_leaders", _("Leaders n levels up (n = escalation level)")
     DUTY = "duty", _("Person on duty for the day outside office hours (else the department's leaders)")
+    ASSISTING = "assisting", _("Handlers of the assisting departments whose part is pending (协办)")
 
 
 class Language(models.TextChoices):

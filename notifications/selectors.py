@@ -140,6 +140,9 @@ def recipients_for(kind: str, order: WorkOrder, event: WorkOrderEvent) -> list[U
         return _nearest_leaders(order.department or order.unit, skip=level - 1)
     if kind == Recipients.DUTY:
         return _duty(order, event)
+    if kind == Recipients.ASSISTING:
+        pending = order.assists.filter(state="pending").values("department")
+        return list(_with_role(Role.HANDLER).filter(department__in=pending))
     return []
 
 
@@ -157,6 +160,8 @@ def recipients_key(kind: str, order: WorkOrder, event: WorkOrderEvent) -> tuple:
         return (kind, department or unit, *_duty_moment(event))
     if kind in (Recipients.DEPARTMENT_LEADERS, Recipients.UNIT_LEADERS):
         return (kind, department or unit, unit)
+    if kind == Recipients.ASSISTING:
+        return (kind, order.pk)
     return (kind, unit, department)
 
 

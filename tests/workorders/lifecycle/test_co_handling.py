@@ -172,3 +172,22 @@ def test_the_order_page_lists_the_parts_and_offers_several_departments(
     body = page_client_for("handler").get(reverse("workorders:detail", args=[order.pk])).content.decode()
     assert 'data-testid="assists"' in body and 'data-action="assist"' in body
     assert body.count('data-assist-state="pending"') == 2
+
+
+def test_the_rules_tell_the_assisting_departments_and_the_new_holder(build, users, depts, api_client_for):
+    from notifications.models import Notification
+
+    order = co_handled(build, api_client_for, depts)
+    # each assisting department's handlers hear of their part; the lead's handler of the assignment
+    asked = set(
+        Notification.objects.filter(order=order, event_type="assist_requested").values_list(
+            "user__username", flat=True
+        )
+    )
+    assert {"handler", "handler3"} <= asked and "handler2" not in asked
+    # a part submitted reaches the lead department
+    act(api_client_for("handler"), order.pk, "assist", opinion="营销部意见")
+    told = set(
+        Notification.objects.filter(order=order, event_type="assist").values_list("user__username", flat=True)
+    )
+    assert "handler2" in told

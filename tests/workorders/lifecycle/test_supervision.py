@@ -242,3 +242,16 @@ def test_terminate_closes_with_its_outcome_and_counts_apart(build, api_client_fo
     )
     figures = derived(sums)
     assert figures["terminated"] == 1 and figures["suspended"] == 1 and figures["closed"] == 1
+
+
+def test_a_supervision_reaches_the_holder_and_its_answer_the_supervisors(build, users, api_client_for):
+    from notifications.models import Notification
+
+    order = build.order("processing")
+    act(api_client_for("manager"), order.pk, "supervise", requirements="请主任亲自过问")
+    note = Notification.objects.get(order=order, event_type="supervise", user=users["handler2"])
+    assert "请主任亲自过问" in note.body and note.urgent
+    act(api_client_for("handler2"), order.pk, "answer_supervision", comment="主任已过问")
+    assert Notification.objects.filter(
+        order=order, event_type="answer_supervision", user=users["supervisor"]
+    ).exists()
