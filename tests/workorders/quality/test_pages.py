@@ -124,3 +124,8 @@ def test_results_page_shows_averages_per_week_person_and_department(page_client_
     assert WEEK in body and "85.0" in body  # (80 + 90) / 2
     assert users["agent"].display_name in body
     assert page_client_for("agent").get(reverse("quality:results")).status_code == 403
+
+
+def test_the_dashboard_links_to_the_quality_results(page_client_for):
+    body = page_client_for("manager").get(reverse("dashboard")).content.decode()
+    assert reverse("quality:results") in body and 'data-testid="quality-results-link"' in body
