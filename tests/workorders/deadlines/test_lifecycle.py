@@ -3,7 +3,7 @@
 import pytest
 
 from config.api import DomainError
-from workorders.models import Deadline, OrderSla, SlaPolicy
+from workorders.models import Deadline, OrderSla, SlaPolicy, WorkOrder
 
 from .conftest import deadline, sh
 
@@ -87,10 +87,15 @@ def test_external_channel_limit_wins_when_earlier(build):
 
 
 def test_external_channel_limit_loses_when_later(build):
+    # a 12398 order is at least important (3 wd, within the regulator's 10 wd): the policy wins
     order = build.register(sh(2025, 3, 3, 10, 0), channel="regulator_12398")
     build.classify(order, sh(2025, 3, 3, 10, 5))
     reply = deadline(order, "reply")
-    assert reply.due_at == sh(2025, 3, 7, 23, 59, 59) and reply.basis == "policy"
+    assert WorkOrder.objects.get(pk=order.pk).level == "important"
+    assert reply.due_at == sh(2025, 3, 6, 23, 59, 59) and reply.basis == "policy"
+    # and the reply back to the regulator has its own clock, by the channel's limit (10 wd)
+    platform = deadline(order, "platform")
+    assert platform.basis == "platform" and platform.due_at == sh(2025, 3, 17, 23, 59, 59)
 
 
 def test_each_stage_is_met_by_its_action(build):
