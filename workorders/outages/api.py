@@ -16,6 +16,7 @@
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -179,7 +180,7 @@ class OutageBulkApi(APIView):
     def post(self, request, pk, action):
         outage = get_object_or_404(OutageEvent, pk=pk)
         if action not in services.BULK_ACTIONS:
-            raise DomainError("Unknown action.", code="unknown_action")
+            raise DomainError(_("Unknown action."), code="unknown_action")
         data = BulkInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
