@@ -60,7 +60,7 @@ ACTION_LABELS = {
     ("transfer", "reason"): _("Why another department should handle it"),
     ("waive_assist", "reason"): _("Why the lead may reply without this part"),
     ("transfer", "department"): _("Transfer to"),
-    ("platform_reply", "reply"): _("Reply sent to the platform"),
+    ("platform_reply", "reply"): _("Text of the reply to the platform"),
 }
 TEXTAREAS = {"comment", "reason", "cause", "measures", "reply", "basis", "requirements", "opinion"}
 
