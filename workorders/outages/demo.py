@@ -73,7 +73,9 @@ def seed_outages(*, now=None) -> dict:
 
     fault = OutageEvent.objects.filter(external_ref="DEMO-DMS-0001").first()
     if fault is None:
-        start = (now - timedelta(days=1)).replace(hour=19, minute=10, second=0, microsecond=0)
+        start = timezone.localtime(now - timedelta(days=1)).replace(
+            hour=19, minute=10, second=0, microsecond=0
+        )
         fault, _ = outage_create(
             actor=dispatcher,
             area="幸福路, 光明街, 朝阳巷",
@@ -110,7 +112,7 @@ def seed_outages(*, now=None) -> dict:
 
     planned = OutageEvent.objects.filter(external_ref="DEMO-DMS-0002").first()
     if planned is None:
-        start = now.replace(hour=8, minute=0, second=0, microsecond=0)
+        start = timezone.localtime(now).replace(hour=8, minute=0, second=0, microsecond=0)
         if start > now:
             start -= timedelta(days=1)
         for i in range(3):
