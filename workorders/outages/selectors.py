@@ -78,7 +78,8 @@ def outage_list(user: User) -> QuerySet[OutageEvent]:
 
 
 def linked_counts(user: User, outages) -> dict[int, dict]:
-    """Per outage: the confirmed orders the user may see, in total, open and per status."""
+    """Per outage: the confirmed orders the user may see, in total, open and per status, and the
+    suggested links still waiting for a dispatcher."""
     ids = [o.pk for o in outages]
     scope = workorders_visible_to(user)
     rows = (
@@ -86,7 +87,14 @@ def linked_counts(user: User, outages) -> dict[int, dict]:
         .values("outage_id", "order__status")
         .annotate(n=Count("pk"))
     )
-    counts = {pk: {"total": 0, "open": 0, "by_status": {}} for pk in ids}
+    counts = {pk: {"total": 0, "open": 0, "by_status": {}, "suggested": 0} for pk in ids}
+    waiting = (
+        OutageLink.objects.filter(outage__in=ids, confirmed=False, order__in=scope)
+        .values("outage_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in waiting:
+        counts[row["outage_id"]]["suggested"] = row["n"]
     for row in rows:
         c = counts[row["outage_id"]]
         c["total"] += row["n"]

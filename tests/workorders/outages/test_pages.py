@@ -19,6 +19,7 @@ def test_the_list_counts_complaints_per_outage(page_client_for, build, outage, l
     html = response.content.decode()
     assert title in html or language == "zh-hans"  # Chinese once the lead merges the translations
     assert 'data-testid="linked-total">1<' in html
+    assert 'data-testid="suggested-total">0<' in html
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -98,3 +99,10 @@ def test_the_order_page_box_suggests_then_shows_the_linked_outage(page_client_fo
 def test_a_handler_of_another_department_gets_no_order_box(page_client_for, build, outage):
     order = build.order("processing", address="幸福路1号", content="停电")
     assert page_client_for("handler").get(f"/outages/order/{order.pk}/").status_code == 404
+
+
+def test_the_list_counts_suggestions_waiting_for_confirmation(page_client_for, build, outage):
+    order = build.order("assignment", address="幸福路1号", content="停电")
+    OutageLink.objects.create(outage=outage, order=order, linked_at=timezone.now(), confirmed=False)
+    html = page_client_for("dispatcher", language="en").get("/outages/").content.decode()
+    assert 'data-testid="linked-total">0<' in html and 'data-testid="suggested-total">1<' in html
