@@ -88,3 +88,19 @@ def test_inspections_are_in_the_openapi_schema(api_client_for):
         "/api/v1/inspections/{id}/decide/",
     ):
         assert path in schema["paths"], path
+
+
+def test_another_companys_supervisor_and_manager_neither_see_nor_act(api_client_for, pending, other_company):
+    _depts, them = other_company
+    for who in ("supervisor", "manager"):
+        client = api_client_for(them[who])
+        assert client.get(URL).json()["results"] == []
+        assert client.get(f"{URL}{pending.pk}/").status_code == 404
+    refused = api_client_for(them["supervisor"]).post(
+        f"{URL}{pending.pk}/score/", {"version": 1, "scores": SCORES}, format="json"
+    )
+    assert refused.status_code == 404
+    # and the appeal does not reach their manager
+    from workorders.quality.services import managers_for  # noqa: PLC0415
+
+    assert them["manager"] not in managers_for(pending.order)
