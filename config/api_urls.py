@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("workorders.stats.api_urls")),
     path("public/", include("complaints.public.api_urls")),
     path("knowledge/", include("complaints.knowledge.api_urls")),
+    path("", include("workorders.outages.api_urls")),
 ]

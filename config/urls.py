@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include("complaints.public.survey_urls")),
     path("open311/v2/", include("complaints.open311.urls")),
     path("knowledge/", include("complaints.knowledge.urls")),
+    path("", include("workorders.outages.urls")),
     path("", include("workorders.intake.urls")),
     path("", include("workorders.urls")),
     path("", include("workorders.stats.urls")),

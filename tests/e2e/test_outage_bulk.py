@@ -16,7 +16,6 @@ from workorders.outages.models import OutageEvent
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.urls("tests.workorders.outages.urls"),
 ]
 
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))

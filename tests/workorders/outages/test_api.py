@@ -8,7 +8,7 @@ from django.utils import timezone
 from workorders.models import WorkOrderEvent
 from workorders.outages.models import OutageEvent, OutageLink
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.workorders.outages.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def test_the_distribution_system_posts_an_outage_once(api_client_for):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from workorders.outages.models import OutageEvent, OutageLink
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.workorders.outages.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(("language", "title"), [("zh-hans", "停电事件"), ("en", "Outage events")])

@@ -14,6 +14,7 @@ SEEDERS = [
     "accounts.demo.seed_duty_roster",
     "workorders.demo.orders.seed_orders",
     "complaints.knowledge.demo.seed_knowledge",
+    "workorders.outages.demo.seed_outages",
     # One deadline sweep now, so the demo's overdue orders are marked before the first beat tick.
     "workorders.deadlines.sweep.sweep",
 ]
@@ -23,6 +24,7 @@ STEPS = {
     "accounts.demo.seed_duty_roster": "duty roster of the demo handlers",
     "workorders.demo.orders.seed_orders": "demo orders over the last 90 days",
     "complaints.knowledge.demo.seed_knowledge": "knowledge articles and reply templates",
+    "workorders.outages.demo.seed_outages": "outage events with linked and suggested complaints",
     "workorders.deadlines.sweep.sweep": "deadline sweep (marks the overdue orders)",
 }
 
@@ -37,7 +39,7 @@ def _counted(path: str, result) -> str:
     if path.endswith("seed_orders"):
         text = f"{result['created']} orders created" if result["created"] else "already loaded, none added"
         return text + (f", {len(result['failures'])} steps refused" if result["failures"] else "")
-    if path.endswith("seed_knowledge") and isinstance(result, dict):
+    if (path.endswith("seed_knowledge") or path.endswith("seed_outages")) and isinstance(result, dict):
         return ", ".join(f"{n} {k}" for k, n in result.items())
     if path.endswith(".sweep"):
         return f"{result.claimed} deadlines checked, {result.breaches} overdue"
