@@ -16,6 +16,8 @@ NAVIGATION = [
     ("complaints:intake", _("New complaint"), INTAKE_ROLES),
     ("workorders:list", _("Work orders"), None),
     ("knowledge:index", _("Knowledge base"), None),
+    ("outages:list", _("Outages"), {Role.DISPATCHER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN}),
+    ("quality:index", _("Quality inspection"), None),
     ("admin:index", _("Administration"), {Role.ADMIN}),
     ("dashboard", _("Dashboard"), STATISTICS_ROLES),
     ("swagger-ui", _("API"), {Role.ADMIN, Role.MANAGER}),

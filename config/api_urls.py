@@ -12,4 +12,5 @@ urlpatterns = [
     path("public/", include("complaints.public.api_urls")),
     path("knowledge/", include("complaints.knowledge.api_urls")),
     path("", include("workorders.outages.api_urls")),
+    path("", include("workorders.quality.api_urls")),
 ]

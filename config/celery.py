@@ -20,7 +20,7 @@ def _prepare_runtime_dirs(**_kwargs):
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Each app's tasks module, and those of the workorders packages that own tasks.
 app.autodiscover_tasks()
-app.autodiscover_tasks(["workorders.deadlines", "workorders.stats"])
+app.autodiscover_tasks(["workorders.deadlines", "workorders.stats", "workorders.quality"])
 
 
 @app.task(name="config.ping", acks_late=True)

@@ -189,6 +189,7 @@ CELERY_TASK_ROUTES = {
     "workorders.sweep_deadlines": {"queue": "deadlines"},
     "workorders.raise_level_after_breaches": {"queue": "deadlines"},
     "workorders.stats.*": {"queue": "reports"},
+    "workorders.quality.*": {"queue": "reports"},
 }
 # Beat: every periodic job of the system, in one place (Asia/Shanghai). Reports cover the period
 # just ended: the daily sheet after midnight, the weekly bulletin on Monday, the monthly report on the 1st.
@@ -196,6 +197,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "workorders.sweep_deadlines", "schedule": 60.0},
     "notifications-requeue": {"task": "notifications.requeue", "schedule": 30.0},
     "exports-requeue": {"task": "workorders.stats.requeue_exports", "schedule": 60.0},
+    # Quality inspection: Monday 02:00, a sample of the week just ended (issue 16).
+    "quality-weekly-sample": {
+        "task": "workorders.quality.sample_week",
+        "schedule": crontab(minute=0, hour=2, day_of_week=1),
+    },
     "stats-daily-report": {
         "task": "workorders.stats.generate_scheduled_report",
         "schedule": crontab(minute=10, hour=0),
@@ -379,6 +385,9 @@ SURVEY_PHONE_CALLBACK_LEVELS = env.list("SURVEY_PHONE_CALLBACK_LEVELS", default=
 SUPERVISION_FEEDBACK_LIMIT = env.str("SUPERVISION_FEEDBACK_LIMIT", default="1wd")
 # 协办 (co-handling): the assisting departments give their parts within this limit of the assignment.
 ASSIST_LIMIT = env.str("ASSIST_LIMIT", default="2wd")
+# Quality inspection: closed orders sampled per agent and per handling department each week (besides
+# every unsatisfied and every special/major order).
+QUALITY_SAMPLE_PER_PERSON = env.int("QUALITY_SAMPLE_PER_PERSON", default=2)
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "95598 Complaint Work-Order API",

@@ -51,6 +51,7 @@ urlpatterns = [
     path("open311/v2/", include("complaints.open311.urls")),
     path("knowledge/", include("complaints.knowledge.urls")),
     path("", include("workorders.outages.urls")),
+    path("quality/", include("workorders.quality.urls")),
     path("", include("workorders.intake.urls")),
     path("", include("workorders.urls")),
     path("", include("workorders.stats.urls")),

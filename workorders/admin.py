@@ -512,4 +512,6 @@ class ComplaintAdmin(complaints_admin.ComplaintAdmin):
         url = reverse("admin:workorders_workorder_change", args=[order.pk])
         return format_html('<a href="{}">{} ({})</a>', url, order, order.get_status_display())
 
+
 from .outages import admin as _outages_admin  # noqa: E402, F401  (registers the outage admin)
+from .quality import admin as _quality_admin  # noqa: E402, F401  (registers the quality admin)

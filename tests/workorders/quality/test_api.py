@@ -6,7 +6,7 @@ from workorders.quality.services import quality_sample
 
 from .conftest import WEEK
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.workorders.quality.urls")]
+pytestmark = [pytest.mark.django_db]
 
 URL = "/api/v1/inspections/"
 SCORES = {"intake": 20, "classification": 20, "reply": 20, "callback": 20}

@@ -12,7 +12,7 @@ from .conftest import WEEK
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
-pytestmark = [pytest.mark.e2e, pytest.mark.urls("tests.workorders.quality.urls")]
+pytestmark = [pytest.mark.e2e]
 
 
 @pytest.fixture

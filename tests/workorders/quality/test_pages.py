@@ -8,7 +8,7 @@ from workorders.quality.services import inspection_appeal, quality_sample
 
 from .conftest import WEEK
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.workorders.quality.urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture

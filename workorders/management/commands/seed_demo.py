@@ -15,6 +15,7 @@ SEEDERS = [
     "workorders.demo.orders.seed_orders",
     "complaints.knowledge.demo.seed_knowledge",
     "workorders.outages.demo.seed_outages",
+    "workorders.quality.demo.seed_quality",
     # One deadline sweep now, so the demo's overdue orders are marked before the first beat tick.
     "workorders.deadlines.sweep.sweep",
 ]
@@ -25,6 +26,7 @@ STEPS = {
     "workorders.demo.orders.seed_orders": "demo orders over the last 90 days",
     "complaints.knowledge.demo.seed_knowledge": "knowledge articles and reply templates",
     "workorders.outages.demo.seed_outages": "outage events with linked and suggested complaints",
+    "workorders.quality.demo.seed_quality": "a quality inspection round with appeals",
     "workorders.deadlines.sweep.sweep": "deadline sweep (marks the overdue orders)",
 }
 
@@ -39,7 +41,7 @@ def _counted(path: str, result) -> str:
     if path.endswith("seed_orders"):
         text = f"{result['created']} orders created" if result["created"] else "already loaded, none added"
         return text + (f", {len(result['failures'])} steps refused" if result["failures"] else "")
-    if (path.endswith("seed_knowledge") or path.endswith("seed_outages")) and isinstance(result, dict):
+    if path.endswith(("seed_knowledge", "seed_outages", "seed_quality")) and isinstance(result, dict):
         return ", ".join(f"{n} {k}" for k, n in result.items())
     if path.endswith(".sweep"):
         return f"{result.claimed} deadlines checked, {result.breaches} overdue"
