@@ -205,6 +205,13 @@ class Complaint(models.Model):
         default=False,
         help_text=_("The customer asked for no SMS (acknowledgement, reply, closing, survey)."),
     )
+    language = models.CharField(
+        _("customer's language"),
+        max_length=10,
+        blank=True,
+        choices=[("zh-hans", _("Simplified Chinese")), ("en", _("English"))],
+        help_text=_("The language of the SMS to the customer (blank: the system's default)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("received by"),

@@ -52,6 +52,13 @@ class ComplaintInput(serializers.Serializer):
         help_text="the customer asked for no SMS (acknowledgement, notices, survey)",
     )
     external_ref = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(
+        choices=["zh-hans", "en"],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="the language of the SMS to the customer (blank: the system's default)",
+    )
     related_to = serializers.IntegerField(
         required=False, allow_null=True, help_text="id of an earlier order this complaint is about"
     )

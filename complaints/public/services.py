@@ -149,6 +149,8 @@ def _register_web(*, actor: User, fields: dict, category: Category | None, files
     complaint = complaint_register(
         actor=actor,
         channel=Channel.WEB_95598,
+        # the customer's SMS speak the language the customer filed in
+        language="en" if (translation.get_language() or "").startswith("en") else "zh-hans",
         category=leaf,
         received_at=now,
         now=now,

@@ -234,3 +234,19 @@ def test_the_admin_lists_survey_links_and_edits_the_customer_templates(builder, 
         admin_client.get(f"/admin/notifications/notificationtemplate/{template.pk}/change/").status_code
         == 200
     )
+
+
+def test_the_customer_is_texted_in_the_language_recorded_at_intake(api_client_for, gateway):
+    client = api_client_for("agent")
+    english = client.post("/api/v1/complaints/", intake_body(language="en"), format="json")
+    chinese = client.post("/api/v1/complaints/", intake_body(phone="13900000777"), format="json")
+    assert english.status_code == 201 and english.json()["language"] == "en"
+    texts = {}
+    for answer in (english, chinese):
+        complaint = Complaint.objects.get(pk=answer.json()["id"])
+        [row] = customer_sms(complaint.workorder)
+        tasks.deliver([row.pk])
+        texts[answer.json()["tracking_no"]] = gateway.json()[-1]["text"]
+    english_text, chinese_text = texts[english.json()["tracking_no"]], texts[chinese.json()["tracking_no"]]
+    assert re.search(r"[\u4e00-\u9fff]", chinese_text)
+    assert not re.search(r"[\u4e00-\u9fff]", english_text) and "complaint" in english_text.lower()

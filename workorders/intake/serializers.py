@@ -47,6 +47,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "is_confidential",
             "upgrade_tendency",
             "sms_opt_out",
+            "language",
             "external_ref",
             "workorder",
             "possible_duplicates",

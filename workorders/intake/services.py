@@ -60,6 +60,7 @@ def complaint_register(
     is_confidential=False,
     upgrade_tendency=False,
     sms_opt_out=False,
+    language="",
     external_ref="",
     related_to=None,
     draft=False,
@@ -96,6 +97,7 @@ def complaint_register(
         is_confidential=is_confidential,
         upgrade_tendency=upgrade_tendency,
         sms_opt_out=sms_opt_out,
+        language=language,
         external_ref=external_ref,
         created_by=actor,
     )

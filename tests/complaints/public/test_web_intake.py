@@ -85,6 +85,7 @@ def test_a_web_complaint_starts_in_classification_with_channel_web_95598(org):
     assert complaint.created_by == web_intake_user() and not complaint.created_by.is_active
     assert complaint.phone == "13700001234" and complaint.customer.phone == "13700001234"
     assert not complaint.sms_opt_out
+    assert complaint.language == "zh-hans"  # the page's language: the customer's SMS follow it
     # the level-2 choice is left for the dispatcher to classify, and noted on the timeline
     assert complaint.category is None
     events = list(complaint.workorder.events.values_list("action", flat=True))
@@ -200,6 +201,11 @@ def test_field_errors_are_in_plain_words_and_keep_the_rest(org):
 
 
 @pytest.mark.django_db
+def test_a_complaint_filed_in_english_is_answered_in_english(org):
+    number = tracking_no_in(file_once(page("en")))
+    assert Complaint.objects.get(tracking_no=number).language == "en"
+
+
 def test_a_level_3_category_is_not_offered_and_refused(org):
     response = file_once(page("en"), category=Category.objects.get(code="040101").pk)
     assert response.status_code == 400 and "Choose what your complaint is about" in response.content.decode()
