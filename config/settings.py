@@ -416,6 +416,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "complaints.models.Channel",
         "ExportStatusEnum": "workorders.models.ExportState",
         "StatusEnum": "workorders.models.Status",
+        "LanguageEnum": "notifications.models.Language",
     },
 }
 

@@ -132,7 +132,7 @@ def test_no_template_has_doubled_punctuation():
 # the company; what a queue already shows (an approved order to call back, a reply to review)
 # sends none. The demo's people read their inbox as the days went by: only the last two days'
 # notices are unread.
-DEMO_TOTALS = {"agent": 0, "dispatcher": 60, "supervisor": 150, "manager": 30}
+DEMO_TOTALS = {"agent": 20, "dispatcher": 60, "supervisor": 150, "manager": 30}
 UNREAD_AT_MOST = 50
 
 
@@ -147,6 +147,11 @@ def test_the_demo_inboxes_hold_tens_of_items(settings):
     for username, bound in DEMO_TOTALS.items():
         _user, items, _unread = counts[username]
         assert items <= bound, (username, items)
+    # the callback queue is the agent's worklist: only the quality results of the demo round reach them
+    agent_kinds = set(
+        Notification.objects.filter(user=counts["agent"][0]).values_list("event_type", flat=True)
+    )
+    assert agent_kinds <= {"quality_scored", "quality_decided"}, agent_kinds
     for user, items, unread in counts.values():
         assert unread <= UNREAD_AT_MOST, (user.username, unread)
         if user.has_role("handler"):

@@ -102,6 +102,7 @@ class InspectionViewSet(ViewSet):
     """Quality inspections (工单质检) in the caller's scope."""
 
     serializer_class = InspectionSerializer
+    pagination_class = Pages  # the list's answer (and its schema) is a page: count, next, previous, results
 
     def _get(self, request, pk):
         inspection = inspection_get(request.user, pk)
