@@ -100,8 +100,8 @@ def loaded(org):
             [handled],
         )
         cursor.execute(
-            "INSERT INTO workorders_assignment (order_id, department_id, assigned_at, return_reason) "
-            "SELECT id, %s, received_at, '' FROM workorders_workorder "
+            "INSERT INTO workorders_assignment (order_id, department_id, assigned_at, return_reason, role) "
+            "SELECT id, %s, received_at, '', 'lead' FROM workorders_workorder "
             "WHERE tracking_no LIKE 'E%%' AND id %% 3 = 0",
             [handled],
         )
