@@ -26,9 +26,7 @@ of the page is logged in ``PublicRequest`` (kind ``survey``); the page is thrott
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,10 +39,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
-from rest_framework.throttling import SimpleRateThrottle
 
 from complaints.models import PublicRequest
-from config.cache import resilient_cache
+from complaints.public.throttling import PublicLimit, client_ip
 from config.errors import DomainError
 from notifications.customer import phone_callback_required, survey_link_for_token
 from notifications.models import SurveyLink
@@ -237,26 +234,6 @@ class SurveyForm(forms.Form):
         return data
 
 
-class SurveyThrottle(SimpleRateThrottle):
-    """``THROTTLE_RATES["public_survey"]`` per address (``REMOTE_ADDR``), in the shared cache."""
-
-    scope = "public_survey"
-    cache = resilient_cache
-
-    def get_rate(self):
-        return (getattr(settings, "THROTTLE_RATES", None) or {}).get(self.scope)
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
-
-
-def client_ip(request) -> str | None:
-    try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
-    except ValueError:
-        return None
-
-
 def _log(request, outcome: str, link: SurveyLink | None = None, **detail) -> None:
     order = link.order if link is not None else None
     PublicRequest.objects.create(
@@ -278,9 +255,8 @@ def _refused(request, refusal: Refusal, link: SurveyLink | None):
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def survey_page(request, token: str):
-    throttle = SurveyThrottle()
-    if not throttle.allow_request(request, None):
-        seconds = max(1, math.ceil(throttle.wait() or 1))
+    seconds = PublicLimit("public_survey").check(client_ip(request) or "unknown")
+    if seconds is not None:
         _log(request, "throttled")
         response = render(
             request, "public/survey.html", {"throttled": True, "retry_after": seconds}, status=429
