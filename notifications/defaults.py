@@ -45,6 +45,9 @@ DEFAULT_RULES = [
     DefaultRule("urge", "holder", (INBOX, EMAIL)),
     DefaultRule("urge_threshold", "department_leaders", (INBOX, EMAIL, SMS), urgent=True),
     DefaultRule("urge_threshold", "supervisors", (INBOX, EMAIL), urgent=True),
+    # 内部催办: the department's handlers, by mail too, and its leaders in the inbox.
+    DefaultRule("internal_urge", "holder", (INBOX, EMAIL), urgent=True),
+    DefaultRule("internal_urge", "department_leaders", (INBOX,)),
     DefaultRule("escalate", "supervisors", (INBOX, EMAIL)),
     DefaultRule("escalate", "department_leaders", (INBOX,)),
     DefaultRule("merged_from", "holder", (INBOX,)),
@@ -265,6 +268,12 @@ DEFAULT_TEMPLATES = {
             "{{ order.unit }}: important complaint " + _NO + " was dispatched to {{ order.department }}. "
             "Demand: {{ order.complaint.demand|truncatechars:60 }}"
         ),
+    ),
+    "internal_urge": (
+        f"【催办】工单 {_NO}",
+        "中心第{{ payload.count }}次催办，请{{ order.department|default:'' }}加快办理：{{ payload.comment }}",
+        f"[Urged by the centre] Order {_NO}",
+        "The centre urged this order ({{ payload.count }} times so far); please hurry: {{ payload.comment }}",
     ),
     "supervise": (
         f"【督办】工单 {_NO}",

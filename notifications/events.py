@@ -34,6 +34,7 @@ EVENT_TYPES = {
     "decide_extension": _("Extension decided"),
     "urge": _("Customer urged the order"),
     "urge_threshold": _("Urging reached the threshold"),
+    "internal_urge": _("The centre urged the department (催办)"),
     "escalate": _("Order escalated"),
     "note": _("Note added"),
     # Centre operations (issue 16)

@@ -20,9 +20,9 @@ from accounts.models import User
 from accounts.roles import Role
 from config.cache import cache_delete, cache_get, cache_set
 
-from .lifecycle.actions import PLATFORM_CHANNELS
 from .models import (
     OPEN_STATUSES,
+    PLATFORM_CHANNELS,
     UNHANDLED_OUTCOMES,
     AssistRequest,
     Deadline,

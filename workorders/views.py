@@ -95,6 +95,7 @@ EVENT_LABELS = {
     "deadline_overdue": gettext_lazy("Deadline passed (the alert waits for office hours)"),
     "flags_changed": gettext_lazy("Risk flags changed"),
     "draft_edited": gettext_lazy("Draft edited"),
+    "survey_answered": gettext_lazy("Customer answered the SMS survey"),
 }
 PAYLOAD_LABELS = {
     "comment": gettext_lazy("Comment"),
@@ -113,10 +114,15 @@ PAYLOAD_LABELS = {
     "count": gettext_lazy("Urges"),
     "attempt": gettext_lazy("Attempt"),
     "dissatisfaction_reason": gettext_lazy("Reason for dissatisfaction"),
-    "approved": gettext_lazy("Extension approved"),
+    "approved": gettext_lazy("Approved"),  # an extension or a suspension (decide_extension, decide_suspend)
     "extended_until": gettext_lazy("Extended until"),
     "level_from": gettext_lazy("Level before"),
     "level_to": gettext_lazy("Level now"),
+    "requirements": gettext_lazy("Requirements"),
+    "opinion": gettext_lazy("Opinion"),
+    "reply": gettext_lazy("Reply to the platform"),
+    "evaluation": gettext_lazy("Platform's evaluation"),
+    "source": gettext_lazy("Source"),
 }
 
 
@@ -401,6 +407,10 @@ def _payload_value(key, value):
         return Satisfaction(value).label if value in Satisfaction.values else value
     if key == "method":
         return ContactMethod(value).label if value in ContactMethod.values else value
+    if key == "source" and value == "customer_survey":
+        return _("The customer's SMS survey")
+    if key == "evaluation":
+        return Satisfaction(value).label if value in Satisfaction.values else value
     if key == "truthfulness":
         return Truthfulness(value).label if value in Truthfulness.values else value
     if key in ("requested_due_at", "extended_until") and isinstance(value, str):

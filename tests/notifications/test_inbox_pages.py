@@ -132,7 +132,10 @@ def test_no_template_has_doubled_punctuation():
 # the company; what a queue already shows (an approved order to call back, a reply to review)
 # sends none. The demo's people read their inbox as the days went by: only the last two days'
 # notices are unread.
-DEMO_TOTALS = {"agent": 20, "dispatcher": 60, "supervisor": 150, "manager": 30}
+# The breach alerts and escalations that reach the manager depend on the hour the demo is seeded (a
+# working-time breach is announced in office hours only): 20 to 35 of them, against ~200 when every
+# unit's alert climbed to the company manager.
+DEMO_TOTALS = {"agent": 20, "dispatcher": 60, "supervisor": 150, "manager": 45}
 UNREAD_AT_MOST = 50
 
 

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
+    CENTRE_STAGES,
     POLICY_STAGES,
     ChannelLimit,
     Deadline,
@@ -46,6 +47,17 @@ class SlaPolicyAdmin(admin.ModelAdmin):
                     "keep the limits frozen on their order."
                 ),
                 "fields": [(f"{s}_limit", f"{s}_unit") for s in POLICY_STAGES],
+            },
+        ),
+        (
+            _("Limits of the centre's stages"),
+            {
+                "description": _(
+                    "A 督办's answer (when its issuer sets no due time), the assisting parts of a "
+                    "co-handled order (协办), and the reply back to the 12398/12345 platform. Empty: "
+                    "the system default for 督办 and 协办, the channel's own limit for the platform."
+                ),
+                "fields": [(f"{s}_limit", f"{s}_unit") for s in CENTRE_STAGES],
             },
         ),
     ]

@@ -20,12 +20,20 @@ from datetime import datetime
 from django.conf import settings
 
 from ..lifecycle import Concern, record_system_event
-from ..lifecycle.actions import PLATFORM_CHANNELS
-from ..models import UNHANDLED_OUTCOMES, Deadline, Stage, Status, WorkOrder, WorkOrderEvent
+from ..models import (
+    PLATFORM_CHANNELS,
+    UNHANDLED_OUTCOMES,
+    Deadline,
+    OrderSla,
+    Stage,
+    Status,
+    WorkOrder,
+    WorkOrderEvent,
+)
 from .calendar import get_calendar
 from .engine import (
     cancel_open,
-    channel_limit_for,
+    centre_limit,
     day_before_reminder,
     department_at,
     freeze_sla,
@@ -46,7 +54,7 @@ from .engine import (
 on_workorder_event = effects = Concern("deadlines", every_action=True)
 
 # Actions that leave every clock as it is.
-effects.none("accept", "note", "attach")
+effects.none("accept", "note", "attach", "internal_urge")
 # The order a duplicate joins only counts an urge; the sweep's own events change no clock.
 effects.none("merged_from", "deadline_warning", "deadline_breached", "deadline_overdue", "deadline_escalated")
 
@@ -82,16 +90,17 @@ def _open_dispatch(order: WorkOrder, *, start: datetime, now: datetime) -> None:
 
 @effects.on("classify")
 def _classified(order: WorkOrder, event: WorkOrderEvent) -> None:
-    open_classified(order, now=event.created_at)
-    _open_platform(order, now=event.created_at)
+    sla = open_classified(order, now=event.created_at)
+    _open_platform(order, now=event.created_at, sla=sla)
 
 
-def _open_platform(order: WorkOrder, *, now: datetime) -> None:
-    """12398 / 12345: the reply back to the platform is due by the channel's own limit, counted from
-    receipt; it stays open after the order closes until the reply is recorded (``platform_reply``)."""
+def _open_platform(order: WorkOrder, *, now: datetime, sla: OrderSla | None) -> None:
+    """12398 / 12345: the reply back to the platform is due by the SLA policy's platform limit (else
+    the channel's own limit), counted from receipt; it stays open after the order closes until the
+    reply is recorded (``platform_reply``)."""
     if order.channel not in PLATFORM_CHANNELS:
         return
-    limit = channel_limit_for(order.channel)
+    limit = centre_limit(order, Stage.PLATFORM, sla=sla)
     if limit:
         open_row(order, Stage.PLATFORM, start=order.received_at, now=now, limit=limit, basis="platform")
 
@@ -117,9 +126,10 @@ def _dispatched(order: WorkOrder, event: WorkOrderEvent) -> None:
 
 
 def _open_assist(order: WorkOrder, *, now: datetime) -> None:
-    """协办: the assisting parts share one clock (``ASSIST_LIMIT`` from the assignment), reminded and
-    breached like any stage (the lead department, who waits for them, is its holder)."""
-    limit = parse_spec(getattr(settings, "ASSIST_LIMIT", "2wd"))
+    """协办: the assisting parts share one clock (the policy's assist limit, else ``ASSIST_LIMIT``, from
+    the assignment), reminded and breached like any stage (the lead department, who waits for them,
+    is its holder)."""
+    limit = centre_limit(order, Stage.ASSIST)
     row = open_row(order, Stage.ASSIST, start=now, now=now, limit=limit, basis="assist")
     if row is not None:
         order.assists.filter(state="pending", due_at__isnull=True).update(due_at=row.due_at)
@@ -256,9 +266,10 @@ def _extension_decided(order: WorkOrder, event: WorkOrderEvent) -> None:
 @effects.on("supervise")
 def _supervised(order: WorkOrder, event: WorkOrderEvent) -> None:
     """督办: the department's answer gets a clock of its own, due when the issuer said (else
-    ``SUPERVISION_FEEDBACK_LIMIT`` from now), reminded, breached and escalated like any stage."""
+    the policy's supervision limit, else ``SUPERVISION_FEEDBACK_LIMIT``, from now), reminded,
+    breached and escalated like any stage."""
     now, payload = event.created_at, event.payload or {}
-    limit = parse_spec(getattr(settings, "SUPERVISION_FEEDBACK_LIMIT", "1wd"))
+    limit = centre_limit(order, Stage.SUPERVISION)
     row = open_row(order, Stage.SUPERVISION, start=now, now=now, limit=limit, basis="supervision")
     if row is None or not payload.get("due_at"):
         return

@@ -325,7 +325,7 @@ def recompute_open(order: WorkOrder, *, sla: OrderSla, now: datetime) -> None:
             continue
         if row.basis in ("reopen", "redispatch", "assist", "platform"):  # limits not from the level's policy
             limit = {"value": row.limit_value, "unit": row.limit_unit}
-            if row.basis == "redispatch" and sla.limits.get(row.stage):
+            if row.basis in ("redispatch", "assist", "platform") and sla.limits.get(row.stage):
                 limit = sla.limits[row.stage]
         else:
             limit = sla.limits.get(row.stage)
@@ -355,8 +355,9 @@ def recompute_open(order: WorkOrder, *, sla: OrderSla, now: datetime) -> None:
         row.save()
 
 
-def open_classified(order: WorkOrder, *, now: datetime) -> None:
-    """Freeze the SLA and open the customer-facing clocks, from receipt (dispatch recomputed)."""
+def open_classified(order: WorkOrder, *, now: datetime) -> OrderSla:
+    """Freeze the SLA and open the customer-facing clocks, from receipt (dispatch recomputed);
+    returns the frozen SLA."""
     sla = freeze_sla(order, now=now)
     received = order.received_at
     dispatch = order.deadlines.open().filter(stage=Stage.DISPATCH)
@@ -365,6 +366,24 @@ def open_classified(order: WorkOrder, *, now: datetime) -> None:
     cal = get_calendar()
     for stage in (Stage.DISPATCH, Stage.CONTACT, Stage.REPLY, Stage.OVERALL, Stage.REGULATORY):
         open_row(order, stage, start=received, now=now, sla=sla, cal=cal, cycle=0)
+    return sla
+
+
+def centre_limit(order: WorkOrder, stage: str, *, sla: OrderSla | None = None) -> dict | None:
+    """The limit of a stage the centre starts (督办, 协办, the platform reply): the order's frozen SLA
+    policy's, else the default (``SUPERVISION_FEEDBACK_LIMIT``, ``ASSIST_LIMIT``, the platform
+    channel's own limit)."""
+    sla = sla or sla_for(order)
+    limit = sla.limits.get(str(stage)) if sla else None
+    if limit:
+        return limit
+    if stage == Stage.SUPERVISION:
+        return parse_spec(getattr(settings, "SUPERVISION_FEEDBACK_LIMIT", "1wd"))
+    if stage == Stage.ASSIST:
+        return parse_spec(getattr(settings, "ASSIST_LIMIT", "2wd"))
+    if stage == Stage.PLATFORM:
+        return channel_limit_for(order.channel)
+    return None
 
 
 def department_at(order: WorkOrder, level: int) -> int | None:

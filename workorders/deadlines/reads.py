@@ -8,7 +8,7 @@ from django.utils import timezone
 from complaints.models import Category
 from config.representation import choice_labels
 
-from ..models import Deadline, Stage, WorkOrder
+from ..models import PLATFORM_CHANNELS, Deadline, Stage, WorkOrder
 from .calendar import get_calendar
 from .engine import CLOCK_FROM_RECEIPT, channel_limit_for, compute, resolve_policy, urgent_levels
 
@@ -83,6 +83,10 @@ def preview(
     urgent = level in urgent_levels()
     out = []
     for stage, limit in limits.items():
+        if stage in (Stage.SUPERVISION, Stage.ASSIST):  # started by a person later, if ever
+            continue
+        if stage == Stage.PLATFORM and channel not in PLATFORM_CHANNELS:
+            continue
         external = (at, ext) if stage == Stage.REPLY and ext else None
         c = compute(
             cal=cal, start=at, limit=limit, share=float(policy.warn_share), urgent=urgent, external=external

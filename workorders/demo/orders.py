@@ -930,6 +930,10 @@ class _Seeder:
             t = self.later(t, 60, 1440)
             yield t
             self.act(spec, "urge", self.agent, t, comment=self.rng.choice(T.URGE_COMMENTS))
+        if spec.urges >= 2:  # urged twice by the customer: the centre urges the department too (内部催办)
+            t = self.later(t, 10, 120)
+            yield t
+            self.act(spec, "internal_urge", self.dispatcher, t, comment=self.rng.choice(T.CENTRE_URGES))
         return t
 
     def reply(self, spec, t, handler, dept):

@@ -859,6 +859,11 @@ EXTENSION_REASONS = {  # first-level category → (reason, basis)
 }
 
 # 督办 (supervision) requirements and the departments' answers.
+# 内部催办: what the centre's dispatcher tells the department after the customer's repeated calls.
+CENTRE_URGES = [
+    "客户已多次来电催办，请今日内与客户联系并反馈处理进度。",
+    "该工单客户反复催促，请加快处理，明确完成时间后告知客户。",
+]
 SUPERVISION_REQUIREMENTS = [
     "客户反复催办，请部门负责人亲自过问，明确整改时限并向客户当面说明。",
     "请于今日内上门核实现场情况，反馈处理进度和下一步措施。",

@@ -21,12 +21,13 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Department, User
 from accounts.roles import Role
 from accounts.selectors import user_covers_department
-from complaints.models import Channel, Complaint
+from complaints.models import Complaint
 from complaints.validators import CONTACT_PHONE_REQUIRED, contact_phone_missing
 from config.errors import DomainError
 
 from ..models import (
     OPEN_STATUSES,
+    PLATFORM_CHANNELS,
     UNHANDLED_OUTCOMES,
     Assignment,
     AssistRequest,
@@ -580,6 +581,20 @@ def _urge(ctx: Context) -> None:
         ctx.payload["level_to"] = order.level
 
 
+def _internal_urge(ctx: Context) -> None:
+    """内部催办: the centre (a dispatcher, supervisor or manager) urges the handling department. Kept
+    apart from the customer's urging: it neither raises the level nor flags an upgrade tendency, and
+    it counts in the department's figures (``internal_urged``)."""
+    order = ctx.order
+    order.internal_urge_count += 1
+    ctx.payload.update(
+        count=order.internal_urge_count,
+        comment=ctx.data["comment"],
+        department=order.department_id,
+        department_name=order.department.name if order.department_id else "",
+    )
+
+
 def _escalate(ctx: Context) -> None:
     order = ctx.order
     if order.level == Level.SPECIAL:
@@ -647,7 +662,6 @@ def _answer_supervision(ctx: Context) -> None:
 
 # 12398 (the energy regulator) and 12345 (the government hotline): orders the platform transferred,
 # whose reply goes back to it by its own limit (the ``platform`` deadline stage).
-PLATFORM_CHANNELS = (Channel.REGULATOR_12398, Channel.GOV_12345)
 
 
 def is_platform_order(order: WorkOrder) -> bool:
@@ -934,6 +948,16 @@ ACTIONS: dict[str, Action] = {
             _urge,
             inputs.CommentInput,
             offered_to=lambda o, user: not _own_new_order(o, user),
+        ),
+        Action(
+            "internal_urge",
+            gettext_lazy("Urge the department (催办)"),
+            (S.PROCESSING,),
+            None,
+            frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.MANAGER}),
+            _internal_urge,
+            inputs.InternalUrgeInput,
+            offered=lambda o: o.department_id is not None,
         ),
         Action(
             "escalate",

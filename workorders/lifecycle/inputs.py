@@ -73,6 +73,11 @@ class RequiredCommentInput(serializers.Serializer):
     comment = Text(max_length=2000, missing=_("Write a comment."))
 
 
+class InternalUrgeInput(serializers.Serializer):
+    # 内部催办: what the centre asks the department to hurry (required: it is sent to them).
+    comment = Text(max_length=2000, missing=_("Write what the department must hurry."))
+
+
 class EscalateInput(serializers.Serializer):
     # design.md: ``comment`` (required: the reason)
     comment = Text(max_length=2000, missing=_("Give the reason for raising the level."))

@@ -116,6 +116,13 @@ def _urge(order: WorkOrder) -> str:
     return _("Urged (%(count)d times so far): the handlers have been told.") % {"count": order.urge_count}
 
 
+def _internal_urge(order: WorkOrder) -> str:
+    return _("Urged by the centre (%(count)d times so far): %(dept)s has been told.") % {
+        "count": order.internal_urge_count,
+        "dept": _dept(order),
+    }
+
+
 def _escalate(order: WorkOrder) -> str:
     return _("Escalated: the order is now %(level)s.") % {"level": order.get_level_display()}
 
@@ -206,6 +213,7 @@ DONE: dict[str, Callable[[WorkOrder], str]] = {
     "request_extension": _request_extension,
     "decide_extension": _decide_extension,
     "urge": _urge,
+    "internal_urge": _internal_urge,
     "escalate": _escalate,
     "supervise": _supervise,
     "answer_supervision": _answer_supervision,

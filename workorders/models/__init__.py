@@ -11,6 +11,7 @@ complaints).
 """
 
 from .deadlines import (
+    CENTRE_STAGES,
     POLICY_STAGES,
     CalendarData,
     ChannelLimit,
@@ -27,6 +28,7 @@ from .orders import (
     CALLBACK_SATISFACTION_CHOICES,
     LEVEL_RANK,
     OPEN_STATUSES,
+    PLATFORM_CHANNELS,
     UNHANDLED_OUTCOMES,
     Assignment,
     AssistRequest,
@@ -68,8 +70,10 @@ __all__ = [
     "HANDLING_BUCKET_EDGES",
     "LEVEL_RANK",
     "OPEN_STATUSES",
+    "CENTRE_STAGES",
     "POLICY_STAGES",
     "STAT_STAGES",
+    "PLATFORM_CHANNELS",
     "UNHANDLED_OUTCOMES",
     "Assignment",
     "AssistRequest",

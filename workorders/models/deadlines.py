@@ -47,6 +47,9 @@ POLICY_STAGES = [
     Stage.OVERALL,
     Stage.REGULATORY,
 ]
+# Stages a person or a channel starts (issue 16), limited by the policy too. Empty on a policy: the
+# settings' default (``SUPERVISION_FEEDBACK_LIMIT``, ``ASSIST_LIMIT``), the platform's channel limit.
+CENTRE_STAGES = [Stage.SUPERVISION, Stage.ASSIST, Stage.PLATFORM]
 
 
 def _limit_fields(value_label, unit_label, default_unit):
@@ -107,6 +110,15 @@ class SlaPolicy(models.Model):
     regulatory_limit, regulatory_unit = _limit_fields(
         _("regulatory ceiling"), _("regulatory ceiling unit"), LimitUnit.WORKING_DAYS
     )
+    supervision_limit, supervision_unit = _limit_fields(
+        _("supervision answer limit"), _("supervision answer unit"), LimitUnit.WORKING_DAYS
+    )
+    assist_limit, assist_unit = _limit_fields(
+        _("assisting parts limit"), _("assisting parts unit"), LimitUnit.WORKING_DAYS
+    )
+    platform_limit, platform_unit = _limit_fields(
+        _("platform reply limit"), _("platform reply unit"), LimitUnit.WORKING_DAYS
+    )
     note = models.TextField(_("note"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -121,7 +133,7 @@ class SlaPolicy(models.Model):
     def limits(self) -> dict:
         """{stage: {"value": n, "unit": u}} for every tracked stage, plus the reminder share."""
         result = {}
-        for stage in POLICY_STAGES:
+        for stage in (*POLICY_STAGES, *CENTRE_STAGES):
             value = getattr(self, f"{stage}_limit")
             if value:
                 result[str(stage)] = {"value": value, "unit": getattr(self, f"{stage}_unit")}

@@ -87,6 +87,9 @@ class Outcome(models.TextChoices):
 # established. Such an order is not reopened and counts no handling time against a department.
 UNHANDLED_OUTCOMES = frozenset({Outcome.MERGED, Outcome.NOT_ESTABLISHED})
 
+# 12398 / 12345: orders from these platforms owe the platform a reply of their own (issue 16).
+PLATFORM_CHANNELS = (Channel.REGULATOR_12398, Channel.GOV_12345)
+
 
 class ContactMethod(models.TextChoices):
     PHONE = "phone", _("Phone")
@@ -192,6 +195,8 @@ class WorkOrder(models.Model):
 
     # Counters
     urge_count = models.PositiveIntegerField(_("urges"), default=0)
+    # 催办 issued by the centre to the handling department (issue 16), apart from the customer's.
+    internal_urge_count = models.PositiveIntegerField(_("centre urges"), default=0)
     return_count = models.PositiveIntegerField(_("returns"), default=0)
     reject_count = models.PositiveIntegerField(_("rejections"), default=0)
     reopen_count = models.PositiveIntegerField(_("reopens"), default=0)

@@ -37,6 +37,8 @@ DAILY_MEASURES = (
     *(f"sat_{v}" for v in Satisfaction.values),
     "repeat",
     "urged",
+    # Urged by the centre (内部催办) at least once: counted against the department holding the order.
+    "internal_urged",
     "returned",
     "rejected",
     "reopened",

@@ -104,6 +104,20 @@ def linked_counts(user: User, outages) -> dict[int, dict]:
     return counts
 
 
+def outages_in_period(user: User, date_from, date_to, *, limit: int = 8) -> list[dict]:
+    """The dashboard's outage card: the outages that started in the period (local days), most
+    complaints first, each with the confirmed orders the user may see (total and still open)."""
+    outages = list(
+        OutageEvent.objects.filter(started_at__date__gte=date_from, started_at__date__lte=date_to)
+        .select_related("unit")
+        .order_by("-started_at", "-pk")[:200]
+    )
+    counts = linked_counts(user, outages)
+    rows = [{"outage": o, **counts[o.pk]} for o in outages]
+    rows.sort(key=lambda r: (-r["total"], -r["outage"].started_at.timestamp()))
+    return rows[:limit]
+
+
 def outage_orders(user: User, outage: OutageEvent, *, confirmed: bool) -> QuerySet[WorkOrder]:
     """The outage's linked orders (confirmed, or suggested and waiting) that the user may see."""
     links = OutageLink.objects.filter(outage=outage, confirmed=confirmed)

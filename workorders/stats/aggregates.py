@@ -42,6 +42,7 @@ from ..models import (
     DAILY_MEASURES,
     HANDLING_BUCKET_EDGES,
     HANDLING_BUCKETS,
+    PLATFORM_CHANNELS,
     STAT_STAGES,
     UNHANDLED_OUTCOMES,
     Deadline,
@@ -83,6 +84,7 @@ ORDER_FIELDS = (
     "approved_at",
     "is_repeat",
     "urge_count",
+    "internal_urge_count",
     "return_count",
     "reject_count",
     "reopen_count",
@@ -91,7 +93,6 @@ ORDER_FIELDS = (
     "platform_evaluation",
 )
 TRUTHFUL = (Truthfulness.TRUE, Truthfulness.PARTLY_TRUE)
-PLATFORM_CHANNELS = ("regulator_12398", "gov_12345")
 EVALUATED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED, Satisfaction.UNSATISFIED)
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
 
@@ -209,6 +210,7 @@ def order_measures(o: dict, late: set[str]) -> tuple[list, list | None, bool, di
         ("suspended", o.get("suspend_count")),
         ("repeat", o["is_repeat"]),
         ("urged", o["urge_count"]),
+        ("internal_urged", o.get("internal_urge_count")),
         ("returned", o["return_count"]),
         ("rejected", o["reject_count"]),
         ("reopened", o["reopen_count"]),

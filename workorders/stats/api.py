@@ -84,6 +84,9 @@ class SummarySerializer(serializers.Serializer):
     dismissed = serializers.IntegerField(help_text="orders dismissed as not established (不成立)")
     suspended = serializers.IntegerField(help_text="complaints suspended (挂起) at least once")
     terminated = serializers.IntegerField(help_text="complaints closed as service terminated (服务终止)")
+    internal_urged = serializers.IntegerField(
+        help_text="complaints the centre urged (催办 to the handling department) at least once"
+    )
     platform_received = serializers.IntegerField(help_text="orders from the 12398 and 12345 platforms")
     platform_replied = serializers.IntegerField(help_text="of those, replied back to the platform")
     platform_replied_late = serializers.IntegerField(help_text="of those, replied after the platform's limit")
@@ -95,6 +98,7 @@ class SummarySerializer(serializers.Serializer):
     repeat_rate = _rate_field()
     truthfulness_rate = _rate_field()
     urge_rate = _rate_field()
+    internal_urge_rate = _rate_field()
     return_rate = _rate_field()
     reject_rate = _rate_field()
     reopen_rate = _rate_field()

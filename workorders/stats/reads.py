@@ -77,6 +77,8 @@ RATES: dict[str, tuple[Callable[[dict], int], Callable[[dict], int]]] = {
     "repeat_rate": (_measure("repeat"), _measure("received")),
     "truthfulness_rate": (_measure("truthful"), _measure("replied")),
     "urge_rate": (_measure("urged"), _measure("received")),
+    # 内部催办率: complaints the centre had to urge (催办 to the department), of those received.
+    "internal_urge_rate": (_measure("internal_urged"), _measure("received")),
     "return_rate": (_measure("returned"), _measure("received")),
     "reject_rate": (_measure("rejected"), _measure("replied")),
     "reopen_rate": (_measure("reopened"), _measure("closed")),
@@ -105,6 +107,8 @@ def derived(row: dict) -> dict:
         # Complaints suspended (挂起) at least once, and closed as service terminated (服务终止).
         "suspended": row.get("suspended") or 0,
         "terminated": row.get("terminated") or 0,
+        # Complaints the centre urged (催办 to the handling department) at least once.
+        "internal_urged": row.get("internal_urged") or 0,
         # 12398 / 12345 orders and the replies sent back to those platforms.
         "platform_received": row.get("platform") or 0,
         "platform_replied": row.get("platform_replied") or 0,
@@ -138,6 +142,7 @@ def department_ranking(rows: list[dict]) -> list[dict]:
                 "received": d["received"],
                 "open": d["open"],
                 "overdue": d["overdue"],
+                "internal_urged": d["internal_urged"],
                 "on_time_rate": d["on_time_rate"],
                 "satisfaction_rate": d["satisfaction_rate"],
                 "avg_handling_hours": d["avg_handling_hours"],
@@ -539,6 +544,11 @@ PIVOT_MEASURES = {
     ),
     "suspended": (gettext_lazy("Suspended"), ("suspended",), lambda r: r.get("suspended") or 0),
     "terminated": (gettext_lazy("Service terminated"), ("terminated",), lambda r: r.get("terminated") or 0),
+    "internal_urged": (
+        gettext_lazy("Urged by the centre"),
+        ("internal_urged",),
+        lambda r: r.get("internal_urged") or 0,
+    ),
     "platform": (gettext_lazy("12398/12345 orders"), ("platform",), lambda r: r.get("platform") or 0),
     "platform_replied_late": (
         gettext_lazy("Replied late to the platform"),

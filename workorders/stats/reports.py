@@ -99,6 +99,7 @@ def report_data(kind: str, start: dt.date, end: dt.date, company: Department) ->
             "satisfaction_rate": d["satisfaction_rate"],
             "avg_handling_hours": d["avg_handling_hours"],
             "overdue": d["overdue"],
+            "internal_urged": d["internal_urged"],
         }
         for d in department_ranking(dept_rows)
     ]
@@ -139,6 +140,7 @@ SUMMARY_FIGURES = [
     ("dismissed", gettext_lazy("Dismissed (not established)")),
     ("suspended", gettext_lazy("Suspended")),
     ("terminated", gettext_lazy("Service terminated")),
+    ("internal_urged", gettext_lazy("Urged by the centre")),
     ("platform_received", gettext_lazy("12398/12345 orders")),
     ("platform_replied", gettext_lazy("Replied to the platform")),
     ("platform_replied_late", gettext_lazy("Replied late to the platform")),
@@ -220,6 +222,7 @@ def report_xlsx(report: Report) -> bytes:
             _("Satisfaction rate"),
             _("Average handling time (hours)"),
             _("Overdue now"),
+            _("Urged by the centre"),
         ],
     )
     for r in data["ranking"]:
@@ -232,6 +235,7 @@ def report_xlsx(report: Report) -> bytes:
                 r["satisfaction_rate"],
                 r["avg_handling_hours"],
                 r["overdue"],
+                r.get("internal_urged", 0),  # reports generated before the measure existed
             ],
         )
     for key, title in (

@@ -27,6 +27,7 @@ from config.xlsx import append_safe
 
 from ..filter_labels import filter_chips
 from ..models import ExportJob, Level, Report, ReportSubscription
+from ..outages.selectors import outages_in_period
 from .exports import clean_filters, export_start, exports_visible_to
 from .reads import (
     PIVOT_DIMENSIONS,
@@ -157,6 +158,8 @@ def dashboard(request):
             "d": data,
             "charts": charts,
             "stage_labels": STAGE_LABELS,
+            # Complaints per outage event of the period (issue 16): the outages page has the rest.
+            "outages": outages_in_period(request.user, data["date_from"], data["date_to"]),
         },
     )
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from tests.workorders.factories import act, snapshot
 from workorders.deadlines.sweep import sweep
 from workorders.lifecycle import available_actions
-from workorders.models import Deadline, WorkOrder, WorkOrderEvent
+from workorders.models import Deadline, SlaPolicy, WorkOrder, WorkOrderEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +57,9 @@ def test_a_supervisor_supervises_and_the_department_answers(build, users, api_cl
 
 
 def test_without_a_due_time_the_default_limit_applies(build, api_client_for, settings):
+    """A policy that leaves the 督办's limit empty falls back on ``SUPERVISION_FEEDBACK_LIMIT``
+    (the policy's own limit: tests/workorders/lifecycle/test_centre_urging_and_limits.py)."""
+    SlaPolicy.objects.update(supervision_limit=None)
     settings.SUPERVISION_FEEDBACK_LIMIT = "24h"
     order = build.order("review")
     before = timezone.now()

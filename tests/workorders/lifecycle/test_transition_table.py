@@ -38,6 +38,7 @@ RECIPES = {
     ),
     "decide_extension": ("supervisor", lambda c: {"approve": True, "comment": "同意延期"}),
     "urge": ("agent", lambda c: {"comment": "客户来电催促"}),
+    "internal_urge": ("dispatcher", lambda c: {"comment": "请加快处理，客户已多次来电"}),
     "escalate": ("supervisor", lambda c: {"comment": "影响面大"}),
     "supervise": ("supervisor", lambda c: {"requirements": "请部门负责人亲自过问"}),
     "answer_supervision": ("handler2", lambda c: {"comment": "已落实整改"}),
@@ -313,12 +314,13 @@ def test_stale_version_is_409_and_changes_nothing(build, api_client_for):
 
 
 # The company-wide role each action's table does not name (a manager may only supervise).
-NOT_NAMED = {"supervise": "agent"}
+NOT_NAMED = {"supervise": "agent", "internal_urge": "agent"}
 
 
 @pytest.mark.parametrize("action", sorted(a for a in ACTIONS if a not in ("note", "attach")))
 def test_a_role_the_table_does_not_name_gets_403(action, build, depts, api_client_for, media_tmp):
-    """A manager sees every order of the company but may take no lifecycle action but 督办: 403
+    """A manager sees every order of the company but may take no lifecycle action but 督办 and the
+    centre's 催办 (an agent is asked those instead): 403
     {detail, code}."""
     state = ACTIONS[action].sources[0]
     order = _prepare(build, None, state, action)

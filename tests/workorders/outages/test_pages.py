@@ -17,7 +17,7 @@ def test_the_list_counts_complaints_per_outage(page_client_for, build, outage, l
     response = page_client_for("dispatcher", language=language).get("/outages/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert title in html or language == "zh-hans"  # Chinese once the lead merges the translations
+    assert title in html
     assert 'data-testid="linked-total">1<' in html
     assert 'data-testid="suggested-total">0<' in html
 
@@ -106,3 +106,29 @@ def test_the_list_counts_suggestions_waiting_for_confirmation(page_client_for, b
     OutageLink.objects.create(outage=outage, order=order, linked_at=timezone.now(), confirmed=False)
     html = page_client_for("dispatcher", language="en").get("/outages/").content.decode()
     assert 'data-testid="linked-total">0<' in html and 'data-testid="suggested-total">1<' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("zh-hans", "本期停电事件"), ("en", "Outages in this range")]
+)
+def test_the_dashboard_counts_complaints_per_outage_in_the_users_scope(
+    page_client_for, build, depts, outage, users, language, title
+):
+    """The dashboard's outage card: the complaints linked to each outage of the period (an outage of
+    an earlier period is not listed), in total and still open."""
+    mine = build.order("processing", address="幸福路1号", content="停电")
+    closed = build.order("closed", address="光明街2号", content="停电")
+    for order in (mine, closed):
+        OutageLink.objects.create(outage=outage, order=order, linked_at=timezone.now(), confirmed=True)
+    old = OutageEvent.objects.create(
+        area="旧区",
+        unit=depts["BJ-CD"],
+        started_at=timezone.now() - timedelta(days=90),
+        created_by=users["dispatcher"],
+    )
+    html = page_client_for("manager", language=language).get("/dashboard/").content.decode()
+    assert title in html
+    card = html[html.index('data-testid="outages"') :]
+    card = card[: card.index("</table>")]
+    assert f"/outages/{outage.pk}/" in card and f"/outages/{old.pk}/" not in card
+    assert '<td class="text-end">2</td><td class="text-end">1</td>' in card  # linked, still open

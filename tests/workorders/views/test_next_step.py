@@ -308,4 +308,4 @@ def test_extension_refusal_is_said_and_recorded_in_the_timeline(page_client_for,
     assert "Extension refused: the reply deadline stays as it was." in body
     timeline = body[body.index('data-event="decide_extension"') :]
     timeline = timeline[: timeline.index("</li>")]
-    assert "Extension approved:</span> No" in timeline and "理由不充分" in timeline
+    assert "Approved:</span> No" in timeline and "理由不充分" in timeline
