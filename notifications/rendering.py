@@ -73,11 +73,9 @@ def tidy_punctuation(text: str) -> str:
     return text
 
 
-def render(event_type: str, channel: str, language: str, context: dict) -> tuple[str, str]:
-    """(subject, body) for the event, channel and language; never raises."""
-    order = context.get("order")
+def _find(event_type: str, channel: str, language: str) -> tuple | None:
+    """(pk, subject, body) of the template the lookup order finds, or None."""
     templates = _templates()
-    found = None
     for key in (
         (event_type, channel, language),
         (event_type, channel, "en"),
@@ -85,8 +83,21 @@ def render(event_type: str, channel: str, language: str, context: dict) -> tuple
         (event_type, "inapp", "en"),
     ):
         if key in templates:
-            found = templates[key]
-            break
+            return templates[key]
+    return None
+
+
+def personal(event_type: str, channel: str, language: str) -> bool:
+    """Whether the text may differ from one recipient to another (the template names the
+    ``recipient``): otherwise one rendering serves every recipient of a message in that language."""
+    found = _find(event_type, channel, language)
+    return found is not None and any("recipient" in text for text in found[1:])
+
+
+def render(event_type: str, channel: str, language: str, context: dict) -> tuple[str, str]:
+    """(subject, body) for the event, channel and language; never raises."""
+    order = context.get("order")
+    found = _find(event_type, channel, language)
     if found is None:
         logger.warning(
             "No notification template for %s/%s/%s; using the fallback text", event_type, channel, language

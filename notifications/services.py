@@ -43,7 +43,7 @@ from .models import (
     NotificationSettings,
     WebhookSubscription,
 )
-from .rendering import render
+from .rendering import personal, render
 from .selectors import RecipientsMemo, deliveries_due
 
 logger = logging.getLogger(__name__)
@@ -205,13 +205,25 @@ def _rows_for(
         due = payload["due_at"]
         context["due_at"] = parse_datetime(due) if isinstance(due, str) else due
     outside = recipient_channels()  # email, SMS, … in registry order
+    # One rendering per channel and language serves every recipient, unless the template names the
+    # recipient (a sweep's breach reaches tens of people: rendering is most of its time).
+    shared: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def text(channel: str, language: str, ctx: dict) -> tuple[str, str]:
+        found = shared.get((channel, language))
+        if found is None:
+            found = render(event_type, channel, language, ctx)
+            if not personal(event_type, channel, language):
+                shared[(channel, language)] = found
+        return found
+
     for entry in draft.plan.values():
         user, channels, urgent = entry["user"], entry["channels"], entry["urgent"]
         prefs = user_settings.get(user.pk)
         language = prefs.language if prefs else settings.NOTIFY_DEFAULT_LANGUAGE
         ctx = {**context, "recipient": user, "stage_label": stages_label(payload, language)}
         if INBOX in channels:
-            title, body = render(event_type, INBOX, language, ctx)
+            title, body = text(INBOX, language, ctx)
             notifications.append(
                 Notification(
                     user=user,
@@ -230,7 +242,7 @@ def _rows_for(
                 continue
             address = spec.address(user)
             if address:
-                subject, body = render(event_type, spec.code, language, ctx)
+                subject, body = text(spec.code, language, ctx)
                 deliveries.append(
                     Delivery(
                         message=message,

@@ -84,3 +84,41 @@ def test_a_broken_template_still_delivers_a_safe_text_and_logs(users, depts, cap
     assert "失败" not in note.body and "{%" not in note.body
     assert any("failed; using the fallback text" in r.getMessage() for r in caplog.records)
     assert Delivery.objects.filter(channel="email", user=users["handler2"]).exists()
+
+
+BREACH = {"stage": "reply", "due_at": "2026-11-24T10:00:00+08:00"}
+
+
+def _breach_to_three(users, depts):
+    """A breach told to the holder, a supervisor and the department's leader: one message, three
+    recipients (the sweep's usual case)."""
+    from workorders.lifecycle import record_system_event
+
+    from .conftest import accepted
+
+    order = accepted(users, depts)
+    depts["BJ-YJ"].leaders.set([users["handler"]])
+    record_system_event(order, "deadline_breached", payload=BREACH)
+    return {n.user.username: n for n in Notification.objects.filter(event_type="deadline_breached")}
+
+
+def test_a_template_naming_the_recipient_is_rendered_for_each_of_them(users, depts):
+    from notifications.rendering import clear_cache
+
+    NotificationTemplate.objects.filter(event_type="deadline_breached", channel="inapp").update(
+        body="{{ recipient.username }}：{{ order.tracking_no }} 已超期"
+    )
+    clear_cache()
+    notes = _breach_to_three(users, depts)
+    assert set(notes) == {"handler2", "supervisor", "handler"}
+    for username, note in notes.items():
+        assert note.body.startswith(f"{username}："), (username, note.body)
+
+
+def test_a_template_without_the_recipient_gives_everyone_the_same_text_in_their_language(users, depts):
+    NotificationSettings.objects.create(user=users["supervisor"], language="en")
+    notes = _breach_to_three(users, depts)
+    english = notes.pop("supervisor")
+    assert len(notes) == 2 and len({(n.title, n.body) for n in notes.values()}) == 1
+    assert "答复" in notes["handler"].body and "答复" not in english.body
+    assert english.title != notes["handler"].title

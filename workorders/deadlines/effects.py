@@ -65,13 +65,17 @@ def _created(order: WorkOrder, event: WorkOrderEvent) -> None:
     clock waits for its submit."""
     if order.status == Status.INTAKE:
         return
-    _open_dispatch(order, start=order.received_at, now=event.created_at)
+    # A new order has no deadline rows and no frozen SLA yet: nothing to look up.
+    _open_dispatch(order, start=order.received_at, now=event.created_at, fresh=True)
+    order._dispatch_opened_at_creation = True  # for its submit event, in the same batch
 
 
 @effects.on("submit")
 def _submitted(order: WorkOrder, event: WorkOrderEvent) -> None:
     """A draft submitted: its dispatch clock starts now, not when the draft was saved. (Intake's
     submit at once finds the clock its ``create`` opened from receipt.)"""
+    if getattr(order, "_dispatch_opened_at_creation", False):
+        return
     if order.deadlines.open().filter(stage=Stage.DISPATCH).exists():
         return
     _open_dispatch(order, start=event.created_at, now=event.created_at)
@@ -81,11 +85,11 @@ def _submitted(order: WorkOrder, event: WorkOrderEvent) -> None:
 effects.none("draft_edited")
 
 
-def _open_dispatch(order: WorkOrder, *, start: datetime, now: datetime) -> None:
+def _open_dispatch(order: WorkOrder, *, start: datetime, now: datetime, fresh: bool = False) -> None:
     policy = resolve_policy(level=order.level, category=order.category, channel=order.channel)
     limit = policy.limits().get(str(Stage.DISPATCH)) if policy else None
     if limit:
-        open_row(order, Stage.DISPATCH, start=start, now=now, limit=limit, cycle=0)
+        open_row(order, Stage.DISPATCH, start=start, now=now, limit=limit, cycle=0, fresh=fresh)
 
 
 @effects.on("classify")

@@ -246,12 +246,15 @@ def open_row(
     cycle: int | None = None,
     sla: OrderSla | None = None,
     cal: WorkCalendar | None = None,
+    fresh: bool = False,
 ) -> Deadline | None:
-    """Open the stage's deadline unless one is open already or no limit applies."""
-    existing = order.deadlines.open().filter(stage=stage).first()
-    if existing is not None:
-        return existing
-    sla = sla or sla_for(order)
+    """Open the stage's deadline unless one is open already or no limit applies. ``fresh``: the
+    order was created in this transaction, so it has no rows and no frozen SLA to look up."""
+    if not fresh:
+        existing = order.deadlines.open().filter(stage=stage).first()
+        if existing is not None:
+            return existing
+    sla = sla or (None if fresh else sla_for(order))
     limit = limit or (sla.limits.get(str(stage)) if sla else None)
     if not limit:
         return None
