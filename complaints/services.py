@@ -12,10 +12,12 @@ def customer_find_or_create(
 ) -> Customer:
     """By account number (户号) when given, else by phone; fills blanks, never overwrites."""
     customer = None
+    # The supply unit comes along (intake reads it next); only the customer row is locked.
+    customers = Customer.objects.select_for_update(of=("self",)).select_related("supply_unit")
     if account_no:
-        customer = Customer.objects.select_for_update().filter(account_no=account_no).first()
+        customer = customers.filter(account_no=account_no).first()
     if customer is None and phone:
-        by_phone = Customer.objects.select_for_update().filter(phone=phone)
+        by_phone = customers.filter(phone=phone)
         if account_no:  # a phone-only record of the same person gets the account number now
             by_phone = by_phone.filter(account_no__isnull=True)
         customer = by_phone.order_by("pk").first()
