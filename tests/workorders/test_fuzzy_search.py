@@ -134,3 +134,28 @@ def test_the_search_page_finds_the_customer_by_a_part_of_the_phone(low_voltage, 
     body = page_client_for("agent").get(reverse("complaints:search"), {"q": "74512"}).content.decode()
     assert reverse("complaints:customer", args=[low_voltage.customer_id]) in body
     assert low_voltage.tracking_no in body
+
+
+def test_a_common_term_is_known_common_from_its_exact_matches_and_still_finds_the_near_ones(
+    build, users, monkeypatch
+):
+    """More exact matches than TEXT_IDS_FIRST: the near matches are not collected (on PostgreSQL
+    they would cost bitmaps of hundreds of thousands of rows), yet the orders found include them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import workorders.search as search
+
+    monkeypatch.setattr(search, "TEXT_IDS_FIRST", 2)
+    exact = [build.register(content=f"第{i}户电压偏低，灯光昏暗。") for i in range(3)]
+    near = build.register(content=LOW_VOLTAGE)  # 电压明显偏低: near, not exact
+    with CaptureQueriesContext(connection) as queries:
+        pks = found(users["agent"], "电压偏低")
+    probes = [q["sql"] for q in queries.captured_queries if "LIMIT 3" in q["sql"]]
+    assert len(probes) == 1, probes  # the exact probe alone
+    assert set(pks) == {o.pk for o in exact} | {near.pk}
+    # a rare term: the near matches are collected too
+    monkeypatch.setattr(search, "TEXT_IDS_FIRST", 10)
+    with CaptureQueriesContext(connection) as queries:
+        assert set(found(users["agent"], "电压偏低")) == {o.pk for o in exact} | {near.pk}
+    assert len([q for q in queries.captured_queries if "LIMIT 11" in q["sql"]]) == 2
