@@ -89,3 +89,17 @@ def test_screens_of_the_list_queues_and_pivot(login, depts, orders):
         manager.goto("/dashboard/pivot/?rows=unit&measure=on_time_rate")
         assert manager.locator("[data-testid=pivot-heading]").is_visible()
         shot(manager, f"pivot-{suffix}")
+
+
+@pytest.mark.parametrize("username", ["dispatcher", "handler2"])
+def test_a_phone_screen_shows_the_staff_pages_without_sideways_scrolling(login, orders, username):
+    """390 px wide: the header's queues wrap and the search takes its own line; the page is no wider
+    than the screen (the order table scrolls inside its own box)."""
+    page = login(username)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/orders/", "/"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        search = page.locator("#global-search").bounding_box()
+        assert search is not None and search["x"] + search["width"] <= 390, (path, search)
+    shot(page, f"phone-{username}")
