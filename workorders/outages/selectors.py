@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import user_covered_department_ids, user_covers_every_department
 from workorders.models import Status, WorkOrder
 from workorders.selectors import workorders_visible_to
 
@@ -106,14 +107,21 @@ def linked_counts(user: User, outages) -> dict[int, dict]:
 
 def outages_in_period(user: User, date_from, date_to, *, limit: int = 8) -> list[dict]:
     """The dashboard's outage card: the outages that started in the period (local days), most
-    complaints first, each with the confirmed orders the user may see (total and still open)."""
+    complaints first, each with the confirmed orders the user may see (total and still open). An
+    outage of a unit the reader does not cover, with none of their orders, is not theirs to list."""
     outages = list(
         OutageEvent.objects.filter(started_at__date__gte=date_from, started_at__date__lte=date_to)
         .select_related("unit")
         .order_by("-started_at", "-pk")[:200]
     )
     counts = linked_counts(user, outages)
-    rows = [{"outage": o, **counts[o.pk]} for o in outages]
+    every = user_covers_every_department(user)
+    covered = frozenset() if every else user_covered_department_ids(user)
+    rows = [
+        {"outage": o, **counts[o.pk]}
+        for o in outages
+        if every or o.unit_id in covered or counts[o.pk]["total"] or counts[o.pk]["suggested"]
+    ]
     rows.sort(key=lambda r: (-r["total"], -r["outage"].started_at.timestamp()))
     return rows[:limit]
 

@@ -132,3 +132,24 @@ def test_the_dashboard_counts_complaints_per_outage_in_the_users_scope(
     card = card[: card.index("</table>")]
     assert f"/outages/{outage.pk}/" in card and f"/outages/{old.pk}/" not in card
     assert '<td class="text-end">2</td><td class="text-end">1</td>' in card  # linked, still open
+
+
+def test_the_dashboards_outage_card_lists_only_the_readers_outages(
+    page_client_for, build, depts, outage, users
+):
+    """A supervisor of 城西 does not see 城东's outage (none of its complaints are theirs); an outage
+    of their own unit is listed even before any complaint is linked."""
+    from django.contrib.auth.models import Group
+
+    from accounts.models import User
+
+    cx = User.objects.create_user("cx_supervisor", password="demo12345", department=depts["BJ-CX"])
+    cx.groups.set([Group.objects.get(name="supervisor")])
+    own = OutageEvent.objects.create(
+        area="西湖里", unit=depts["BJ-CX"], started_at=timezone.now(), created_by=users["dispatcher"]
+    )
+    client = page_client_for(cx, language="en")
+    html = client.get("/dashboard/").content.decode()
+    card = html[html.index('data-testid="outages"') :]
+    card = card[: card.index("</table>")]
+    assert f"/outages/{own.pk}/" in card and f"/outages/{outage.pk}/" not in card
