@@ -49,7 +49,15 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     ``API_TOKEN_TTL_HOURS``."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        # DRF's lookup, with the user's department in the same query: every request's scope reads it.
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user", "user__department").get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        user = token.user
         if token_expired(token):
             self.get_model().objects.filter(pk=token.pk).delete()
             raise TokenExpired()

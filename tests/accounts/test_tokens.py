@@ -180,3 +180,34 @@ def test_other_changes_to_the_user_keep_the_token(users):
     User.objects.only("pk", "email").get(pk=user.pk).save(update_fields=["email"])
     users["handler2"].save()  # an instance loaded before the token was issued
     assert me(token).status_code == 200
+
+
+def test_a_token_brings_its_user_and_department_in_one_query(users, django_assert_num_queries):
+    token = Token.objects.create(user=users["handler2"])
+    with django_assert_num_queries(1):
+        user, found = ExpiringTokenAuthentication().authenticate_credentials(token.key)
+        assert user.department.code == "BJ-YJ" and found == token
+
+
+def test_an_unknown_token_or_an_inactive_user_is_refused(users):
+    from rest_framework.exceptions import AuthenticationFailed
+
+    with pytest.raises(AuthenticationFailed):
+        ExpiringTokenAuthentication().authenticate_credentials("no-such-key")
+    token = Token.objects.create(user=users["handler2"])
+    users["handler2"].is_active = False
+    users["handler2"].save(update_fields=["is_active"])
+    with pytest.raises(AuthenticationFailed):
+        ExpiringTokenAuthentication().authenticate_credentials(token.key)
+
+
+def test_a_page_session_loads_the_user_with_the_department(users, django_assert_num_queries):
+    from accounts.backends import DepartmentModelBackend
+
+    with django_assert_num_queries(1):
+        user = DepartmentModelBackend().get_user(users["handler2"].pk)
+        assert user.department.code == "BJ-YJ"
+    users["handler2"].is_active = False
+    users["handler2"].save(update_fields=["is_active"])
+    assert DepartmentModelBackend().get_user(users["handler2"].pk) is None
+    assert DepartmentModelBackend().get_user(0) is None
