@@ -136,7 +136,10 @@ def test_no_template_has_doubled_punctuation():
 # working-time breach is announced in office hours only): 20 to 35 of them, against ~200 when every
 # unit's alert climbed to the company manager.
 DEMO_TOTALS = {"agent": 20, "dispatcher": 60, "supervisor": 150, "manager": 45}
-UNREAD_AT_MOST = 50
+# Unread: the last two days' notices. The supervisor's count follows the hour the demo is seeded (the
+# breaches of the last two days are announced in office hours, or at once for calendar-time limits):
+# 45–65 seen across a day, against hundreds before the read history.
+UNREAD_AT_MOST = 80
 
 
 @pytest.mark.slow
