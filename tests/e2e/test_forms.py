@@ -141,7 +141,9 @@ def test_known_customer_lookup_fills_the_form_and_urges_in_one_click(login, buil
     )
     page = login("agent")
     page.goto("/intake/")
-    page.keyboard.type("13912345678")  # the phone field has the focus
+    # the phone field has the focus (waited for: a loaded machine may apply it after "load")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_phone'")
+    page.keyboard.type("13912345678")
     page.wait_for_selector("[data-testid=duplicate-warning]")
     assert order.tracking_no in page.inner_text("#customer-panel")
     page.click("[data-fill-customer]")
