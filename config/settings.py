@@ -188,6 +188,7 @@ CELERY_TASK_ROUTES = {
     "notifications.*": {"queue": "deliveries"},
     "workorders.sweep_deadlines": {"queue": "deadlines"},
     "workorders.raise_level_after_breaches": {"queue": "deadlines"},
+    "workorders.raise_levels_after_breaches": {"queue": "deadlines"},
     "workorders.stats.*": {"queue": "reports"},
     "workorders.quality.*": {"queue": "reports"},
 }

@@ -5,7 +5,7 @@ command that runs the checks (runserver, migrate) when a hook of ``WORKORDER_TRA
 cannot be imported (``workorders.E002``), when a concern made with ``every_action=True`` (the
 deadlines) has no declaration for an action of ``ACTIONS`` or a lifecycle event
 (``workorders.E001``), or when a concern declares effects but is not in the hook list, so they
-would never run (``workorders.E003``).
+would never run (``workorders.E003``). A hook that wraps a concern names it as ``hook.concern``.
 """
 
 from django.core import checks
@@ -40,7 +40,7 @@ def check_effects(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
                     id="workorders.E001",
                 )
             )
-        if not any(hook is concern for hook in hooks):
+        if not any(hook is concern or getattr(hook, "concern", None) is concern for hook in hooks):
             errors.append(
                 checks.Error(
                     f"The {concern.name} effects are declared but not in WORKORDER_TRANSITION_HOOKS.",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -46,14 +46,10 @@ def with_due(qs: QuerySet) -> QuerySet:
     extension request waits has no due time to count down to; the request's decision clock has),
     and ``next_started``: when that deadline's clock started (the share of its limit used).
 
-    Each is a probe of the order's few open rows through the partial unique index on (order,
-    stage) of the open rows; a queue sorted by ``next_due`` probes once per order of the queue's
-    own filtered subset (one status), never the whole table."""
-    first = _open_deadlines().filter(order=OuterRef("pk"), held_since__isnull=True).order_by("due_at", "pk")
-    return qs.annotate(
-        next_due=Subquery(first.values("due_at")[:1]),
-        next_started=Subquery(first.values("started_at")[:1]),
-    )
+    Both are columns of the order kept by the deadline effects (``deadlines.engine.sync_next_due``),
+    so a queue sorted by ``next_due`` walks the index on (department, status, next due) instead of
+    probing every order's deadline rows (issue 12)."""
+    return qs.annotate(next_due=F("next_due_at"), next_started=F("next_started_at"))
 
 
 # The time-left colours, by the share of the running deadline's limit already used (issue 14), not

@@ -15,7 +15,10 @@ def test_each_kind_of_work_has_its_queue():
 
     assert routed("notifications.deliver") == routed("notifications.requeue") == "deliveries"
     assert (
-        routed("workorders.sweep_deadlines") == routed("workorders.raise_level_after_breaches") == "deadlines"
+        routed("workorders.sweep_deadlines")
+        == routed("workorders.raise_level_after_breaches")
+        == routed("workorders.raise_levels_after_breaches")
+        == "deadlines"
     )
     assert routed("workorders.stats.export") == routed("workorders.stats.generate_report") == "reports"
     assert routed("workorders.stats.rebuild") == "reports"

@@ -517,6 +517,14 @@ def _deadlines(order_mark: int) -> int:
             ") late WHERE w.id = late.order_id",
             [order_mark],
         )
+        # The earliest running clock, as the deadline effects keep it (the queues sort on it).
+        cursor.execute(
+            "UPDATE workorders_workorder w SET next_due_at = d.due_at, next_started_at = d.started_at "
+            "FROM (SELECT DISTINCT ON (order_id) order_id, due_at, started_at FROM workorders_deadline "
+            "WHERE order_id > %s AND met_at IS NULL AND cancelled_at IS NULL AND held_since IS NULL "
+            "ORDER BY order_id, due_at, id) d WHERE w.id = d.order_id",
+            [order_mark],
+        )
     return rows
 
 

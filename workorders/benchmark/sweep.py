@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from workorders.deadlines.calendar import get_calendar
+from workorders.deadlines.engine import sync_next_due_many
 from workorders.deadlines.sweep import sweep
-from workorders.models import Status, WorkOrder
+from workorders.models import Deadline, Status, WorkOrder
 
 
 @dataclass
@@ -61,6 +62,8 @@ def prepare(due: int, now) -> list[int]:
             "next_at = %s::timestamptz - interval '1 minute' WHERE id = ANY(%s)",
             [now, now, now, now, ids],
         )
+    # The queues' next due time follows the moved rows, as the deadline effects would keep it.
+    sync_next_due_many(Deadline.objects.filter(pk__in=ids).values_list("order_id", flat=True))
     return ids
 
 
@@ -83,6 +86,8 @@ def run(due: int, *, queue: str) -> SweepFigures:
     ids = prepare(due, now)
     open_orders = WorkOrder.objects.exclude(status=Status.CLOSED).count()
     get_calendar()  # warm, as a worker that has swept before (the calendar, the cache client loaded)
+    with publishing_to(queue):
+        celery_app.send_task("config.ping")  # and its connection to the broker open
     with publishing_to(queue), CaptureQueriesContext(connection) as queries:
         t0 = time.perf_counter()
         result = sweep(now=now, max_batches=1_000_000)

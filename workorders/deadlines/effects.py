@@ -49,9 +49,36 @@ from .engine import (
     release_hold,
     resolve_policy,
     sla_for,
+    sync_next_due,
 )
 
-on_workorder_event = effects = Concern("deadlines", every_action=True)
+effects = Concern("deadlines", every_action=True)
+
+
+def on_workorder_event(*, order: WorkOrder, event: WorkOrderEvent) -> None:
+    """The event's effect on the clocks, then the order's next due time (the queues sort on it),
+    unless the event declares no effect here."""
+    if effects.handles(event.action):
+        effects(order=order, event=event)
+        sync_next_due(order, getattr(order, "_next_due_known", None))
+        order._next_due_known = None
+
+
+def _on_batch(pairs: list[tuple[WorkOrder, WorkOrderEvent]]) -> None:
+    """A batch of events (intake's create and submit): each effect, then each order's next due
+    time once."""
+    orders = {}
+    for order, event in pairs:
+        if effects.handles(event.action):
+            effects(order=order, event=event)
+            orders[id(order)] = order
+    for order in orders.values():
+        sync_next_due(order, getattr(order, "_next_due_known", None))
+        order._next_due_known = None
+
+
+on_workorder_event.batch = _on_batch
+on_workorder_event.concern = effects  # the startup check finds the concern behind the hook
 
 # Actions that leave every clock as it is.
 effects.none("accept", "note", "attach", "internal_urge")
@@ -66,8 +93,9 @@ def _created(order: WorkOrder, event: WorkOrderEvent) -> None:
     if order.status == Status.INTAKE:
         return
     # A new order has no deadline rows and no frozen SLA yet: nothing to look up.
-    _open_dispatch(order, start=order.received_at, now=event.created_at, fresh=True)
+    row = _open_dispatch(order, start=order.received_at, now=event.created_at, fresh=True)
     order._dispatch_opened_at_creation = True  # for its submit event, in the same batch
+    order._next_due_known = (row.due_at, row.started_at) if row else (None, None)  # its only row
 
 
 @effects.on("submit")
@@ -85,11 +113,14 @@ def _submitted(order: WorkOrder, event: WorkOrderEvent) -> None:
 effects.none("draft_edited")
 
 
-def _open_dispatch(order: WorkOrder, *, start: datetime, now: datetime, fresh: bool = False) -> None:
+def _open_dispatch(
+    order: WorkOrder, *, start: datetime, now: datetime, fresh: bool = False
+) -> Deadline | None:
     policy = resolve_policy(level=order.level, category=order.category, channel=order.channel)
     limit = policy.limits().get(str(Stage.DISPATCH)) if policy else None
-    if limit:
-        open_row(order, Stage.DISPATCH, start=start, now=now, limit=limit, cycle=0, fresh=fresh)
+    if not limit:
+        return None
+    return open_row(order, Stage.DISPATCH, start=start, now=now, limit=limit, cycle=0, fresh=fresh)
 
 
 @effects.on("classify")

@@ -15,12 +15,13 @@ extension request waits for a decision the reply row is held (no reminder, no br
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from complaints.models import Category
@@ -291,6 +292,46 @@ def open_row(
     return row
 
 
+def next_due_of(order_id: int) -> tuple[datetime | None, datetime | None]:
+    """(due, started) of the order's earliest running deadline: open, its clock not held (a clock
+    held while an extension request waits has no due time to count down to; the request's own
+    decision clock has); (None, None) when no clock runs."""
+    row = (
+        Deadline.objects.open()
+        .filter(order_id=order_id, held_since__isnull=True)
+        .order_by("due_at", "pk")
+        .values_list("due_at", "started_at")
+        .first()
+    )
+    return row or (None, None)
+
+
+def sync_next_due(order: WorkOrder, known: tuple | None = None) -> None:
+    """Keep ``order.next_due_at`` and ``next_started_at`` (the queues sort on them) equal to the
+    earliest running deadline, after the order's rows changed; ``known``: those two values when the
+    caller knows them (a new order's only row), saving the lookup. Writes the two columns alone,
+    and only when they change."""
+    due, started = known if known is not None else next_due_of(order.pk)
+    if (order.next_due_at, order.next_started_at) == (due, started):
+        return
+    WorkOrder.objects.filter(pk=order.pk).update(next_due_at=due, next_started_at=started)
+    order.next_due_at, order.next_started_at = due, started
+
+
+def sync_next_due_many(order_ids: Iterable[int]) -> int:
+    """``sync_next_due`` for many orders at once (rows recomputed outside a transition, a backfill):
+    one UPDATE; returns the number of orders written."""
+    first = (
+        Deadline.objects.open()
+        .filter(order_id=OuterRef("pk"), held_since__isnull=True)
+        .order_by("due_at", "pk")
+    )
+    return WorkOrder.objects.filter(pk__in=list(order_ids)).update(
+        next_due_at=Subquery(first.values("due_at")[:1]),
+        next_started_at=Subquery(first.values("started_at")[:1]),
+    )
+
+
 def open_rows(order: WorkOrder, stage: str | None = None) -> QuerySet:
     """The order's open rows (of one stage), locked for update."""
     qs = Deadline.objects.select_for_update().open().filter(order=order)
@@ -407,7 +448,7 @@ def recompute_provisional(*, year: int | None = None, now: datetime | None = Non
     stays provisional. Returns what moved: ``{order, stage, from, to, provisional}`` per row."""
     now = now or timezone.now()
     cal = get_calendar()
-    moved = []
+    moved, orders = [], set()
     rows = Deadline.objects.open().filter(provisional=True).select_related("order").order_by("pk")
     if connection.features.has_select_for_update_of:
         rows = rows.select_for_update(of=("self",))
@@ -440,6 +481,7 @@ def recompute_provisional(*, year: int | None = None, now: datetime | None = Non
         row.save(
             update_fields=["due_at", "warn_at", "remind_at", "original_due_at", "provisional", "next_at"]
         )
+        orders.add(row.order_id)
         moved.append(
             {
                 "order": row.order.tracking_no or row.order_id,
@@ -449,6 +491,8 @@ def recompute_provisional(*, year: int | None = None, now: datetime | None = Non
                 "provisional": row.provisional,
             }
         )
+    if orders:
+        sync_next_due_many(orders)  # the queues sort on the moved due times
     return moved
 
 

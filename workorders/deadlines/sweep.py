@@ -7,6 +7,7 @@ it) in bounded batches, and records reminders, breaches and escalations as syste
 INSERT through the lifecycle's event writer, whose hooks turn them into messages.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -27,7 +28,10 @@ from .engine import (
     next_check,
     release_hold,
     round_the_clock,
+    sync_next_due_many,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -196,14 +200,19 @@ def sweep_batch(*, now: datetime, batch_size: int, result: SweepResult) -> int:
             return 0
         pending = []
         newly_breached = {}
+        released = set()
         for row in rows:
-            was_breached = row.breached_at is not None
+            was_breached, was_held = row.breached_at is not None, row.held_since is not None
             events = advance(row, row.order, now=now, cal=cal)
             if not was_breached and row.breached_at is not None:
                 newly_breached[row.order_id] = newly_breached.get(row.order_id, 0) + 1
+            if was_held and row.held_since is None:
+                released.add(row.order_id)
             pending.extend((row.order, action, data) for action, data in events)
         pending = grouped(pending)
         _save_swept(rows)
+        if released:  # a hold that reached its ceiling runs again: the queues sort on it
+            sync_next_due_many(released)
         if newly_breached:
             WorkOrder.objects.filter(pk__in=list(newly_breached), is_overdue=False).update(is_overdue=True)
             for row in rows:
@@ -252,12 +261,32 @@ def _mark_level_ups(newly_breached: dict) -> list[int]:
     ]
     if ids:
         OrderSla.objects.filter(order_id__in=ids).update(level_up_pending=True)
-        # A real cycle: the task module calls back into this one.
-        from .tasks import raise_level_after_breaches  # noqa: PLC0415
-
-        for oid in ids:
-            transaction.on_commit(lambda oid=oid: raise_level_after_breaches.delay(oid))
+        transaction.on_commit(lambda: publish_level_ups(ids))
     return ids
+
+
+def publish_level_ups(order_ids: list[int]) -> bool:
+    """Ask a worker to raise the levels of these marked orders: one message for the batch (a message
+    per order cost the sweep more than its own SQL). False (logged) when the broker cannot be
+    reached: the marks stay (``level_up_pending``) and the next breach of the order, or
+    ``raise_pending_level_ups``, raises them."""
+    # A real cycle: the task module calls back into this one.
+    from .tasks import raise_levels_after_breaches  # noqa: PLC0415
+
+    try:
+        raise_levels_after_breaches.delay(list(order_ids))
+    except Exception as exc:  # noqa: BLE001 - the broker is down: the sweep itself committed
+        logger.warning(
+            "Could not queue the level rise of %d orders (%s); they stay marked", len(order_ids), exc
+        )
+        return False
+    return True
+
+
+def raise_pending_level_ups() -> int:
+    """Raise every order still marked (its message was lost); the number raised."""
+    ids = list(OrderSla.objects.filter(level_up_pending=True).values_list("order_id", flat=True))
+    return sum(raise_level_for_breaches(oid) for oid in ids)
 
 
 def sweep(

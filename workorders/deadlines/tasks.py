@@ -20,4 +20,13 @@ def sweep_deadlines(self: Task, at: str | None = None) -> dict:
 
 @shared_task(name="workorders.raise_level_after_breaches", acks_late=True, reject_on_worker_lost=True)
 def raise_level_after_breaches(order_id: int) -> bool:
+    """One order's level rise: what the sweep published before it sent one message per batch
+    (``raise_levels_after_breaches``); kept for messages still queued across an upgrade."""
     return raise_level_for_breaches(order_id)
+
+
+@shared_task(name="workorders.raise_levels_after_breaches", acks_late=True, reject_on_worker_lost=True)
+def raise_levels_after_breaches(order_ids: list[int]) -> int:
+    """The level rise of a sweep batch's marked orders (one message per batch); the number raised.
+    Each order in its own transaction, idempotent (the mark is cleared once)."""
+    return sum(raise_level_for_breaches(order_id) for order_id in order_ids)

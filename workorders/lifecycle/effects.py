@@ -84,6 +84,12 @@ class Concern:
         self.fallback = handler
         return handler
 
+    def handles(self, code: str) -> bool:
+        """Whether an event of ``code`` does something here (a handler, declared or the fallback)."""
+        if code in self.handlers:
+            return self.handlers[code] is not None
+        return self.fallback is not None
+
     def declares(self, code: str) -> bool:
         return code in self.handlers
 

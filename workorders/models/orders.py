@@ -260,6 +260,13 @@ class WorkOrder(models.Model):
         help_text=_("The reply deadline granted by the last approved extension request."),
     )
     extension_hours = models.PositiveIntegerField(_("extension granted (hours)"), default=0)
+    # The earliest running deadline (open, its clock not held) and when its clock started, kept by
+    # the deadline effects (``deadlines.engine.sync_next_due``) so that a queue sorts on a column
+    # (issue 12): the "due soonest" order of the queues and the time left of the list rows.
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
+    next_started_at = models.DateTimeField(
+        _("next due's clock started"), null=True, blank=True, editable=False
+    )
     # 12398 / 12345 (issue 16): the reply sent back to the platform (its own deadline stage,
     # ``platform``) and the platform's evaluation of it.
     platform_replied_at = models.DateTimeField(_("replied to the platform at"), null=True, blank=True)
@@ -288,6 +295,9 @@ class WorkOrder(models.Model):
             models.Index(fields=["unit", "-received_at", "-id"], name="wo_unit_received"),
             models.Index(fields=["-received_at", "-id"], name="wo_received"),
             models.Index(fields=["customer", "-received_at"], name="wo_customer"),
+            # The queues list due soonest first within one department and status (or one status).
+            models.Index(fields=["department", "status", "next_due_at", "id"], name="wo_dept_status_due"),
+            models.Index(fields=["status", "next_due_at", "id"], name="wo_status_due"),
         ]
 
     def __str__(self):

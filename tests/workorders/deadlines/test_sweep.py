@@ -1,6 +1,7 @@
 """The sweep: a reminder once at 75 %, breaches, escalation up the tree, office hours, paused clocks."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 
@@ -244,6 +245,51 @@ def test_repeated_breaches_raise_the_level(build, settings, django_capture_on_co
         assert len(events(order, "escalate")) == 1
     finally:
         app.conf.task_always_eager = False
+
+
+def _two_orders_breaching_twice(build):
+    orders = [build.register(sh(2025, 3, 3, 10, 0)) for _ in range(2)]
+    for order in orders:
+        build.classify(order, sh(2025, 3, 3, 10, 5))
+    sweep(now=sh(2025, 3, 3, 10, 31))  # dispatch breached: one breach each
+    return orders
+
+
+def test_one_message_raises_the_levels_of_a_whole_batch(
+    build, django_capture_on_commit_callbacks, monkeypatch
+):
+    from workorders.deadlines import tasks
+
+    orders = _two_orders_breaching_twice(build)
+    published = []
+    monkeypatch.setattr(tasks.raise_levels_after_breaches, "delay", lambda ids: published.append(ids))
+    # when the contact clocks breach too, in one sweep
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep(now=sh(2025, 3, 4, 10, 1))
+    # then one message carries both orders, and a worker running it raises both, once
+    assert [sorted(ids) for ids in published] == [sorted(o.pk for o in orders)]
+    assert tasks.raise_levels_after_breaches(published[0]) == 2
+    assert tasks.raise_levels_after_breaches(published[0]) == 0
+    assert {o.level for o in WorkOrder.objects.filter(pk__in=published[0])} == {"important"}
+
+
+def test_with_the_broker_down_the_sweep_commits_and_the_command_raises_the_marked(
+    build, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from tests.notifications.broker import use_broker
+    from tests.notifications.servers import free_port
+
+    orders = _two_orders_breaching_twice(build)
+    with use_broker(f"redis://127.0.0.1:{free_port()}/0"), django_capture_on_commit_callbacks(execute=True):
+        result = sweep(now=sh(2025, 3, 4, 10, 1))  # no exception: the breaches are recorded
+    assert sorted(result.level_ups) == sorted(o.pk for o in orders)
+    assert all(deadline(o, "contact").breached_at for o in orders)
+    assert {o.level for o in WorkOrder.objects.filter(pk__in=result.level_ups)} == {"general"}  # marked only
+    # when the sweep runs by hand (or cron) with no worker
+    call_command("sweep_deadlines", "--at", "2025-03-04T10:02:00+08:00", stdout=StringIO())
+    assert {o.level for o in WorkOrder.objects.filter(pk__in=result.level_ups)} == {"important"}
 
 
 def test_sweep_leaves_rows_that_are_not_due_alone(build):

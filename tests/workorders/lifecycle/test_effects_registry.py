@@ -24,7 +24,8 @@ def test_the_registry_as_configured_passes_the_check():
 
 def test_deadlines_declare_every_action_and_lifecycle_event():
     concern = CONCERNS["deadlines"]
-    assert concern is deadline_effects.on_workorder_event
+    # the hook wraps the concern (it keeps the order's next due time after the effects)
+    assert concern is deadline_effects.effects is deadline_effects.on_workorder_event.concern
     assert concern.every_action
     assert concern.undeclared([*ACTIONS, *EVENTS_BESIDES_ACTIONS]) == []
 

@@ -10,6 +10,7 @@ import pytest
 
 from tests.builders import STATES, category, reply_body
 from tests.workorders.factories import act, future, pdf_upload, snapshot
+from workorders.deadlines.engine import next_due_of
 from workorders.lifecycle import ACTIONS
 from workorders.models import Assignment, AssistRequest, ExtensionRequest, WorkOrder, WorkOrderEvent
 
@@ -157,6 +158,9 @@ def test_allowed_move_writes_exactly_one_event(state, action, build, users, dept
         users[actor].pk,
         order.version + 1,
     )
+    # the next due time the queues sort on follows the clocks the move opened, met, held or moved
+    order.refresh_from_db()
+    assert (order.next_due_at, order.next_started_at) == next_due_of(order.pk)
     if action == "merge":
         target_order = WorkOrder.objects.get(pk=body["into"])
         assert list(

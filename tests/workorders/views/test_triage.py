@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from workorders.deadlines.engine import sync_next_due_many
 from workorders.models import Assignment, Deadline, WorkOrder
 from workorders.queues import due_class, due_share
 from workorders.selectors import department_suggestion, handlers_by_department
@@ -33,6 +34,7 @@ def set_clock(order, *, started_ago: timedelta, due_in: timedelta):
         pk=first.pk
     ).update(due_at=now + timedelta(days=60))
     Deadline.objects.filter(pk=first.pk).update(started_at=now - started_ago, due_at=now + due_in)
+    sync_next_due_many([order.pk])  # as the deadline effects keep it
 
 
 # --- order and colour ------------------------------------------------------------------------------
