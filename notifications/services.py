@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import Department, User
+from config.bulk import insert_rows
 from workorders.models import WorkOrder, WorkOrderEvent
 
 from .channels import recipient_channels, sender
@@ -185,10 +186,10 @@ def _rows_for(
     draft: _Draft,
     message: Message,
     user_settings: dict[int, NotificationSettings],
-    notifications: list[Notification],
-    deliveries: list[Delivery],
+    notifications: list[dict],
+    deliveries: list[dict],
 ) -> None:
-    """The inbox rows and outbox rows of one message."""
+    """The inbox rows and outbox rows of one message, as plain rows for ``config.bulk.insert_rows``."""
     order, event, event_type = draft.order, draft.event, draft.event_type
     now = message.created_at
     payload = event.payload or {}
@@ -225,16 +226,16 @@ def _rows_for(
         if INBOX in channels:
             title, body = text(INBOX, language, ctx)
             notifications.append(
-                Notification(
-                    user=user,
-                    message=message,
-                    event_type=event_type,
-                    order=order,
-                    title=title,
-                    body=body,
-                    urgent=urgent,
-                    created_at=now,
-                )
+                {
+                    "user_id": user.pk,
+                    "message_id": message.pk,
+                    "event_type": event_type,
+                    "order_id": order.pk,
+                    "title": title,
+                    "body": body,
+                    "urgent": urgent,
+                    "created_at": now,
+                }
             )
         deferred = None if urgent else quiet_until(prefs, now)
         for spec in outside:
@@ -244,17 +245,17 @@ def _rows_for(
             if address:
                 subject, body = text(spec.code, language, ctx)
                 deliveries.append(
-                    Delivery(
-                        message=message,
-                        channel=spec.code,
-                        user=user,
-                        address=address,
-                        subject=subject,
-                        body=body,
-                        urgent=urgent,
-                        next_attempt_at=deferred or now,
-                        created_at=now,
-                    )
+                    {
+                        "message_id": message.pk,
+                        "channel": spec.code,
+                        "user_id": user.pk,
+                        "address": address,
+                        "subject": subject,
+                        "body": body,
+                        "urgent": urgent,
+                        "next_attempt_at": deferred or now,
+                        "created_at": now,
+                    }
                 )
     for sub in draft.subscriptions:
         subject = body = ""
@@ -264,16 +265,16 @@ def _rows_for(
                 event_type, WEBHOOK, language, {**context, "stage_label": stages_label(payload, language)}
             )
         deliveries.append(
-            Delivery(
-                message=message,
-                channel=WEBHOOK,
-                subscription=sub,
-                address=sub.url,
-                subject=subject,
-                body=body,
-                next_attempt_at=now,
-                created_at=now,
-            )
+            {
+                "message_id": message.pk,
+                "channel": WEBHOOK,
+                "subscription_id": sub.pk,
+                "address": sub.url,
+                "subject": subject,
+                "body": body,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
         )
 
 
@@ -289,14 +290,15 @@ def notify_events(pairs: Sequence[tuple[WorkOrder, WorkOrderEvent]]) -> None:
         return
     # The matrix's rows for staff and subscriptions, and the customer's SMS (acknowledgement, reply
     # and closing notices, survey link: ``customer``), queued together after commit.
-    created = _matrix_deliveries(pairs) + customer_deliveries(pairs)
-    due = [d.pk for d in created if d.next_attempt_at <= d.created_at]
+    due = _matrix_deliveries(pairs)
+    due += [d.pk for d in customer_deliveries(pairs) if d.next_attempt_at <= d.created_at]
     if due:
         transaction.on_commit(lambda: enqueue_deliveries(due))
 
 
-def _matrix_deliveries(pairs: Sequence[tuple[WorkOrder, WorkOrderEvent]]) -> list[Delivery]:
-    """The inbox rows and outbox rows the matrix (rules, subscriptions) asks for; returns the outbox rows."""
+def _matrix_deliveries(pairs: Sequence[tuple[WorkOrder, WorkOrderEvent]]) -> list[int]:
+    """The inbox rows and outbox rows the matrix (rules, subscriptions) asks for; returns the ids of
+    the outbox rows due now (not deferred to the end of a recipient's quiet hours)."""
     typed = [(order, event, event_types_for(order, event)) for order, event in pairs]
     wanted = {event_type for _order, _event, types in typed for event_type in types}
     rules_by_type: dict[str, list] = {}
@@ -335,12 +337,15 @@ def _matrix_deliveries(pairs: Sequence[tuple[WorkOrder, WorkOrderEvent]]) -> lis
             for draft in drafts
         ]
     )
-    notifications: list[Notification] = []
-    deliveries: list[Delivery] = []
+    notifications: list[dict] = []
+    deliveries: list[dict] = []
     for draft, message in zip(drafts, messages, strict=True):
         _rows_for(draft, message, user_settings, notifications, deliveries)
-    Notification.objects.bulk_create(notifications)
-    return Delivery.objects.bulk_create(deliveries)
+    insert_rows(Notification, notifications)
+    ids = insert_rows(Delivery, deliveries)
+    return [
+        pk for pk, row in zip(ids, deliveries, strict=True) if row["next_attempt_at"] <= row["created_at"]
+    ]
 
 
 def on_workorder_event(*, order: WorkOrder, event: WorkOrderEvent) -> None:

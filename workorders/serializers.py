@@ -9,9 +9,9 @@ from rest_framework import serializers
 from complaints.models import mask_address, mask_phone
 from config.representation import CompiledRepresentation
 
-from .deadlines.reads import deadlines_prefetch, order_deadlines
+from .deadlines.reads import ROW_FIELDS, DeadlineRow, deadline_entry, deadlines_prefetch
 from .lifecycle import available_actions
-from .models import Attachment, ExtensionRequest, WorkOrder, WorkOrderEvent
+from .models import Attachment, Deadline, ExtensionRequest, WorkOrder, WorkOrderEvent
 from .queues import late_stages_by_order, late_stages_of
 from .selectors import contact_visible, handler_department_ids
 from .stats.aggregates import LATE_ROW
@@ -19,13 +19,31 @@ from .stats.aggregates import LATE_ROW
 
 def deadlines_with_lateness() -> Prefetch:
     """The order's deadline rows as ``deadlines.reads.deadlines_prefetch`` loads them, each also
-    annotated ``is_late`` by ``stats.aggregates.LATE_ROW``: the deadlines and the late stages of a
-    page come from the same one query."""
+    annotated ``is_late`` by ``stats.aggregates.LATE_ROW``."""
     prefetch = deadlines_prefetch()
     prefetch.queryset = prefetch.queryset.annotate(
         is_late=ExpressionWrapper(LATE_ROW, output_field=BooleanField())
     )
     return prefetch
+
+
+def load_deadline_rows(orders: list) -> None:
+    """Set ``order._deadline_rows`` of each order: its deadline rows as ``DeadlineRow`` values
+    annotated ``is_late`` (``stats.aggregates.LATE_ROW``), in the order of ``deadlines_prefetch``;
+    one query for all the orders."""
+    by_id = {}
+    for order in orders:
+        order._deadline_rows = []
+        by_id[order.pk] = order
+    rows = (
+        Deadline.objects.filter(order_id__in=list(by_id))
+        .annotate(is_late=ExpressionWrapper(LATE_ROW, output_field=BooleanField()))
+        .order_by("started_at", "pk")
+        .values_list(*ROW_FIELDS, "is_late")
+    )
+    for values in rows:
+        row = DeadlineRow(values)
+        by_id[row.order_id]._deadline_rows.append(row)
 
 
 class RefSerializer(serializers.Serializer):
@@ -201,32 +219,39 @@ class WorkOrderSerializer(CompiledRepresentation, serializers.ModelSerializer):
         return address if self._contact_ok(order) else mask_address(address)
 
     def _deadline_rows(self, order) -> list:
-        """The order's deadline rows, annotated ``is_late``. A list page loads the rows of all its
-        orders in one query, on the first call."""
-        if "_deadlines_now" not in self.context:
-            self.context["_deadlines_now"] = timezone.now()
+        """The order's deadline rows, annotated ``is_late``: rows prefetched by the caller as they
+        are, else read as values (``DeadlineRow``), for a list page the rows of all its orders in
+        one query, on the first call."""
+        self.context.setdefault("_deadlines_now", timezone.now())
+        prefetched = getattr(order, "_prefetched_objects_cache", {}).get("deadlines")
+        if prefetched is not None:
+            return list(prefetched)
+        if getattr(order, "_deadline_rows", None) is None:
             page = (
                 getattr(self.parent, "instance", None)
                 if isinstance(self.parent, serializers.ListSerializer)
                 else None
             )
+            if page is None:  # one order (the detail): prefetched, as the rest of the detail reads them
+                prefetch_related_objects([order], deadlines_with_lateness())
+                return list(order.deadlines.all())
             targets = [
                 o
                 for o in (page if page is not None else [order])
-                if "deadlines" not in getattr(o, "_prefetched_objects_cache", {})
+                if getattr(o, "_deadline_rows", None) is None
+                and "deadlines" not in getattr(o, "_prefetched_objects_cache", {})
             ]
-            if targets:
-                prefetch_related_objects(targets, deadlines_with_lateness())
-        elif "deadlines" not in getattr(order, "_prefetched_objects_cache", {}):
-            prefetch_related_objects([order], deadlines_with_lateness())
-        return list(order.deadlines.all())
+            if order not in targets:
+                targets.append(order)
+            load_deadline_rows(targets)
+        return order._deadline_rows
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_deadlines(self, order) -> list:
         """Each deadline: stage, due_at, warn_at, warned_at, breached_at, met_at, paused_seconds,
         seconds_left, state, … (workorders.deadlines.reads.deadline_entry)."""
-        self._deadline_rows(order)
-        return order_deadlines(order, now=self.context["_deadlines_now"])
+        now = self.context.setdefault("_deadlines_now", timezone.now())
+        return [deadline_entry(row, now) for row in self._deadline_rows(order)]
 
     @extend_schema_field(LateStagesSerializer)
     def get_late_stages(self, order) -> dict:

@@ -93,3 +93,36 @@ def test_the_detail_plan_is_built_once_and_binds_its_nested_lists_per_serializer
         assert data == serializer.drf_representation(fresh)
         assert [a["original_name"] for a in data["attachments"]] == ["photo.jpg"]
         assert [e["reason"] for e in data["extension_requests"]] == ["等待停电计划"]
+
+
+def _steady(rows):
+    """Deadline entries without what moves with the clock between two reads."""
+    return [{k: v for k, v in r.items() if k not in ("seconds_left", "paused_seconds")} for r in rows]
+
+
+def test_a_list_pages_deadlines_read_as_values_are_the_detail_pages(build, users):
+    """The list reads a page's deadline rows as values (``DeadlineRow``), the detail as model
+    instances: every deadline entry and the late stages come out the same."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workorders.models import Deadline, WorkOrder
+
+    late = build.order("processing", phone="13900000811", account_no="3300000811")
+    held = build.order("processing", phone="13900000812", account_no="3300000812")
+    # a running clock found overdue an hour ago, and a reply clock held since yesterday
+    now = timezone.now()
+    row = late.deadlines.filter(met_at__isnull=True, cancelled_at__isnull=True).order_by("due_at").first()
+    Deadline.objects.filter(pk=row.pk).update(due_at=now - timedelta(hours=1), breached_at=now)
+    Deadline.objects.filter(order=held, stage="reply").update(held_since=now - timedelta(days=1))
+    user = users["manager"]
+    context = {"request": request_as(user)}
+    page = list(workorder_list(user).filter(pk__in=[late.pk, held.pk]).order_by("pk"))
+    listed = WorkOrderSerializer(page, many=True, context=context).data
+    for order, entry in zip(page, listed, strict=True):
+        one = WorkOrderDetailSerializer(WorkOrder.objects.get(pk=order.pk), context=context).data
+        assert entry["deadlines"] and _steady(entry["deadlines"]) == _steady(one["deadlines"])
+        assert entry["late_stages"] == one["late_stages"]
+    assert listed[0]["late_stages"]["overdue"] == [row.stage]  # the breached row is overdue now
+    assert any(d["state"] == "paused" for d in listed[1]["deadlines"])
