@@ -3,10 +3,10 @@
 from datetime import date, datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Department, DutyAssignment, User
+from accounts.models import Department, User
 from accounts.roles import Role
 from workorders.deadlines.calendar import get_calendar
 from workorders.models import WorkOrder, WorkOrderEvent
@@ -37,17 +37,14 @@ def _nearest_leaders(department: Department | None, *, skip: int = 0) -> list[Us
         return []
     start = max(len(chain) - 1 - skip, 0)
     candidates = chain[: start + 1]
-    leaders = list(
-        _active(User.objects.filter(led_departments__in=candidates))
-        .distinct()
-        .values_list("pk", "led_departments")
-    )
-    by_dept: dict[int, list[int]] = {}
-    for user_pk, dept_pk in leaders:
-        by_dept.setdefault(dept_pk, []).append(user_pk)
+    # One query: each leader of a candidate, once per department led (``led``).
+    leaders = _active(User.objects.filter(led_departments__in=candidates)).annotate(led=F("led_departments"))
+    by_dept: dict[int, list[User]] = {}
+    for user in leaders.order_by("pk"):
+        by_dept.setdefault(user.led, []).append(user)
     for dept_pk in reversed(candidates):
         if by_dept.get(dept_pk):
-            return list(User.objects.filter(pk__in=by_dept[dept_pk]))
+            return by_dept[dept_pk]
     return []
 
 
@@ -79,13 +76,17 @@ def on_duty(department: Department | None, day: date) -> list[User]:
     chain = _chain(department)
     if not chain:
         return []
-    rows = DutyAssignment.objects.filter(date=day, department_id__in=chain, user__is_active=True)
-    by_dept: dict[int, list[int]] = {}
-    for dept_pk, user_pk in rows.values_list("department_id", "user_id"):
-        by_dept.setdefault(dept_pk, []).append(user_pk)
+    # One query: the roster's people of the chain that day, with the department they stand for.
+    rows = User.objects.filter(duty__date=day, duty__department_id__in=chain, is_active=True).annotate(
+        duty_for=F("duty__department_id")
+    )
+    by_dept: dict[int, list[User]] = {}
+    for user in rows.order_by("pk"):
+        if user not in by_dept.setdefault(user.duty_for, []):
+            by_dept[user.duty_for].append(user)
     for dept_pk in reversed(chain):
         if by_dept.get(dept_pk):
-            return list(User.objects.filter(pk__in=by_dept[dept_pk]))
+            return by_dept[dept_pk]
     return []
 
 
