@@ -492,7 +492,9 @@ def recompute_provisional(*, year: int | None = None, now: datetime | None = Non
             }
         )
     if orders:
-        sync_next_due_many(orders)  # the queues sort on the moved due times
+        # The queues sort on the moved due times. After the commit, in a statement of its own: the
+        # deadline rows are locked here and not their orders, which a transition locks first.
+        transaction.on_commit(lambda: sync_next_due_many(orders))
     return moved
 
 

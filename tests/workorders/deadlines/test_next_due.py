@@ -100,7 +100,7 @@ def test_a_closed_order_has_no_next_due(build):
     assert columns(order) == running(order) == (None, None)
 
 
-def test_recomputing_a_provisional_reply_moves_it(build):
+def test_recomputing_a_provisional_reply_moves_it(build, django_capture_on_commit_callbacks):
     # an order received on 30 December 2026 and contacted at once: its reply (due in 2027, a year the
     # calendar lacks) is its earliest running clock, computed on plain weekdays (Tuesday 5 January)
     order = build.register(sh(2026, 12, 30, 10, 0))
@@ -111,6 +111,7 @@ def test_recomputing_a_provisional_reply_moves_it(build):
     WorkCalendarYear.objects.bulk_create([WorkCalendarYear(year=2027, source="import")])
     WorkCalendarDay.objects.bulk_create([WorkCalendarDay(date=date(2027, 1, 1), is_workday=False)])
     invalidate_calendar()
-    call_command("recompute_deadlines", "--year", "2027", verbosity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("recompute_deadlines", "--year", "2027", verbosity=0)
     # then the queue sees the moved due time
     assert columns(order) == running(order) == (sh(2027, 1, 6, 23, 59, 59), sh(2026, 12, 30, 10, 0))
