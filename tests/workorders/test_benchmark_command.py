@@ -119,3 +119,13 @@ def test_tiny_run_prints_a_row_per_budget_and_exits_by_the_outside_rows():
     assert row(rows, "order detail page, handler")[4] == "within", text[-2000:]
     assert row(rows, "one gunicorn worker, resident memory")[4] == "within", text[-2000:]
     assert code == 0, text[-2000:]
+
+    # The sweep runs several times over other rows each time; the row gives the median and the range.
+    code, text = run("--skip-load", "--duration", "1", "--only", "sweep", "--due", "10", "--sweep-runs", "3")
+    runs = re.findall(r"^  ([\d.]+) s, \d+ queries", text, re.M)
+    assert len(runs) == 3, text[-2000:]
+    value = row(table(text), "deadline sweep")[0]
+    middle = sorted(float(r) for r in runs)[1]
+    assert re.fullmatch(r"median [\d,]+ ms \([\d,]+–[\d,]+ ms, 3 runs\)", value), value
+    shown = float(re.match(r"median ([\d,]+) ms", value).group(1).replace(",", ""))
+    assert abs(shown - middle * 1000) <= 1, (value, runs)  # the middle run, not the mean nor the last
