@@ -54,3 +54,10 @@ def events(order, action):
     from workorders.models import WorkOrderEvent
 
     return list(WorkOrderEvent.objects.filter(order=order, action=action).order_by("id"))
+
+
+def request_extension(build, order, at, until, reason="需停电改造", basis="计划停电"):
+    """The handler asks at ``at`` for the reply deadline to move to ``until`` (ISO-8601)."""
+    return build.do(
+        order, "request_extension", "handler2", at, requested_due_at=until, reason=reason, basis=basis
+    )

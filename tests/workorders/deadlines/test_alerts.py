@@ -9,7 +9,7 @@ from notifications.models import Delivery, Notification, NotificationRule
 from workorders.deadlines.sweep import sweep
 from workorders.models import SlaPolicy
 
-from .conftest import deadline, events, sh
+from .conftest import deadline, events, request_extension, sh
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +35,6 @@ def contacted_monday(build):
     order = build.register(sh(2025, 3, 3, 9, 0))
     build.classify_and_assign(order, sh(2025, 3, 3, 9, 5))
     return build.accept_and_contact(order, sh(2025, 3, 3, 9, 30))
-
-
-def request_extension(build, order, at, until, reason, basis):
-    return build.do(
-        order, "request_extension", "handler2", at, requested_due_at=until, reason=reason, basis=basis
-    )
 
 
 def test_stages_breaching_in_one_sweep_make_one_alert_per_recipient(build, users):

@@ -14,7 +14,7 @@ from workorders.deadlines.calendar import invalidate_calendar
 from workorders.deadlines.sweep import sweep
 from workorders.models import Deadline, WorkCalendarDay, WorkCalendarYear, WorkOrder
 
-from .conftest import deadline, sh
+from .conftest import deadline, request_extension, sh
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,14 @@ def running(order):
     ]
     first = min(rows, key=lambda row: (row.due_at, row.pk), default=None)
     return (first.due_at, first.started_at) if first else (None, None)
+
+
+def contacted(build):
+    """An order received on Monday 3 March 2025 at 10:00, dispatched at once, contacted at 11:00."""
+    order = build.register(sh(2025, 3, 3, 10, 0))
+    build.classify_and_assign(order, sh(2025, 3, 3, 10, 5))
+    build.accept_and_contact(order, sh(2025, 3, 3, 11, 0))
+    return order
 
 
 def columns(order):
@@ -53,19 +61,9 @@ def test_each_step_moves_it_to_the_next_running_clock(build):
 
 
 def test_a_held_reply_clock_gives_way_and_comes_back_moved(build):
-    order = build.register(sh(2025, 3, 3, 10, 0))
-    build.classify_and_assign(order, sh(2025, 3, 3, 10, 5))
-    build.accept_and_contact(order, sh(2025, 3, 3, 11, 0))
+    order = contacted(build)
     reply_due = deadline(order, "reply").due_at
-    build.do(
-        order,
-        "request_extension",
-        "handler2",
-        sh(2025, 3, 6, 10, 0),
-        requested_due_at="2025-03-14T17:30:00+08:00",
-        reason="需停电改造",
-        basis="计划停电",
-    )
+    request_extension(build, order, sh(2025, 3, 6, 10, 0), "2025-03-14T17:30:00+08:00")
     # while the request waits the reply clock is held: the decision's own clock counts down
     assert columns(order) == running(order)
     assert columns(order)[0] != reply_due and columns(order)[0] == deadline(order, "extension").due_at
@@ -74,18 +72,8 @@ def test_a_held_reply_clock_gives_way_and_comes_back_moved(build):
 
 
 def test_a_hold_the_sweep_releases_at_its_ceiling_counts_again(build):
-    order = build.register(sh(2025, 3, 3, 10, 0))
-    build.classify_and_assign(order, sh(2025, 3, 3, 10, 5))
-    build.accept_and_contact(order, sh(2025, 3, 3, 11, 0))
-    build.do(
-        order,
-        "request_extension",
-        "handler2",
-        sh(2025, 3, 6, 10, 0),
-        requested_due_at="2025-03-14T17:30:00+08:00",
-        reason="需停电改造",
-        basis="计划停电",
-    )
+    order = contacted(build)
+    request_extension(build, order, sh(2025, 3, 6, 10, 0), "2025-03-14T17:30:00+08:00")
     reply = deadline(order, "reply")
     assert reply.held_since is not None and columns(order)[0] != reply.due_at
     # when nobody decides and the sweep reaches the hold's ceiling (the regulatory limit)
