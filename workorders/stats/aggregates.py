@@ -460,7 +460,7 @@ def _refresh_batch(pairs: list[tuple[WorkOrder, WorkOrderEvent]]) -> None:
     created = {order.pk: order for order, event in pairs if event.action == "create"}
     changed = {}
     for order, event in pairs:
-        if effects.declares(event.action) and effects.handlers[event.action] is None:
+        if not effects.handles(event.action):
             continue
         if order.pk not in created:
             changed[order.pk] = order
